@@ -1,0 +1,19 @@
+"""Gongdan: ticket routing and SLA rules as code.
+
+    import engine
+    eng = engine.load("path/to/config")     # raises engine.ConfigError(.diagnostics)
+    diags = engine.check("path/to/config")  # never raises on a bad config
+    decision = eng.evaluate(event)          # raises engine.EventError on a bad event
+"""
+from __future__ import annotations
+
+from engine.decision import Decision
+from engine.diagnostics import Diagnostic, Severity, Span
+from engine.engine import Engine
+from engine.errors import ConfigError, EventError, GongdanError, InternalError
+from engine.pipeline import check, load
+
+__all__ = [
+    "ConfigError", "Decision", "Diagnostic", "Engine", "EventError", "GongdanError",
+    "InternalError", "Severity", "Span", "check", "load",
+]

@@ -1,0 +1,62 @@
+"""Semantic checks over a built `Config`: one registry, every check run, all problems kept.
+
+A check is a function `Config -> Iterable[Diagnostic]` registered under a stable name with
+`@register("name")`; later issues (roster gaps, templates) plug in the same way.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Callable, Iterable, Iterator
+
+from engine.diagnostics import Diagnostic, Severity, Span
+from engine.model import Config
+
+Check = Callable[[Config], Iterable[Diagnostic]]
+CHECKS: dict[str, Check] = {}
+
+
+def register(name: str) -> Callable[[Check], Check]:
+    def add(func: Check) -> Check:
+        CHECKS[name] = func
+        return func
+    return add
+
+
+def run_checks(config: Config, only: Iterable[str] | None = None) -> list[Diagnostic]:
+    """Every registered check (or those named in `only`), diagnostics unsorted."""
+    _load_builtin_checks()
+    names = list(only) if only is not None else list(CHECKS)
+    return [d for name in names for d in CHECKS[name](config)]
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """A `did you mean` hint for a misspelt reference."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def unknown(span: Span, kind: str, value: str, known: Iterable[str], what: str = "") -> Diagnostic:
+    """`ref.unknown-<kind>` with the closest known id as a hint."""
+    label = what or kind
+    return Diagnostic(span, f"ref.unknown-{kind}", f"unknown {label} {value!r}",
+                      hint=suggest(value, known))
+
+
+def warning(span: Span, code: str, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(span, code, message, Severity.WARNING, hint)
+
+
+def duplicates(items: Iterable[tuple[str, Span]], kind: str) -> Iterator[Diagnostic]:
+    """`duplicate.<kind>` at each repeat, naming where the id was first defined."""
+    first: dict[str, Span] = {}
+    for ident, span in items:
+        if ident in first:
+            yield Diagnostic(span, f"duplicate.{kind}",
+                             f"{kind} {ident!r} is already defined at {first[ident]}")
+        else:
+            first[ident] = span
+
+
+def _load_builtin_checks() -> None:
+    # Imported for their @register side effect; late so the modules can import this one.
+    from engine.checks import calendars, org, refs, rosters, sla  # noqa: F401

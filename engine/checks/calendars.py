@@ -1,0 +1,101 @@
+"""Calendar checks: timezones, working windows, holidays and make-up days."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator, Mapping, Sequence
+
+from engine.checks import register, warning
+from engine.diagnostics import Diagnostic, Span
+from engine.model import CalendarDef, Config, Loc
+from engine.values import parse_date, parse_weekdays, parse_window, zone
+
+
+@register("calendars")
+def check_calendars(config: Config) -> Iterator[Diagnostic]:
+    for cal in config.calendars.values():
+        out: list[Diagnostic] = []
+        _check_calendar(config, cal, out)
+        yield from out
+
+
+def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> None:
+    try:
+        zone(cal.timezone)
+    except ValueError as exc:
+        out.append(Diagnostic(config.span(cal.loc, "timezone"), "value.timezone", str(exc)))
+    open_days = _week(config, cal, out)
+    holidays = _dates(config, cal.loc, "holidays", list(cal.holidays), out)
+    for day, span in holidays.items():
+        if day.weekday() not in open_days and day.isoformat() not in cal.workdays:
+            out.append(warning(span, "calendar.holiday-on-day-off",
+                               f"{day} is a {day.strftime('%A')}, already a day off"))
+    workdays = _dates(config, cal.loc, "workdays", list(cal.workdays), out, keys=True)
+    for day, span in workdays.items():
+        if day.weekday() in open_days and day.isoformat() not in cal.holidays:
+            out.append(warning(span, "calendar.workday-on-working-day",
+                               f"make-up day {day} is a {day.strftime('%A')}, already a working day"))
+        _windows(config, cal.loc, ("workdays", day.isoformat()), cal.workdays[day.isoformat()], out)
+    if not open_days and not workdays:
+        out.append(Diagnostic(config.span(cal.loc, key=True), "calendar.no-working-time",
+                              f"calendar {cal.id!r} has no working time at all"))
+
+
+def _week(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> set[int]:
+    """Checks the weekly windows; returns the weekdays that have working time."""
+    seen: dict[int, str] = {}
+    open_days: set[int] = set()
+    for key, windows in cal.week.items():
+        for day in parse_weekdays(key):
+            if day in seen:
+                out.append(Diagnostic(config.span(cal.loc, "week", key, key=True),
+                                      "calendar.duplicate-day",
+                                      f"{key!r} repeats a day already given by {seen[day]!r}"))
+            seen[day] = key
+        if _windows(config, cal.loc, ("week", key), windows, out):
+            open_days.update(parse_weekdays(key))
+    return open_days
+
+
+def _windows(config: Config, loc: Loc, path: tuple[str, ...], windows: Sequence[str],
+             out: list[Diagnostic]) -> bool:
+    """Checks one day's windows; True when at least one is valid."""
+    parsed: list[tuple[int, int, int]] = []
+    for i, text in enumerate(windows):
+        try:
+            start, end = parse_window(text)
+        except ValueError as exc:
+            out.append(Diagnostic(config.span(loc, *path, i), "value.window", str(exc)))
+            continue
+        parsed.append((start, end, i))
+    parsed.sort()
+    for (_, end_a, _), (start_b, _, i) in zip(parsed, parsed[1:]):
+        if start_b < end_a:
+            out.append(Diagnostic(config.span(loc, *path, i), "calendar.overlapping-windows",
+                                  f"window {windows[i]!r} overlaps another window of the same day"))
+    return bool(parsed)
+
+
+def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Diagnostic],
+           *, keys: bool = False) -> dict[date, Span]:
+    found: dict[date, Span] = {}
+    for i, text in enumerate(values):
+        span = config.span(loc, field, text, key=True) if keys else config.span(loc, field, i)
+        try:
+            day = parse_date(text)
+        except ValueError as exc:
+            out.append(Diagnostic(span, "value.date", str(exc)))
+            continue
+        if day in found:
+            out.append(warning(span, f"calendar.duplicate-{field[:-1]}",
+                               f"{text} is listed twice (first at line {found[day].line})"))
+        found[day] = span
+    return found
+
+
+def window_map(week: Mapping[str, tuple[str, ...]]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Weekday (0=Mon) -> sorted windows in minutes, for compiling a checked calendar."""
+    result: dict[int, tuple[tuple[int, int], ...]] = {}
+    for key, windows in week.items():
+        for day in parse_weekdays(key):
+            result[day] = tuple(sorted(parse_window(w) for w in windows))
+    return result

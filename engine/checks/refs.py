@@ -1,0 +1,167 @@
+"""Reference checks: every id a file names exists, and every id is defined once."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from engine.checks import duplicates, register, unknown
+from engine.diagnostics import Diagnostic
+from engine.model import Config, Loc, Matcher
+
+BUILTIN_CALENDARS = ("24x7",)
+ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter")
+
+
+def calendar_ids(config: Config) -> set[str]:
+    return set(config.calendars) | set(BUILTIN_CALENDARS)
+
+
+@register("duplicates")
+def check_duplicates(config: Config) -> Iterator[Diagnostic]:
+    yield from duplicates(((p.id, config.span(p.loc, "id")) for p in config.people), "person")
+    yield from duplicates(((t.id, config.span(t.loc, "id")) for t in config.teams), "team")
+    yield from duplicates(((lv.id, config.span(lv.loc)) for lv in config.levels), "level")
+    yield from duplicates(((c.id, config.span(c.loc, "key")) for c in config.categories), "category")
+    yield from duplicates(((r.id, config.span(r.loc, "id")) for r in config.rules), "rule")
+    for category in config.categories:
+        yield from duplicates(((r.id, config.span(r.loc, "id")) for r in category.routes), "route")
+
+
+@register("refs.categories")
+def check_category_refs(config: Config) -> Iterator[Diagnostic]:
+    teams = {t.id for t in config.teams}
+    levels = set(config.level_ids)
+    default = config.default
+    if default.team not in teams:
+        yield unknown(config.span(default.loc, "team"), "team", default.team, teams)
+    if default.severity not in levels:
+        yield unknown(config.span(default.loc, "severity"), "level", default.severity, levels)
+    for cat in config.categories:
+        if cat.team is not None and cat.team not in teams:
+            yield unknown(config.span(cat.loc, "team"), "team", cat.team, teams)
+        if cat.severity is not None and cat.severity not in levels:
+            yield unknown(config.span(cat.loc, "severity"), "level", cat.severity, levels)
+        for route in cat.routes:
+            if route.team not in teams:
+                yield unknown(config.span(route.loc, "team"), "team", route.team, teams)
+            yield from matcher_refs(config, route.when, (route.loc[0], route.loc[1] + ("when",)))
+
+
+@register("refs.rules")
+def check_rule_refs(config: Config) -> Iterator[Diagnostic]:
+    teams = {t.id for t in config.teams}
+    levels = set(config.level_ids)
+    for rule in config.rules:
+        if rule.team is not None and rule.team not in teams:
+            yield unknown(config.span(rule.loc, "then", "team"), "team", rule.team, teams)
+        if rule.severity is not None and rule.severity not in levels:
+            yield unknown(config.span(rule.loc, "then", "severity"), "level", rule.severity, levels)
+        yield from matcher_refs(config, rule.when, (rule.loc[0], rule.loc[1] + ("when",)))
+
+
+def matcher_refs(config: Config, matcher: Matcher, loc: Loc) -> Iterator[Diagnostic]:
+    """Calendars named by `during`/`outside` and levels compared by `severity`, recursively."""
+    calendars = calendar_ids(config)
+    for key, value in matcher.items():
+        if key in ("during", "outside") and value not in calendars:
+            yield unknown(config.span(loc, key), "calendar", value, calendars)
+        elif key == "any":
+            for i, sub in enumerate(value):
+                yield from matcher_refs(config, sub, (loc[0], loc[1] + (key, i)))
+        elif key == "not":
+            yield from matcher_refs(config, value, (loc[0], loc[1] + (key,)))
+        elif key == "severity":
+            yield from _severity_refs(config, value, (loc[0], loc[1] + (key,)))
+
+
+def _severity_refs(config: Config, condition: Any, loc: Loc) -> Iterator[Diagnostic]:
+    levels = config.level_ids
+    if isinstance(condition, dict):
+        for op in ("in", "not_in"):
+            for i, value in enumerate(condition.get(op, [])):
+                if value not in levels:
+                    yield unknown(config.span(loc, op, i), "level", str(value), levels)
+        return
+    values = condition if isinstance(condition, list) else [condition]
+    for i, value in enumerate(values):
+        if value not in levels:
+            sub = (i,) if isinstance(condition, list) else ()
+            yield unknown(config.span(loc, *sub), "level", str(value), levels)
+
+
+@register("refs.rosters")
+def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
+    people = {p.id for p in config.people}
+    schedules = set(config.schedules)
+    modes = set(config.profiles)
+    for team in config.teams:
+        if team.lead is not None and team.lead not in people:
+            yield unknown(config.span(team.loc, "lead"), "person", team.lead, people)
+        for i, member in enumerate(team.members):
+            if member not in people:
+                yield unknown(config.span(team.loc, "members", i), "person", member, people)
+        for duty in team.duty.values():
+            if duty.mode not in modes:
+                yield unknown(config.span(duty.loc, key=True), "mode", duty.mode, modes)
+            for field in ("primary", "backup"):
+                sid = getattr(duty, field)
+                if sid is not None and sid not in schedules:
+                    yield unknown(config.span(duty.loc, field), "schedule", sid, schedules)
+    for schedule in config.schedules.values():
+        for layer in schedule.layers:
+            for i, member in enumerate(layer.members):
+                if member not in people:
+                    yield unknown(config.span(layer.loc, "members", i), "person", member, people)
+        for override in schedule.overrides:
+            if override.person not in people:
+                yield unknown(config.span(override.loc, "person"), "person", override.person, people)
+
+
+@register("refs.sla")
+def check_sla_refs(config: Config) -> Iterator[Diagnostic]:
+    calendars = calendar_ids(config)
+    policies = set(config.policies)
+    profiles = set(config.profiles)
+    levels = config.level_ids
+    for profile in config.profiles.values():
+        if profile.extends is not None and profile.extends not in profiles:
+            yield unknown(config.span(profile.loc, "extends"), "profile", profile.extends, profiles)
+        if profile.calendar is not None and profile.calendar not in calendars:
+            yield unknown(config.span(profile.loc, "calendar"), "calendar", profile.calendar, calendars)
+        if profile.policy is not None and profile.policy not in policies:
+            yield unknown(config.span(profile.loc, "policy"), "policy", profile.policy, policies)
+        for level, target in profile.targets.items():
+            if level not in levels:
+                yield unknown(config.span(target.loc, key=True), "level", level, levels)
+        targets = list(profile.targets.values())
+        for override in profile.overrides or ():
+            targets.append(override.target)
+            yield from matcher_refs(config, override.when, (override.loc[0], override.loc[1] + ("when",)))
+        for target in targets:
+            if target.calendar is not None and target.calendar not in calendars:
+                yield unknown(config.span(target.loc, "calendar"), "calendar", target.calendar, calendars)
+            if target.policy is not None and target.policy not in policies:
+                yield unknown(config.span(target.loc, "policy"), "policy", target.policy, policies)
+    yield from _mode_refs(config, profiles)
+    yield from _recipient_refs(config)
+
+
+def _mode_refs(config: Config, profiles: set[str]) -> Iterator[Diagnostic]:
+    modes = config.modes
+    if modes.default not in profiles:
+        yield unknown(config.span(modes.loc, "default"), "mode", modes.default, profiles,
+                      "mode (no profile named)")
+    for window in modes.windows:
+        if window.mode not in profiles:
+            yield unknown(config.span(window.loc, "mode"), "mode", window.mode, profiles,
+                          "mode (no profile named)")
+
+
+def _recipient_refs(config: Config) -> Iterator[Diagnostic]:
+    people = {p.id for p in config.people}
+    known = set(ROLES) | people
+    for policy in config.policies.values():
+        for step in policy.response + policy.resolve:
+            for i, who in enumerate(step.notify):
+                if who not in known:
+                    yield unknown(config.span(step.loc, "notify", i), "recipient", who, known,
+                                  "recipient (neither a role nor a person)")

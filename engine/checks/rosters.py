@@ -1,0 +1,78 @@
+"""Roster checks: schedule timezones, cron expressions, datetimes and team membership."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from croniter import croniter
+
+from engine.checks import register, warning
+from engine.diagnostics import Diagnostic
+from engine.model import Config, LayerDef, Loc, ScheduleDef
+from engine.values import parse_duration, parse_local_datetime, zone
+
+
+def _cron(config: Config, loc: Loc, field: str, expr: str) -> Iterator[Diagnostic]:
+    if not croniter.is_valid(expr):
+        yield Diagnostic(config.span(loc, field), "value.cron",
+                         f"{expr!r} is not a valid cron expression (minute hour day month weekday)")
+
+
+@register("rosters.schedules")
+def check_schedules(config: Config) -> Iterator[Diagnostic]:
+    for schedule in config.schedules.values():
+        yield from _check_schedule(config, schedule)
+
+
+def _check_schedule(config: Config, schedule: ScheduleDef) -> Iterator[Diagnostic]:
+    try:
+        tz = zone(schedule.timezone)
+    except ValueError as exc:
+        yield Diagnostic(config.span(schedule.loc, "timezone"), "value.timezone", str(exc))
+        return
+    for layer in schedule.layers:
+        yield from _check_layer(config, layer, tz)
+    for override in schedule.overrides:
+        yield from _interval(config, override.loc, override.start, override.end, tz, "override")
+
+
+def _interval(config: Config, loc: Loc, start: str | None, end: str | None, tz: object,
+              what: str) -> Iterator[Diagnostic]:
+    parsed = {}
+    for field, text in (("start", start), ("end", end)):
+        if text is None:
+            continue
+        try:
+            parsed[field] = parse_local_datetime(text, tz)  # type: ignore[arg-type]
+        except ValueError as exc:
+            yield Diagnostic(config.span(loc, field), "value.datetime", str(exc))
+    if len(parsed) == 2 and parsed["end"] <= parsed["start"]:
+        yield Diagnostic(config.span(loc, "end"), "roster.end-before-start",
+                         f"{what} ends at {end}, not after its start {start}")
+
+
+def _check_layer(config: Config, layer: LayerDef, tz: object) -> Iterator[Diagnostic]:
+    yield from _cron(config, layer.loc, "handoff", layer.handoff)
+    yield from _interval(config, layer.loc, layer.start, layer.end, tz, f"layer {layer.name!r}")
+    for window in layer.active:
+        yield from _cron(config, window.loc, "cron", window.cron)
+        if parse_duration(window.duration) == 0:
+            yield Diagnostic(config.span(window.loc, "for"), "value.duration",
+                             "an active window must last longer than 0s")
+
+
+@register("rosters.members")
+def check_team_members(config: Config) -> Iterator[Diagnostic]:
+    """A schedule member who is not in a team that uses the schedule (warning)."""
+    for team in config.teams:
+        members = set(team.members)
+        for duty in team.duty.values():
+            for field in ("primary", "backup"):
+                schedule = config.schedules.get(getattr(duty, field) or "")
+                if schedule is None or not members:
+                    continue
+                for layer in schedule.layers:
+                    for i, person in enumerate(layer.members):
+                        if person not in members:
+                            yield warning(config.span(layer.loc, "members", i), "roster.not-a-member",
+                                          f"{person!r} is on schedule {schedule.id!r} but not a member "
+                                          f"of team {team.id!r}")

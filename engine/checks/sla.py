@@ -1,0 +1,93 @@
+"""SLA checks: profile inheritance, complete and sane targets, modes, policy step values."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from engine.checks import register
+from engine.diagnostics import Diagnostic
+from engine.model import Config, TargetDef
+from engine.profiles import effective_profile, extends_chain
+from engine.values import parse_datetime, parse_duration, parse_percentage
+
+
+@register("sla.profiles")
+def check_profiles(config: Config) -> Iterator[Diagnostic]:
+    for pid, profile in config.profiles.items():
+        chain, loops = extends_chain(config.profiles, pid)
+        if loops:
+            if pid == min(chain):  # report each loop once
+                yield Diagnostic(config.span(profile.loc, "extends"), "sla.extends-cycle",
+                                 "profiles extend each other in a loop: " + " → ".join(chain + [pid]))
+            continue
+        yield from _check_targets(config, pid)
+
+
+def _check_targets(config: Config, pid: str) -> Iterator[Diagnostic]:
+    effective = effective_profile(config, pid)
+    profile = config.profiles[pid]
+    for level in config.level_ids:
+        target = effective.targets.get(level)
+        missing = [f for f in ("response", "resolve") if target is None or getattr(target, f) is None]
+        if missing:
+            span = config.span(profile.loc, "targets", key=True) if profile.targets else \
+                config.span(profile.loc, key=True)
+            yield Diagnostic(span, "sla.missing-target",
+                             f"profile {pid!r} has no {' or '.join(missing)} target for level {level!r}",
+                             hint=f"add targets.{level}" + (" or to the profile it extends" if profile.extends else ""))
+        elif target is not None:
+            yield from _response_vs_resolve(config, pid, target)
+    for override in profile.overrides or ():
+        yield from _durations(config, override.target)
+
+
+def _response_vs_resolve(config: Config, pid: str, target: TargetDef) -> Iterator[Diagnostic]:
+    yield from _durations(config, target)
+    try:
+        response = parse_duration(target.response or "")
+        resolve = parse_duration(target.resolve or "")
+    except ValueError:
+        return
+    if response > resolve:
+        yield Diagnostic(config.span(target.loc, "response"), "sla.response-after-resolve",
+                         f"response target {target.response} is longer than resolve target "
+                         f"{target.resolve} in profile {pid!r}")
+
+
+def _durations(config: Config, target: TargetDef) -> Iterator[Diagnostic]:
+    if target.loc[0] != "sla_profiles.yaml":
+        return
+    for field in ("response", "resolve"):
+        text = getattr(target, field)
+        if text is not None and parse_duration(text) == 0:
+            yield Diagnostic(config.span(target.loc, field), "value.duration",
+                             f"{field} target must be longer than 0s")
+
+
+@register("sla.modes")
+def check_modes(config: Config) -> Iterator[Diagnostic]:
+    spans = []
+    for window in config.modes.windows:
+        try:
+            start, end = parse_datetime(window.start), parse_datetime(window.end)
+        except ValueError as exc:
+            yield Diagnostic(config.span(window.loc), "value.datetime", str(exc))
+            continue
+        if end <= start:
+            yield Diagnostic(config.span(window.loc, "end"), "mode.window-order",
+                             f"mode window {window.name!r} ends before it starts")
+            continue
+        spans.append((start, end, window))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    for (_, end_a, a), (start_b, _, b) in zip(spans, spans[1:]):
+        if start_b < end_a:
+            yield Diagnostic(config.span(b.loc, "start"), "mode.overlapping-windows",
+                             f"mode window {b.name!r} overlaps {a.name!r}")
+
+
+@register("sla.steps")
+def check_step_values(config: Config) -> Iterator[Diagnostic]:
+    for policy in config.policies.values():
+        for step in policy.response + policy.resolve:
+            if step.after is not None and parse_duration(step.after) == 0:
+                yield Diagnostic(config.span(step.loc, "after"), "value.duration",
+                                 "`after` must be longer than 0s")

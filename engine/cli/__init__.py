@@ -1,0 +1,35 @@
+"""The `gongdan` command line: one module per command, no logic of its own."""
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from engine.cli.validate import validate
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Group(click.Group):
+    """Turns an unexpected exception into exit code 3 with a short report."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI boundary
+            click.echo(f"gongdan: internal error: {exc!r}", err=True)
+            click.echo(traceback.format_exc(), err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gongdan")
+def main() -> None:
+    """Gongdan: ticket routing and SLA rules as code."""
+
+
+main.add_command(validate)

@@ -1,0 +1,50 @@
+"""`gongdan validate`: schema and semantic checks of a config dir, for people and for CI."""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
+from engine.pipeline import check
+
+
+def _relative_to_cwd(diags: list[Diagnostic], root: Path) -> list[Diagnostic]:
+    """Spans named as the user reaches the files from here (`conf/rosters.yaml`)."""
+    if root == Path("."):
+        return diags
+    return [replace(d, span=Span(str(root / d.span.file), d.span.line, d.span.column)) for d in diags]
+
+
+def _summary(diags: list[Diagnostic], shown: int) -> str:
+    errors = sum(d.is_error for d in diags)
+    warnings = len(diags) - errors
+    text = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    if shown < len(diags):
+        text += f" ({len(diags) - shown} not shown; raise --max-errors)"
+    return text
+
+
+@click.command()
+@click.argument("config_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="text for people, json for tools, github for PR annotations")
+@click.option("--strict", is_flag=True, help="warnings fail the run too")
+@click.option("--max-errors", type=click.IntRange(min=1), default=None,
+              help="print at most this many diagnostics")
+def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None) -> None:
+    """Check a config dir (default: here) against the schemas and semantic rules."""
+    diags = _relative_to_cwd(check(config_dir), config_dir)
+    shown = diags[:max_errors] if max_errors else diags
+    if fmt == "json":
+        click.echo(render_json(shown), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(shown), nl=False)
+    else:
+        click.echo(render_text(shown), nl=False)
+    failed = any(d.is_error or strict for d in diags)
+    verdict = "invalid" if failed else "valid"
+    click.echo(f"{config_dir}: {verdict}: {_summary(diags, len(shown))}", err=True)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,100 @@
+"""compile: a checked `Config` -> immutable indexes the evaluator only looks things up in.
+
+Compile trusts the checks: an unknown reference here would have been a diagnostic, so it
+indexes without re-validating (a KeyError here is a bug in the checks, not a user error).
+"""
+from __future__ import annotations
+
+
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
+from engine.checks.calendars import window_map
+from engine.diagnostics import Diagnostic
+from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
+from engine.model import CalendarDef, Config, Loc
+from engine.router import Router
+from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchor_of
+from engine.values import parse_date, parse_window
+
+if TYPE_CHECKING:  # the engine module imports this one
+    from engine.engine import Engine
+
+
+def where(config: Config, loc: Loc) -> str:
+    span = config.span(loc)
+    return f"{span.file}:{span.line}"
+
+
+def compile_calendar(cal: CalendarDef) -> Calendar:
+    workdays = {parse_date(day): tuple(parse_window(w) for w in windows)
+                for day, windows in cal.workdays.items()}
+    spec = CalendarSpec(cal.id, cal.timezone, window_map(cal.week),
+                        frozenset(parse_date(d) for d in cal.holidays), workdays)
+    return Calendar.compile(spec)
+
+
+def compile_calendars(config: Config) -> dict[str, Calendar]:
+    calendars = {cid: compile_calendar(cal) for cid, cal in config.calendars.items()}
+    calendars.setdefault("24x7", TWENTY_FOUR_SEVEN)
+    return calendars
+
+
+def _categories(config: Config, calendars: Mapping[str, Calendar], index: RuleIndex
+                ) -> dict[str, CompiledCategory]:
+    """Inheritance resolved top-down: the model lists parents before their children."""
+    default = config.default
+    compiled: dict[str, CompiledCategory] = {}
+    for cat in config.categories:
+        parent = compiled.get(cat.parent) if cat.parent else None
+        here = where(config, cat.loc)
+        own_routes = tuple(CompiledRoute(r.id, cat.id, r.team, compile_matcher(r.when, calendars),
+                                         where(config, r.loc)) for r in cat.routes)
+        if parent is not None:
+            team, team_from = parent.team, parent.team_from
+            severity, severity_from = parent.severity, parent.severity_from
+            routes = own_routes + parent.routes
+        else:
+            team, team_from = default.team, f"default ({where(config, default.loc)})"
+            severity, severity_from = default.severity, f"default ({where(config, default.loc)})"
+            routes = own_routes
+        if cat.team is not None:
+            team, team_from = cat.team, f"{cat.id} ({here})"
+        if cat.severity is not None:
+            severity, severity_from = cat.severity, f"{cat.id} ({here})"
+        compiled[cat.id] = CompiledCategory(cat.id, cat.name, team, team_from, severity,
+                                            severity_from, routes, index.for_category(cat.id), here)
+    return compiled
+
+
+def _rules(config: Config, calendars: Mapping[str, Calendar], ranks: Mapping[str, int]
+           ) -> tuple[tuple[CompiledRule, ...], RuleIndex]:
+    compiled = tuple(
+        CompiledRule(i, r.id, compile_matcher(r.when, calendars), r.team, r.severity,
+                     ranks[r.severity] if r.severity else None, r.tags, r.stop, where(config, r.loc))
+        for i, r in enumerate(config.rules))
+    index = RuleIndex((rule, anchor_of(r.when)) for rule, r in zip(compiled, config.rules))
+    return compiled, index
+
+
+def compile_router(config: Config, calendars: Mapping[str, Calendar]) -> Router:
+    ranks = {level: i for i, level in enumerate(config.level_ids)}
+    rules, index = _rules(config, calendars, ranks)
+    categories = _categories(config, calendars, index)
+    d = config.default
+    default_where = f"default ({where(config, d.loc)})"
+    default = CompiledCategory("", "default", d.team, default_where, d.severity, default_where,
+                               (), (), where(config, d.loc))
+    keys: set[str] = set(ATTRIBUTES)
+    for rule in config.rules:
+        keys |= matcher_keys(rule.when)
+    getters = {key: getter(key) for key in keys if key not in ("any", "not", "during", "outside")}
+    return Router(categories, default, rules, index, ranks, getters)
+
+
+def compile_engine(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> Engine:
+    """The immutable engine for a checked config (warnings are kept on it)."""
+    from engine.engine import Engine
+
+    calendars = compile_calendars(config)
+    return Engine(config, compile_router(config, calendars), calendars, tuple(diagnostics))

@@ -1,0 +1,83 @@
+"""The config pipeline: read -> schema -> model -> checks -> compile, stopping between stages."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES, build_model
+from engine.checks import run_checks
+from engine.diagnostics import Diagnostic, Span, sort_diagnostics
+from engine.errors import ConfigError
+from engine.model import Config
+from engine.schema import validate_document
+from engine.source import SourceDocument, parse_yaml
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
+
+REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "sla_profiles"}
+
+
+def config_files(root: Path) -> list[tuple[str, str]]:
+    """(name relative to the config dir, schema kind) of every config file, in load order."""
+    files = list(REQUIRED_FILES.items())
+    rules = root / RULES_DIR
+    if rules.is_dir():
+        files += [(f"{RULES_DIR}/{p.name}", "rules") for p in sorted(rules.glob("*.yaml"))]
+    return files
+
+
+def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnostic], str]:
+    """Parse and schema-check every file; returns the documents, diagnostics and digest."""
+    docs: dict[str, SourceDocument] = {}
+    diags: list[Diagnostic] = []
+    digest = hashlib.sha256()
+    for name, kind in config_files(root):
+        path = root / name
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            diags.append(Diagnostic(Span(name), "config.missing-file", f"{name} not found in {root}"))
+            continue
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            diags.append(Diagnostic(Span(name, 1, 1), "yaml.encoding", f"not UTF-8: {exc.reason}"))
+            continue
+        doc, problems = parse_yaml(text, name)
+        diags += problems
+        if doc is not None:
+            docs[name] = doc
+            diags += validate_document(doc, kind)
+    return docs, diags, "sha256:" + digest.hexdigest()
+
+
+def build_config(root: Path | str) -> tuple[Config | None, list[Diagnostic]]:
+    """Every stage up to the checks; the model is None when an earlier stage failed."""
+    root = Path(root)
+    if not root.is_dir():
+        return None, [Diagnostic(Span(str(root)), "config.not-a-directory",
+                                 f"{root} is not a config directory")]
+    docs, diags, digest = read_documents(root)
+    if any(d.is_error for d in diags):
+        return None, sort_diagnostics(diags)
+    config = build_model(root, docs, digest)
+    diags += run_checks(config)
+    return config, sort_diagnostics(diags)
+
+
+def check(root: Path | str) -> list[Diagnostic]:
+    """All diagnostics for a config dir, sorted; never raises on a bad config."""
+    return build_config(root)[1]
+
+
+def load(root: Path | str) -> Engine:
+    """Compile a config dir into an `Engine`; raises ConfigError when any check fails."""
+    from engine.compile import compile_engine
+
+    config, diags = build_config(root)
+    if config is None or any(d.is_error for d in diags):
+        raise ConfigError(diags)
+    return compile_engine(config, diags)

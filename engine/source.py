@@ -1,0 +1,207 @@
+"""Strict YAML loading: plain data plus a side table of every node's line and column.
+
+The C parser composes the node tree (no PyYAML implicit typing at all); this module then
+constructs plain data itself, so `12:30`, `yes`, `no`, `on`, dates and `017` stay strings,
+only `true`/`false` are booleans, duplicate keys are caught with both lines, and alias
+expansion is bounded. PyYAML's global loaders are never touched.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from engine.diagnostics import Diagnostic, Span
+
+try:  # the C parser when PyYAML was built with libyaml
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _BaseLoader = yaml.SafeLoader
+
+DataPath = tuple[Union[str, int], ...]
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NULLS = frozenset({"null", "~", ""})
+_STR_TAG = "tag:yaml.org,2002:str"
+_KNOWN_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+MAX_DEPTH = 100
+MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the composed ones
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The C parser with no implicit resolvers: every plain scalar is tagged str."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMap:
+    """Line/column (1-based) of each value and each mapping key, by data path."""
+
+    file: str
+    values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+
+    def span(self, path: DataPath, *, key: bool = False) -> Span:
+        """The span of the node at `path` (its key with key=True), else its nearest ancestor."""
+        path = tuple(path)
+        if key and path in self.keys:
+            return Span(self.file, *self.keys[path])
+        while path not in self.values and path:
+            path = path[:-1]
+        line, col = self.values.get(path, (1, 1))
+        return Span(self.file, line, col)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """One loaded config file: what it says and where each part of it stands."""
+
+    file: str
+    data: Any
+    source_map: SourceMap
+
+    def span(self, path: DataPath, *, key: bool = False) -> Span:
+        return self.source_map.span(path, key=key)
+
+
+class _YamlProblem(Exception):
+    def __init__(self, code: str, message: str, mark: Any, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.mark, self.hint = code, message, mark, hint
+
+
+class _Constructor:
+    """Builds plain data from a composed node tree, recording positions as it goes."""
+
+    def __init__(self, source_map: SourceMap, budget: int) -> None:
+        self.map = source_map
+        self.budget = budget
+
+    def build(self, node: yaml.Node, path: DataPath, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _YamlProblem("yaml.alias-bomb", "aliases expand to too many nodes", node.start_mark)
+        if depth > MAX_DEPTH:
+            raise _YamlProblem("yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+        self.map.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if node.tag not in _KNOWN_TAGS:
+            raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._mapping(node, path, depth)
+
+    def _mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _YamlProblem("yaml.complex-key", "mapping keys must be plain scalars",
+                                   key_node.start_mark)
+            key = key_node.value
+            key_path = path + (key,)
+            if key in result:
+                first = self.map.keys[key_path][0]
+                raise _YamlProblem("yaml.duplicate-key",
+                                   f"duplicate key {key!r} (first defined at line {first})",
+                                   key_node.start_mark)
+            if key == "<<" and not key_node.style:
+                raise _YamlProblem("yaml.merge-key", "merge keys (<<) are not supported",
+                                   key_node.start_mark, "write the keys out, or use an alias for a whole value")
+            self.map.keys[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, key_path, depth + 1)
+        return result
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """Plain scalars: true/false, null, decimal ints and floats; everything else is a string."""
+    if node.tag != _STR_TAG:
+        raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark,
+                           "quote the value to make it a string")
+    value: str = node.value
+    if node.style:  # quoted or block scalars are always strings (plain: None or '')
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    if value in _NULLS:
+        return None
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    return value
+
+
+def _count_nodes(node: yaml.Node, seen: set[int]) -> int:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for k, v in current.value:
+                stack.extend((k, v))
+    return len(seen)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _problem_diag(name: str, problem: _YamlProblem) -> Diagnostic:
+    mark = problem.mark
+    span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+    return Diagnostic(span, problem.code, problem.message, hint=problem.hint)
+
+
+def _parse_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+    problem = exc.problem or "invalid YAML"
+    if "expected a single document" in str(exc.context):
+        return Diagnostic(span, "yaml.multi-document", "a config file holds exactly one YAML document")
+    message = f"{exc.context}, {problem}" if exc.context else problem
+    return Diagnostic(span, "yaml.syntax", message)
+
+
+def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Parse YAML text strictly; returns the document, or None with the diagnostics."""
+    try:
+        node = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_parse_error(name, exc)]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic(Span(name, 1, 1), "yaml.syntax", str(exc))]
+    source_map = SourceMap(name)
+    if node is None:
+        return SourceDocument(name, None, source_map), []
+    budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000
+    try:
+        data = _Constructor(source_map, budget).build(node, ())
+    except _YamlProblem as problem:
+        return None, [_problem_diag(name, problem)]
+    return SourceDocument(name, data, source_map), []
+
+
+def load_yaml(path: Path, name: str | None = None) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Read and parse one YAML file; `name` is how diagnostics call it (default: its path)."""
+    name = name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(Span(name, 1, 1), "yaml.encoding", f"not UTF-8: {exc.reason}")]
+    except OSError as exc:
+        return None, [Diagnostic(Span(name), "io.unreadable", exc.strerror or str(exc))]
+    return parse_yaml(text, name)

@@ -1,0 +1,124 @@
+"""Parsers for the value formats shared by all config files (SPEC §2).
+
+Each parser takes the string the schema already shaped and returns the typed value, or
+raises ValueError with a message fit for a diagnostic.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_DURATION = re.compile(r"(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+_CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_duration(text: str) -> int:
+    """`1h30m` -> 5400 seconds; plain numbers and empty strings are rejected."""
+    match = _DURATION.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a duration (like 90s, 15m, 4h, 2d, 1h30m)")
+    d, h, m, s = (int(g) if g else 0 for g in match.groups())
+    return ((d * 24 + h) * 60 + m) * 60 + s
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest duration text for whole seconds: 5400 -> `1h30m`."""
+    rest = int(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
+def parse_percentage(text: str) -> float:
+    """`50%` -> 50.0 (percent of a target's budget)."""
+    match = _PERCENT.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a percentage (like 50%, 150%)")
+    return float(match.group(1))
+
+
+def _clock_minutes(text: str) -> int:
+    if not _CLOCK.fullmatch(text):
+        raise ValueError(f"{text!r} is not a clock time HH:MM")
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """`09:00-12:00` -> (540, 720) minutes since local midnight; end must follow start."""
+    start_text, sep, end_text = text.partition("-")
+    if not sep:
+        raise ValueError(f"{text!r} is not a window HH:MM-HH:MM")
+    start, end = _clock_minutes(start_text), _clock_minutes(end_text)
+    if start_text == "24:00":
+        raise ValueError(f"{text!r}: 24:00 may only end a window")
+    if end <= start:
+        raise ValueError(f"window {text!r} ends before it starts")
+    return start, end
+
+
+def parse_weekdays(key: str) -> tuple[int, ...]:
+    """`mon-fri` -> (0, 1, 2, 3, 4); a range may wrap (`fri-mon`)."""
+    first, _, last = key.partition("-")
+    try:
+        a = WEEKDAYS.index(first)
+        b = WEEKDAYS.index(last or first)
+    except ValueError:
+        raise ValueError(f"{key!r} is not a day (mon..sun) or range (mon-fri)") from None
+    return tuple((a + i) % 7 for i in range((b - a) % 7 + 1))
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+@lru_cache(maxsize=None)
+def zone(name: str) -> ZoneInfo:
+    """An IANA timezone by name; ValueError for an unknown one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown timezone {name!r}") from None
+
+
+def _fromisoformat(text: str) -> datetime:
+    if not isinstance(text, str) or not _DATETIME.fullmatch(text):
+        raise ValueError(f"{text!r} is not an RFC 3339 datetime (like 2026-11-11T00:05:00+08:00)")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid datetime") from None
+
+
+def parse_datetime(text: str) -> datetime:
+    """An RFC 3339 datetime that must carry its offset."""
+    value = _fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset (add +08:00 or Z)")
+    return value
+
+
+def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime:
+    """A datetime read in `tz` unless it carries its own offset."""
+    value = _fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def timestamp(value: datetime) -> float:
+    """POSIX seconds of an aware datetime."""
+    return value.timestamp()
+
+
+def from_timestamp(ts: float, tz: ZoneInfo | timezone) -> datetime:
+    return datetime.fromtimestamp(ts, tz)
