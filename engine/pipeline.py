@@ -38,7 +38,7 @@ def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnost
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            diags.append(Diagnostic(Span(name), "config.missing-file", f"{name} not found in {root}"))
+            diags.append(Diagnostic(Span(name), "config.missing-file", f"{name} is missing from the config dir"))
             continue
         digest.update(name.encode() + b"\0" + raw + b"\0")
         try:

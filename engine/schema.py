@@ -74,8 +74,8 @@ def _diagnostics(doc: SourceDocument, error: ValidationError) -> Iterator[Diagno
             yield Diagnostic(doc.span(path + (key,), key=True), "schema.unknown-key",
                              f"unknown key {key!r}", hint=_suggest(key, _allowed_keys(error.schema)))
         return
-    if kind == "propertyNames":
-        yield Diagnostic(doc.span(path + (error.instance,), key=True), "schema.key",
+    if "propertyNames" in error.relative_schema_path:  # the instance is the offending key
+        yield Diagnostic(doc.span(path + (error.instance,), key=True), "schema.invalid-key",
                          _message(error))
         return
     if kind == "required":

@@ -28,6 +28,7 @@ _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _NULLS = frozenset({"null", "~", ""})
 _STR_TAG = "tag:yaml.org,2002:str"
 _KNOWN_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_TAG_HINT = "remove the tag; quote the value if it is meant as a string"
 MAX_DEPTH = 100
 MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the composed ones
 
@@ -92,7 +93,7 @@ class _Constructor:
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
         if node.tag not in _KNOWN_TAGS:
-            raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark)
+            raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
@@ -121,8 +122,7 @@ class _Constructor:
 def _scalar(node: yaml.ScalarNode) -> Any:
     """Plain scalars: true/false, null, decimal ints and floats; everything else is a string."""
     if node.tag != _STR_TAG:
-        raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark,
-                           "quote the value to make it a string")
+        raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
     value: str = node.value
     if node.style:  # quoted or block scalars are always strings (plain: None or '')
         return value

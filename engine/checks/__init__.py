@@ -30,16 +30,22 @@ def run_checks(config: Config, only: Iterable[str] | None = None) -> list[Diagno
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """A `did you mean` hint for a misspelt reference."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    """A `did you mean` hint for a misspelt reference (case slips first)."""
+    options = sorted(candidates)
+    same_letters = [c for c in options if c.lower() == word.lower()]
+    close = same_letters or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if 0 < len(options) <= 8:
+        return "known: " + ", ".join(options)
+    return None
 
 
-def unknown(span: Span, kind: str, value: str, known: Iterable[str], what: str = "") -> Diagnostic:
-    """`ref.unknown-<kind>` with the closest known id as a hint."""
-    label = what or kind
-    return Diagnostic(span, f"ref.unknown-{kind}", f"unknown {label} {value!r}",
-                      hint=suggest(value, known))
+def unknown(span: Span, kind: str, value: str, known: Iterable[str], what: str = "",
+            explain: str | None = None) -> Diagnostic:
+    """`ref.unknown-<kind>` with the closest known id as a hint (else `explain`)."""
+    return Diagnostic(span, f"ref.unknown-{kind}", f"unknown {what or kind} {value!r}",
+                      hint=suggest(value, known) or explain)
 
 
 def warning(span: Span, code: str, message: str, hint: str | None = None) -> Diagnostic:

@@ -87,7 +87,7 @@ def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Di
             continue
         if day in found:
             out.append(warning(span, f"calendar.duplicate-{field[:-1]}",
-                               f"{text} is listed twice (first at line {found[day].line})"))
+                               f"{text} is listed twice (first at {found[day]})"))
         found[day] = span
     return found
 

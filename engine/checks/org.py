@@ -78,9 +78,13 @@ def _reachable(config: Config, role_channels: dict[str, set[str]]) -> dict[str, 
 def check_contacts(config: Config) -> Iterator[Diagnostic]:
     reach = _reachable(config, _role_channels(config))
     for person in config.people:
+        missing: dict[str, list[str]] = {}
         for channel in sorted(reach.get(person.id, ())):
             field = CHANNEL_CONTACT[channel]
             if not person.contacts.get(field):
-                yield warning(config.span(person.loc, "id"), "contact.missing",
-                              f"{person.id!r} can be notified by {channel} but has no contacts.{field}",
-                              "add the contact, or they are reached on their other channels only")
+                missing.setdefault(field, []).append(channel)
+        for field, channels in missing.items():
+            yield warning(config.span(person.loc, "id"), "contact.missing",
+                          f"{person.id!r} can be notified by {' and '.join(channels)} "
+                          f"but has no contacts.{field}",
+                          "until it is added, they are reached on their other channels only")

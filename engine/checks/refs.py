@@ -101,7 +101,8 @@ def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
                 yield unknown(config.span(team.loc, "members", i), "person", member, people)
         for duty in team.duty.values():
             if duty.mode not in modes:
-                yield unknown(config.span(duty.loc, key=True), "mode", duty.mode, modes)
+                yield unknown(config.span(duty.loc, key=True), "mode", duty.mode, modes,
+                              explain=_modes_hint(modes))
             for field in ("primary", "backup"):
                 sid = getattr(duty, field)
                 if sid is not None and sid not in schedules:
@@ -149,11 +150,15 @@ def _mode_refs(config: Config, profiles: set[str]) -> Iterator[Diagnostic]:
     modes = config.modes
     if modes.default not in profiles:
         yield unknown(config.span(modes.loc, "default"), "mode", modes.default, profiles,
-                      "mode (no profile named)")
+                      explain=_modes_hint(profiles))
     for window in modes.windows:
         if window.mode not in profiles:
             yield unknown(config.span(window.loc, "mode"), "mode", window.mode, profiles,
-                          "mode (no profile named)")
+                          explain=_modes_hint(profiles))
+
+
+def _modes_hint(profiles: set[str]) -> str:
+    return "a mode is the name of a profile: " + ", ".join(sorted(profiles))
 
 
 def _recipient_refs(config: Config) -> Iterator[Diagnostic]:
@@ -164,4 +169,4 @@ def _recipient_refs(config: Config) -> Iterator[Diagnostic]:
             for i, who in enumerate(step.notify):
                 if who not in known:
                     yield unknown(config.span(step.loc, "notify", i), "recipient", who, known,
-                                  "recipient (neither a role nor a person)")
+                                  explain="a recipient is a role (" + ", ".join(ROLES) + ") or a person id")

@@ -19,6 +19,8 @@ def check_profiles(config: Config) -> Iterator[Diagnostic]:
                 yield Diagnostic(config.span(profile.loc, "extends"), "sla.extends-cycle",
                                  "profiles extend each other in a loop: " + " → ".join(chain + [pid]))
             continue
+        if config.profiles[chain[-1]].extends is not None:
+            continue  # the chain ends in an unknown profile: reported as ref.unknown-profile
         yield from _check_targets(config, pid)
 
 
@@ -32,7 +34,7 @@ def _check_targets(config: Config, pid: str) -> Iterator[Diagnostic]:
             span = config.span(profile.loc, "targets", key=True) if profile.targets else \
                 config.span(profile.loc, key=True)
             yield Diagnostic(span, "sla.missing-target",
-                             f"profile {pid!r} has no {' or '.join(missing)} target for level {level!r}",
+                             f"profile {pid!r} has no {' and '.join(missing)} target for level {level!r}",
                              hint=f"add targets.{level}" + (" or to the profile it extends" if profile.extends else ""))
         elif target is not None:
             yield from _response_vs_resolve(config, pid, target)
