@@ -139,7 +139,8 @@ class _LayerPlan:
             on = i >= 0 and cut < closes[i]
             who = self.person(turn + bisect_right(handoffs, cut)) if on else None
             points.append((cut, (who, self.source if on else None)))
-        points.append((hi, NOBODY))
+        if hi < c1:
+            points.append((hi, NOBODY))
         return _steps(points)
 
     def _windows(self, lo: float, hi: float) -> tuple[list[float], list[float]]:

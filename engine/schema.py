@@ -6,12 +6,13 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from engine.diagnostics import Diagnostic
+from engine.schema_fast import compile_schema
 from engine.source import SourceDocument
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,8 +43,20 @@ def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(kind))
 
 
+@lru_cache(maxsize=None)
+def fast_check(kind: str) -> Callable[[Any], bool] | None:
+    """The compiled yes/no check of a schema, or None where the subset does not cover it."""
+    try:
+        return compile_schema(load_schema(kind))
+    except KeyError:
+        return None
+
+
 def validate_document(doc: SourceDocument, kind: str) -> list[Diagnostic]:
     """Every schema violation in `doc`, one diagnostic each, at the line it concerns."""
+    quick = fast_check(kind)
+    if quick is not None and quick(doc.data):
+        return []
     errors = validator(kind).iter_errors(doc.data)
     return [diag for error in errors for diag in _diagnostics(doc, _specific(error))]
 

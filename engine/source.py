@@ -8,7 +8,7 @@ expansion is bounded. PyYAML's global loaders are never touched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
@@ -26,6 +26,8 @@ DataPath = tuple[Union[str, int], ...]
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _NULLS = frozenset({"null", "~", ""})
+# First characters with which no plain scalar can be a bool, null or number.
+_PLAIN_STRINGS_START = frozenset("abcdeghijkmopqrsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_/@+:")
 _STR_TAG = "tag:yaml.org,2002:str"
 _KNOWN_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _TAG_HINT = "remove the tag; quote the value if it is meant as a string"
@@ -39,23 +41,45 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
-@dataclass(frozen=True, slots=True)
 class SourceMap:
-    """Line/column (1-based) of each value and each mapping key, by data path."""
+    """Line/column (1-based) of each value and each mapping key, by data path.
 
-    file: str
-    values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    Positions are read off the composed node tree on demand: a valid config never asks,
+    so loading pays nothing for them; a diagnostic asks for a handful.
+    """
+
+    __slots__ = ("file", "_root", "_keys")
+
+    def __init__(self, file: str, root: yaml.Node | None) -> None:
+        self.file = file
+        self._root = root
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+        """(key node or the item itself, value node) of one step down, or None."""
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            table = self._keys.get(id(node))
+            if table is None:
+                table = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+                self._keys[id(node)] = table
+            return table.get(part)
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            return node.value[part], node.value[part]
+        return None
 
     def span(self, path: DataPath, *, key: bool = False) -> Span:
         """The span of the node at `path` (its key with key=True), else its nearest ancestor."""
-        path = tuple(path)
-        if key and path in self.keys:
-            return Span(self.file, *self.keys[path])
-        while path not in self.values and path:
-            path = path[:-1]
-        line, col = self.values.get(path, (1, 1))
-        return Span(self.file, line, col)
+        node, key_node = self._root, self._root
+        if node is None:
+            return Span(self.file, 1, 1)
+        for i, part in enumerate(path):
+            step = self._child(node, part)
+            if step is None:
+                key = False
+                break
+            key_node, node = step
+        mark = (key_node if key else node).start_mark
+        return Span(self.file, mark.line + 1, mark.column + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,45 +101,41 @@ class _YamlProblem(Exception):
 
 
 class _Constructor:
-    """Builds plain data from a composed node tree, recording positions as it goes."""
+    """Builds plain data from a composed node tree; positions stay in the tree."""
 
-    def __init__(self, source_map: SourceMap, budget: int) -> None:
-        self.map = source_map
+    def __init__(self, budget: int) -> None:
         self.budget = budget
 
-    def build(self, node: yaml.Node, path: DataPath, depth: int = 0) -> Any:
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _YamlProblem("yaml.alias-bomb", "aliases expand to too many nodes", node.start_mark)
         if depth > MAX_DEPTH:
             raise _YamlProblem("yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
-        self.map.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
         if node.tag not in _KNOWN_TAGS:
             raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self._mapping(node, path, depth)
+            return [self.build(item, depth + 1) for item in node.value]
+        return self._mapping(node, depth)
 
-    def _mapping(self, node: yaml.MappingNode, path: DataPath, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _YamlProblem("yaml.complex-key", "mapping keys must be plain scalars",
                                    key_node.start_mark)
             key = key_node.value
-            key_path = path + (key,)
             if key in result:
-                first = self.map.keys[key_path][0]
+                first = next(k for k, _ in node.value if k.value == key)
                 raise _YamlProblem("yaml.duplicate-key",
-                                   f"duplicate key {key!r} (first defined at line {first})",
+                                   f"duplicate key {key!r} (first defined at line {first.start_mark.line + 1})",
                                    key_node.start_mark)
             if key == "<<" and not key_node.style:
                 raise _YamlProblem("yaml.merge-key", "merge keys (<<) are not supported",
                                    key_node.start_mark, "write the keys out, or use an alias for a whole value")
-            self.map.keys[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, key_path, depth + 1)
+            result[key] = self.build(value_node, depth + 1)
         return result
 
 
@@ -125,6 +145,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
     value: str = node.value
     if node.style:  # quoted or block scalars are always strings (plain: None or '')
+        return value
+    first = value[:1]
+    if first in _PLAIN_STRINGS_START:  # most scalars: ids, names, times
         return value
     if value in ("true", "false"):
         return value == "true"
@@ -184,12 +207,12 @@ def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagno
         return None, [_parse_error(name, exc)]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(Span(name, 1, 1), "yaml.syntax", str(exc))]
-    source_map = SourceMap(name)
+    source_map = SourceMap(name, node)
     if node is None:
         return SourceDocument(name, None, source_map), []
     budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000
     try:
-        data = _Constructor(source_map, budget).build(node, ())
+        data = _Constructor(budget).build(node)
     except _YamlProblem as problem:
         return None, [_problem_diag(name, problem)]
     return SourceDocument(name, data, source_map), []

@@ -6,10 +6,11 @@ Used by `engine.rosters` to precompute duty timelines; nothing here runs on a lo
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from calendar import monthrange
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
@@ -54,29 +55,67 @@ def _gap_end(wall: float, lo: float, hi: float, tz: ZoneInfo) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthDays:
+    """Days picked by day-of-month and month fields alone (no weekday, `L` or `W`)."""
+
+    months: frozenset[int]
+    days: tuple[int, ...]
+    per_year: tuple[int, int]  # matching days in a common year and in a leap year
+
+    @classmethod
+    def of(cls, days: Sequence[int | str], months: Sequence[int | str]) -> MonthDays:
+        """Build from croniter's expanded day-of-month and month fields."""
+        picked = frozenset(_all(months, 12, first=1))
+        chosen = tuple(sorted(_all(days, 31, first=1)))
+        common, leap = (sum(_in_month(picked, chosen, y, m) for m in range(1, 13)) for y in (1970, 1972))
+        return cls(picked, chosen, (common, leap))
+
+    def in_month(self, year: int, month: int) -> int:
+        """Matching days in one month (a 31st only exists in long months)."""
+        return _in_month(self.months, self.days, year, month)
+
+    def before(self, day: date) -> int:
+        """Matching days in [1970-01-01, day), negative for days before 1970."""
+        common, leap = self.per_year
+        leaps = _leap_years_before(day.year) - _leap_years_before(1970)
+        n = (day.year - 1970) * common + leaps * (leap - common)
+        n += sum(self.in_month(day.year, month) for month in range(1, day.month))
+        return n + (bisect_left(self.days, day.day) if day.month in self.months else 0)
+
+    def __contains__(self, day: date) -> bool:
+        return day.month in self.months and day.day in self.days
+
+
+@dataclass(frozen=True, slots=True)
 class WallCron:
     """A 5-field cron expression whose occurrences are wall-clock times in `tz`.
 
-    Day- and week-periodic expressions (no day-of-month, month or nth-weekday field) keep
-    their occurrences within one period as `offsets`, so counting and listing them is
-    arithmetic; other expressions are walked with croniter, one occurrence at a time.
+    Counting occurrences is arithmetic for two shapes: day- or week-periodic expressions
+    (`period` and the `offsets` within one period), and day-of-month/month expressions
+    (`month_days` times the daily `offsets`). Others (weekday combined with day-of-month,
+    `L`, `W`, `#`) are walked with croniter, one occurrence at a time.
     """
 
     expr: str
     tz: ZoneInfo
     period: float  # 0.0 when not periodic
-    offsets: tuple[float, ...]  # occurrences in [0, period) of wall time
+    offsets: tuple[float, ...]  # occurrences in [0, period), or times of day with month_days
+    month_days: MonthDays | None = None
 
     @classmethod
     def parse(cls, expr: str, tz: ZoneInfo) -> WallCron:
         """Parse `expr` (already validated by the config checks) for timezone `tz`."""
         fields, nth = croniter.expand(expr)
         minutes, hours, dom, month, dow = fields[:5]
-        if dom != ["*"] or month != ["*"] or nth:
+        times = sorted(60.0 * m + 3600.0 * h for h in _all(hours, 24) for m in _all(minutes, 60))
+        if nth or "l" in dom or "w" in expr.split()[2].lower():
             return cls(expr, tz, 0.0, ())
-        times = [60.0 * m + 3600.0 * h for h in _all(hours, 24) for m in _all(minutes, 60)]
+        if dow == ["*"] and (dom != ["*"] or month != ["*"]):
+            return cls(expr, tz, 0.0, tuple(times), MonthDays.of(dom, month))
+        if dom != ["*"] or month != ["*"]:
+            return cls(expr, tz, 0.0, ())
         if dow == ["*"]:
-            return cls(expr, tz, DAY_S, tuple(sorted(times)))
+            return cls(expr, tz, DAY_S, tuple(times))
         days = [d for d in range(7) if (d + _EPOCH_CRON_DOW) % 7 in dow]
         return cls(expr, tz, WEEK_S, tuple(sorted(DAY_S * d + t for d in days for t in times)))
 
@@ -96,7 +135,7 @@ class WallCron:
         """Number of occurrences whose wall time is in (a, b]; negative when a > b."""
         if a > b:
             return -self.count_wall(b, a)
-        if self.period:
+        if self.period or self.month_days:
             return self._upto(b) - self._upto(a)
         n = 0
         for wall in self.wall_matches_after(a):
@@ -106,8 +145,14 @@ class WallCron:
         return n
 
     def _upto(self, wall: float) -> int:
-        k = math.floor(wall / self.period)
-        return k * len(self.offsets) + bisect_right(self.offsets, wall - k * self.period)
+        """Occurrences with wall time <= `wall`, counted from an arbitrary origin."""
+        if self.month_days is None:
+            k = math.floor(wall / self.period)
+            return k * len(self.offsets) + bisect_right(self.offsets, wall - k * self.period)
+        k = math.floor(wall / DAY_S)
+        day = _EPOCH.date() + timedelta(days=k)
+        today = bisect_right(self.offsets, wall - k * DAY_S) if day in self.month_days else 0
+        return self.month_days.before(day) * len(self.offsets) + today
 
     def count(self, lo: float, hi: float) -> int:
         """Number of occurrences whose instant is in (lo, hi], for lo <= hi."""
@@ -153,8 +198,18 @@ class WallCron:
         return out
 
 
-def _all(values: list[int | str], size: int) -> list[int]:
-    return list(range(size)) if values == ["*"] else [int(v) for v in values]
+def _all(values: Sequence[int | str], size: int, first: int = 0) -> list[int]:
+    return list(range(first, first + size)) if values == ["*"] else [int(v) for v in values]
+
+
+def _in_month(months: frozenset[int], days: tuple[int, ...], year: int, month: int) -> int:
+    return bisect_right(days, monthrange(year, month)[1]) if month in months else 0
+
+
+def _leap_years_before(year: int) -> int:
+    """Leap years in [1, year) of the proleptic Gregorian calendar."""
+    y = year - 1
+    return y // 4 - y // 100 + y // 400
 
 
 def _croniter_after(expr: str, wall: float) -> Iterator[float]:

@@ -9,7 +9,7 @@ import difflib
 from typing import Callable, Iterable, Iterator
 
 from engine.diagnostics import Diagnostic, Severity, Span
-from engine.model import Config
+from engine.model import Config, Loc
 
 Check = Callable[[Config], Iterable[Diagnostic]]
 CHECKS: dict[str, Check] = {}
@@ -52,15 +52,16 @@ def warning(span: Span, code: str, message: str, hint: str | None = None) -> Dia
     return Diagnostic(span, code, message, Severity.WARNING, hint)
 
 
-def duplicates(items: Iterable[tuple[str, Span]], kind: str) -> Iterator[Diagnostic]:
-    """`duplicate.<kind>` at each repeat, naming where the id was first defined."""
-    first: dict[str, Span] = {}
-    for ident, span in items:
+def duplicates(config: Config, items: Iterable[tuple[str, Loc]], kind: str, field: str
+               ) -> Iterator[Diagnostic]:
+    """`duplicate.<kind>` at each repeat's `field`, naming where the id was first defined."""
+    first: dict[str, Loc] = {}
+    for ident, loc in items:
         if ident in first:
-            yield Diagnostic(span, f"duplicate.{kind}",
-                             f"{kind} {ident!r} is already defined at {first[ident]}")
+            yield Diagnostic(config.span(loc, field), f"duplicate.{kind}",
+                             f"{kind} {ident!r} is already defined at {config.span(first[ident], field)}")
         else:
-            first[ident] = span
+            first[ident] = loc
 
 
 def _load_builtin_checks() -> None:

@@ -17,13 +17,13 @@ def calendar_ids(config: Config) -> set[str]:
 
 @register("duplicates")
 def check_duplicates(config: Config) -> Iterator[Diagnostic]:
-    yield from duplicates(((p.id, config.span(p.loc, "id")) for p in config.people), "person")
-    yield from duplicates(((t.id, config.span(t.loc, "id")) for t in config.teams), "team")
-    yield from duplicates(((lv.id, config.span(lv.loc)) for lv in config.levels), "level")
-    yield from duplicates(((c.id, config.span(c.loc, "key")) for c in config.categories), "category")
-    yield from duplicates(((r.id, config.span(r.loc, "id")) for r in config.rules), "rule")
+    yield from duplicates(config, ((p.id, p.loc) for p in config.people), "person", "id")
+    yield from duplicates(config, ((t.id, t.loc) for t in config.teams), "team", "id")
+    yield from duplicates(config, ((lv.id, lv.loc) for lv in config.levels), "level", "id")
+    yield from duplicates(config, ((c.id, c.loc) for c in config.categories), "category", "key")
+    yield from duplicates(config, ((r.id, r.loc) for r in config.rules), "rule", "id")
     for category in config.categories:
-        yield from duplicates(((r.id, config.span(r.loc, "id")) for r in category.routes), "route")
+        yield from duplicates(config, ((r.id, r.loc) for r in category.routes), "route", "id")
 
 
 @register("refs.categories")

@@ -1,6 +1,7 @@
 """Roster checks: schedule timezones, cron expressions, datetimes and team membership."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from croniter import croniter
@@ -11,8 +12,14 @@ from engine.model import Config, LayerDef, Loc, ScheduleDef
 from engine.values import parse_duration, parse_local_datetime, zone
 
 
+@lru_cache(maxsize=4096)
+def cron_is_valid(expr: str) -> bool:
+    """croniter's own verdict on a 5-field expression (rosters repeat a few many times)."""
+    return bool(croniter.is_valid(expr))
+
+
 def _cron(config: Config, loc: Loc, field: str, expr: str) -> Iterator[Diagnostic]:
-    if not croniter.is_valid(expr):
+    if not cron_is_valid(expr):
         yield Diagnostic(config.span(loc, field), "value.cron",
                          f"{expr!r} is not a valid cron expression (minute hour day month weekday)")
 
