@@ -12,9 +12,9 @@ from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
 from engine.checks.calendars import window_map
 from engine.diagnostics import Diagnostic
 from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
-from engine.model import CalendarDef, Config, Loc
+from engine.model import CalendarDef, Config, Loc, RouteDef
 from engine.router import Router
-from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchor_of
+from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchors_of
 from engine.values import parse_date, parse_window
 
 if TYPE_CHECKING:  # the engine module imports this one
@@ -48,8 +48,7 @@ def _categories(config: Config, calendars: Mapping[str, Calendar], index: RuleIn
     for cat in config.categories:
         parent = compiled.get(cat.parent) if cat.parent else None
         here = where(config, cat.loc)
-        own_routes = tuple(CompiledRoute(r.id, cat.id, r.team, compile_matcher(r.when, calendars),
-                                         where(config, r.loc)) for r in cat.routes)
+        own_routes = tuple(_route(config, cat.id, r, calendars) for r in cat.routes)
         if parent is not None:
             team, team_from = parent.team, parent.team_from
             severity, severity_from = parent.severity, parent.severity_from
@@ -62,9 +61,25 @@ def _categories(config: Config, calendars: Mapping[str, Calendar], index: RuleIn
             team, team_from = cat.team, f"{cat.id} ({here})"
         if cat.severity is not None:
             severity, severity_from = cat.severity, f"{cat.id} ({here})"
-        compiled[cat.id] = CompiledCategory(cat.id, cat.name, team, team_from, severity,
-                                            severity_from, routes, index.for_category(cat.id), here)
+        compiled[cat.id] = _category(cat.id, cat.name, team, team_from, severity, severity_from,
+                                     routes, index.for_category(cat.id), here)
     return compiled
+
+
+def _route(config: Config, owner: str, route: RouteDef, calendars: Mapping[str, Calendar]
+           ) -> CompiledRoute:
+    here = where(config, route.loc)
+    return CompiledRoute(route.id, owner, route.team, compile_matcher(route.when, calendars), here,
+                         f"route {route.id} of {owner} ({here}) → team {route.team}")
+
+
+def _category(cid: str, name: str, team: str, team_from: str, severity: str, severity_from: str,
+              routes: tuple[CompiledRoute, ...], candidates: tuple[int, ...], here: str
+              ) -> CompiledCategory:
+    label = f"{cid} ({here})" if cid else f"default ({here})"
+    return CompiledCategory(cid, name, team, team_from, severity, severity_from, routes, candidates,
+                            here, label, f"category {label}", f"team {team} from {team_from}",
+                            f"severity {severity} (default of {severity_from})")
 
 
 def _rules(config: Config, calendars: Mapping[str, Calendar], ranks: Mapping[str, int]
@@ -73,7 +88,7 @@ def _rules(config: Config, calendars: Mapping[str, Calendar], ranks: Mapping[str
         CompiledRule(i, r.id, compile_matcher(r.when, calendars), r.team, r.severity,
                      ranks[r.severity] if r.severity else None, r.tags, r.stop, where(config, r.loc))
         for i, r in enumerate(config.rules))
-    index = RuleIndex((rule, anchor_of(r.when)) for rule, r in zip(compiled, config.rules))
+    index = RuleIndex((rule.index, anchors_of(r.when)) for rule, r in zip(compiled, config.rules))
     return compiled, index
 
 
@@ -83,8 +98,8 @@ def compile_router(config: Config, calendars: Mapping[str, Calendar]) -> Router:
     categories = _categories(config, calendars, index)
     d = config.default
     default_where = f"default ({where(config, d.loc)})"
-    default = CompiledCategory("", "default", d.team, default_where, d.severity, default_where,
-                               (), (), where(config, d.loc))
+    default = _category("", "default", d.team, default_where, d.severity, default_where, (), (),
+                        where(config, d.loc))
     keys: set[str] = set(ATTRIBUTES)
     for rule in config.rules:
         keys |= matcher_keys(rule.when)

@@ -3,25 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from engine.errors import EventError
 
 EVENT_TYPES = ("created", "acknowledged", "transferred", "updated", "status_changed",
                "resolved", "reopened", "closed")
-_COMMON = ("type", "ticket", "at", "note")
-_ALLOWED = {
-    "created": _COMMON + ("category", "title", "severity", "tags", "source", "submitter", "fields"),
-    "acknowledged": _COMMON + ("by",),
-    "transferred": _COMMON + ("to", "by"),
-    "updated": _COMMON + ("changes", "by"),
-    "status_changed": _COMMON + ("status", "by"),
-    "resolved": _COMMON + ("by",),
-    "reopened": _COMMON + ("by",),
-    "closed": _COMMON + ("by",),
-}
 CHANGEABLE = ("category", "severity", "title", "tags", "source", "fields")
-_STRINGS = ("title", "source", "submitter", "by", "note", "status")
+FieldCheck = Callable[[Any, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +25,8 @@ class Event:
 
 
 def parse_time(value: Any, field: str) -> datetime:
-    if not isinstance(value, str):
+    """An RFC 3339 datetime string with its UTC offset."""
+    if type(value) is not str:
         raise EventError(f"expected an RFC 3339 datetime string, got {type(value).__name__}", field)
     try:
         at = datetime.fromisoformat(value)
@@ -47,69 +37,93 @@ def parse_time(value: Any, field: str) -> datetime:
     return at
 
 
-def _string(raw: Mapping[str, Any], field: str, *, required: bool = False, prefix: str = "") -> None:
-    value = raw.get(field)
-    if value is None:
-        if required:
-            raise EventError("is required", prefix + field)
-        return
-    if not isinstance(value, str) or (required and not value):
-        raise EventError(f"expected a non-empty string, got {value!r}", prefix + field)
+def _text(value: Any, field: str) -> None:
+    if type(value) is not str:
+        raise EventError(f"expected a string, got {value!r}", field)
 
 
-def _attributes(raw: Mapping[str, Any], prefix: str = "") -> None:
-    """The ticket attributes shared by `created` and `updated.changes`."""
-    for field in _STRINGS:
-        _string(raw, field, prefix=prefix)
-    if "category" in raw:
-        _string(raw, "category", required=True, prefix=prefix)
-    if "severity" in raw:
-        _string(raw, "severity", required=True, prefix=prefix)
-    tags = raw.get("tags")
-    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
-        raise EventError(f"expected a list of strings, got {tags!r}", prefix + "tags")
-    fields = raw.get("fields")
-    if fields is not None and not isinstance(fields, dict):
-        raise EventError(f"expected an object, got {type(fields).__name__}", prefix + "fields")
+def _name(value: Any, field: str) -> None:
+    if type(value) is not str or not value:
+        raise EventError(f"expected a non-empty string, got {value!r}", field)
+
+
+def _tags(value: Any, field: str) -> None:
+    if type(value) is not list or not all(type(t) is str for t in value):
+        raise EventError(f"expected a list of strings, got {value!r}", field)
+
+
+def _fields(value: Any, field: str) -> None:
+    if not isinstance(value, dict):
+        raise EventError(f"expected an object, got {type(value).__name__}", field)
+
+
+def _time(value: Any, field: str) -> None:
+    parse_time(value, field)
+
+
+def _optional(check: FieldCheck) -> FieldCheck:
+    def allow_null(value: Any, field: str) -> None:
+        if value is not None:
+            check(value, field)
+    return allow_null
+
+
+def _transfer_target(to: Any, field: str) -> None:
+    if not isinstance(to, dict) or len(to) != 1 or not set(to) <= {"person", "team"}:
+        raise EventError("expected {person: id} or {team: id}", field)
+    key = next(iter(to))
+    _name(to[key], f"{field}.{key}")
+
+
+_ATTRIBUTES: dict[str, FieldCheck] = {
+    "category": _name, "severity": _optional(_name), "title": _optional(_text),
+    "tags": _optional(_tags), "source": _optional(_text), "fields": _optional(_fields),
+}
+
+
+def _changes(changes: Any, field: str) -> None:
+    if not isinstance(changes, dict) or not changes:
+        raise EventError("expected a non-empty object of changed attributes", field)
+    for key, value in changes.items():
+        check = _ATTRIBUTES.get(key)
+        if check is None:
+            raise EventError(f"cannot be changed (changeable: {', '.join(CHANGEABLE)})", f"{field}.{key}")
+        check(value, f"{field}.{key}")
+
+
+_COMMON: dict[str, FieldCheck] = {"type": _text, "ticket": _name, "at": _time,
+                                  "note": _optional(_text), "by": _optional(_text)}
+_FIELDS: dict[str, dict[str, FieldCheck]] = {
+    "created": {**_COMMON, **_ATTRIBUTES, "submitter": _optional(_text)},
+    "acknowledged": _COMMON,
+    "transferred": {**_COMMON, "to": _transfer_target},
+    "updated": {**_COMMON, "changes": _changes},
+    "status_changed": {**_COMMON, "status": _name},
+    "resolved": _COMMON,
+    "reopened": _COMMON,
+    "closed": _COMMON,
+}
+_REQUIRED = {kind: ("ticket", "at") + {"created": ("category",), "transferred": ("to",),
+                                        "updated": ("changes",), "status_changed": ("status",)
+                                        }.get(kind, ()) for kind in EVENT_TYPES}
 
 
 def parse_event(raw: Any) -> Event:
     """Check an event's shape; raises EventError naming the first wrong field."""
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict):
         raise EventError(f"an event is a JSON object, got {type(raw).__name__}")
     kind = raw.get("type")
-    if kind not in _ALLOWED:
+    fields = _FIELDS.get(kind) if type(kind) is str else None
+    if fields is None:
         raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {kind!r}", "type")
-    _string(raw, "ticket", required=True)
-    if "at" not in raw:
-        raise EventError("is required", "at")
+    for key in _REQUIRED[kind]:  # type: ignore[index]
+        if key not in raw:
+            raise EventError("is required", key)
+    for key, value in raw.items():
+        check = fields.get(key)
+        if check is None:
+            raise EventError(f"not a field of a {kind!r} event", key)
+        if key != "at":
+            check(value, key)
     at = parse_time(raw["at"], "at")
-    unknown = [key for key in raw if key not in _ALLOWED[kind]]
-    if unknown:
-        raise EventError(f"not a field of a {kind!r} event", unknown[0])
-    _attributes(raw)
-    if kind == "created":
-        _string(raw, "category", required=True)
-    elif kind == "transferred":
-        _transfer_target(raw.get("to"))
-    elif kind == "status_changed":
-        _string(raw, "status", required=True)
-    elif kind == "updated":
-        _changes(raw.get("changes"))
-    return Event(kind, raw["ticket"], at, at.timestamp(), raw)
-
-
-def _transfer_target(to: Any) -> None:
-    if not isinstance(to, Mapping) or len(to) != 1 or not set(to) <= {"person", "team"}:
-        raise EventError("expected {person: id} or {team: id}", "to")
-    _string(to, next(iter(to)), required=True, prefix="to.")
-
-
-def _changes(changes: Any) -> None:
-    if not isinstance(changes, Mapping) or not changes:
-        raise EventError("expected a non-empty object of changed attributes", "changes")
-    unknown = [key for key in changes if key not in CHANGEABLE]
-    if unknown:
-        raise EventError(f"cannot be changed (changeable: {', '.join(CHANGEABLE)})",
-                         f"changes.{unknown[0]}")
-    _attributes(changes, prefix="changes.")
+    return Event(kind, raw["ticket"], at, at.timestamp(), raw)  # type: ignore[arg-type]

@@ -24,27 +24,38 @@ class OpenCalendar(Protocol):
     def is_open(self, ts: float) -> bool: ...
 
 
-def scalar_key(value: Any) -> tuple[str, Any]:
-    """Equality that never confuses true with 1 or '1' with 1."""
-    if isinstance(value, bool):
+def scalar_key(value: Any) -> Any:
+    """A hashable key whose equality never confuses true with 1: strings stand for
+    themselves (the common, fast case), other scalars are tagged with their kind."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool:
         return ("b", value)
-    if isinstance(value, (int, float)):
+    if kind is int or kind is float:
         return ("n", value)
-    return ("s", value)
+    return ("o", value)
 
 
 def _each(test: ValueTest) -> ValueTest:
     """Lift a scalar test to list attributes: any element passes."""
     def check(value: Any) -> bool:
-        if isinstance(value, (list, tuple)):
+        if type(value) is list or type(value) is tuple:
             return any(test(v) for v in value)
         return test(value)
     return check
 
 
 def _in(arg: Any) -> ValueTest:
+    if all(type(v) is str for v in arg):
+        words = frozenset(arg)
+        return _each(lambda v: type(v) is str and v in words)
     keys = frozenset(scalar_key(v) for v in arg)
-    return _each(lambda v: scalar_key(v) in keys)
+    return _each(lambda v: _hashable(v) and scalar_key(v) in keys)
+
+
+def _hashable(value: Any) -> bool:
+    return type(value) in (str, int, float, bool)
 
 
 def _not_in(arg: Any) -> ValueTest:
@@ -62,13 +73,12 @@ def _prefix(arg: Any) -> ValueTest:
 
 
 def _contains(arg: Any) -> ValueTest:
+    if type(arg) is str:  # `in` on a list compares with ==, exact for strings
+        return lambda v: arg in v if type(v) is list or type(v) is str else \
+            type(v) is tuple and arg in v
     key = scalar_key(arg)
-
-    def check(value: Any) -> bool:
-        if isinstance(value, (list, tuple)):
-            return any(scalar_key(v) == key for v in value)
-        return isinstance(value, str) and isinstance(arg, str) and arg in value
-    return check
+    return lambda v: (type(v) is list or type(v) is tuple) and any(
+        _hashable(x) and scalar_key(x) == key for x in v)
 
 
 def _comparable(a: Any, b: Any) -> bool:
@@ -104,14 +114,25 @@ OPERATORS: dict[str, Callable[[Any], ValueTest]] = {
 
 
 def getter(key: str) -> Callable[[Ticket], Any]:
-    """Reads one attribute (`fields.a.b` walks the payload); MISSING when absent or empty."""
+    """Reads one attribute (`fields.a.b` walks the payload); MISSING when absent or empty.
+
+    The evaluator builds tickets itself, so `fields` is always a dict; the nested walk
+    checks types because the payload below it is the host's.
+    """
     if key.startswith("fields."):
         parts = tuple(key.split(".")[1:])
+        if len(parts) == 1:
+            name = parts[0]
+
+            def top_field(ticket: Ticket) -> Any:
+                value = ticket["fields"].get(name)
+                return MISSING if value is None else value
+            return top_field
 
         def field(ticket: Ticket) -> Any:
-            value: Any = ticket.get("fields") or {}
+            value: Any = ticket["fields"]
             for part in parts:
-                if not isinstance(value, Mapping) or part not in value:
+                if type(value) is not dict or part not in value:
                     return MISSING
                 value = value[part]
             return MISSING if value is None else value
@@ -119,14 +140,14 @@ def getter(key: str) -> Callable[[Ticket], Any]:
 
     def attribute(ticket: Ticket) -> Any:
         value = ticket.get(key)
-        return MISSING if value is None or value == () or value == [] else value
+        return MISSING if value is None or value == [] else value  # no tags = tags missing
     return attribute
 
 
 def condition_test(key: str, condition: Any) -> tuple[ValueTest, bool]:
     """(test for a present value, result for a missing one) of one `key: condition`."""
     is_list = key in LIST_ATTRIBUTES
-    if isinstance(condition, Mapping):
+    if isinstance(condition, dict):
         tests = [OPERATORS[op](arg) for op, arg in condition.items()]
         on_missing = condition.get("exists") is False and len(condition) == 1
         if len(tests) == 1:
@@ -136,22 +157,35 @@ def condition_test(key: str, condition: Any) -> tuple[ValueTest, bool]:
         return OPERATORS["in"](condition), False
     if is_list:
         return OPERATORS["contains"](condition), False
+    if type(condition) is str:
+        return (lambda v: v == condition), False
     key_ = scalar_key(condition)
-    return (lambda v: scalar_key(v) == key_), False
+    return (lambda v: _hashable(v) and scalar_key(v) == key_), False
 
 
 def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalendar]) -> Predicate:
     """One predicate for a whole `when`: keys ANDed, `any` ORed, `not` negated."""
-    parts = [_compile_key(key, value, calendars) for key, value in spec.items()]
+    return _all([_compile_key(key, value, calendars) for key, value in spec.items()])
+
+
+def _all(parts: list[Predicate]) -> Predicate:
+    """AND without a generator per call (the hot path of every rule)."""
     if len(parts) == 1:
         return parts[0]
-    return lambda ticket: all(p(ticket) for p in parts)
+    first, rest = parts[0], _all(parts[1:])
+    return lambda ticket: first(ticket) and rest(ticket)
+
+
+def _any(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    first, rest = parts[0], _any(parts[1:])
+    return lambda ticket: first(ticket) or rest(ticket)
 
 
 def _compile_key(key: str, value: Any, calendars: Mapping[str, OpenCalendar]) -> Predicate:
     if key == "any":
-        options = [compile_matcher(sub, calendars) for sub in value]
-        return lambda ticket: any(p(ticket) for p in options)
+        return _any([compile_matcher(sub, calendars) for sub in value])
     if key == "not":
         inner = compile_matcher(value, calendars)
         return lambda ticket: not inner(ticket)

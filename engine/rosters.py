@@ -26,7 +26,7 @@ NOBODY: OnDuty = (None, None)
 
 @dataclass(frozen=True, slots=True)
 class ActiveWindow:
-    """A restriction window: opens at each `cron` occurrence, lasts `duration_s` of wall-clock time."""
+    """A restriction window: opens at each `cron` occurrence for `duration_s` of wall-clock time."""
 
     cron: str
     duration_s: int

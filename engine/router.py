@@ -1,11 +1,19 @@
-"""The routing evaluator: category, rule packs, routes, inherited team, default (SPEC §5)."""
+"""The routing evaluator: category, rule packs, routes, inherited team, default (SPEC §5).
+
+One evaluator serves decisions and `--explain`: with an explain list, the lines that did
+not match are recorded too (as `NoMatch`), and the decision's trace is the rest.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from engine.matchers import Ticket
-from engine.routing import CompiledCategory, CompiledRule, RuleIndex
+from engine.routing import CompiledCategory, CompiledRule, RuleIndex, extra_candidates
+
+
+class NoMatch(str):
+    """An explain line for something that was tried and did not match."""
 
 
 @dataclass(slots=True)
@@ -18,7 +26,7 @@ class Routing:
     team: str
     severity: str
     tags: list[str]
-    trace: list[str] = field(default_factory=list)
+    trace: list[str]
 
 
 class Router:
@@ -33,6 +41,7 @@ class Router:
         self.index = index
         self.ranks = ranks
         self.getters = getters
+        self._lookups = index.lookups(getters)
 
     def resolve(self, category: str) -> tuple[CompiledCategory, bool]:
         """The category itself, else its longest known prefix, else `default` (fallback)."""
@@ -47,86 +56,93 @@ class Router:
             cut = category.rfind("/", 0, cut)
         return self.default, True
 
-    def candidates(self, ticket: Ticket, node: CompiledCategory, fallback: bool) -> tuple[int, ...]:
+    def candidates(self, ticket: Ticket, node: CompiledCategory, fallback: bool
+                   ) -> tuple[int, ...] | list[int]:
+        """The rules this ticket must try, in file order."""
         base = node.candidates if not fallback else self.index.for_category(ticket["category"])
-        extra = self.index.extra(ticket, self.getters)
+        extra = extra_candidates(ticket, self._lookups, self.index)
         if not extra:
             return base
-        return tuple(sorted(extra.union(base)))
+        return sorted(set(extra).union(base))
 
     def route(self, ticket: dict[str, Any], submitted: str | None,
               explain: list[str] | None = None) -> Routing:
         """Route and grade one new ticket; `ticket["severity"]` tracks the running level."""
         node, fallback = self.resolve(ticket["category"])
-        trace: list[str] = []
+        lines: list[str] = explain if explain is not None else []
         if fallback:
-            what = f"{node.id} ({node.where})" if node is not self.default else f"default ({node.where})"
-            trace.append(f"category {ticket['category']} unknown → {what}")
+            lines.append(f"category {ticket['category']} unknown → {node.label}")
         else:
-            trace.append(f"category {node.id} ({node.where})")
-        severity, rank = node.severity, self.ranks[node.severity]
+            lines.append(node.trace_line)
+        rank = self.ranks[node.severity]
         if submitted is not None and self.ranks[submitted] < rank:
-            severity, rank = submitted, self.ranks[submitted]
-            trace.append(f"severity {submitted} proposed by the submitter")
-        ticket["severity"] = severity
-        team = self._rules(ticket, node, fallback, trace, explain)
-        severity = ticket["severity"]
+            ticket["severity"] = submitted
+            lines.append(f"severity {submitted} proposed by the submitter")
+        else:
+            ticket["severity"] = node.severity
+        team = self._rules(ticket, node, fallback, lines, explain is not None)
         if team is None:
-            team = self._routes(ticket, node, trace, explain)
+            team = self._routes(ticket, node, lines, explain is not None)
         if team is None:
             team = node.team
-            trace.append(f"team {team} from {node.team_from}")
-        trace.append(f"severity {severity} ({self._severity_source(node, submitted, severity)})")
+            lines.append(node.team_line)
+        severity = ticket["severity"]
+        lines.append(self._severity_line(node, submitted, severity))
+        trace = lines if explain is None else [line for line in lines if type(line) is str]
         matched = None if node is self.default else node.id
-        return Routing(ticket["category"], matched, fallback, team, severity, list(ticket["tags"]), trace)
+        return Routing(ticket["category"], matched, fallback, team, severity, ticket["tags"], trace)
 
-    def _severity_source(self, node: CompiledCategory, submitted: str | None, severity: str) -> str:
+    def _severity_line(self, node: CompiledCategory, submitted: str | None, severity: str) -> str:
         if severity == node.severity:
-            return f"from {node.severity_from}"
+            return node.severity_line
         if severity == submitted:
-            return "the submitter's proposal"
-        return "raised by rules"
+            return f"severity {severity} (the submitter's proposal)"
+        return f"severity {severity} (raised by rules)"
 
     def _rules(self, ticket: dict[str, Any], node: CompiledCategory, fallback: bool,
-               trace: list[str], explain: list[str] | None) -> str | None:
+               lines: list[str], explaining: bool) -> str | None:
         team: str | None = None
-        team_rule: str | None = None
-        tags: list[str] = ticket["tags"]
-        for i in self.candidates(ticket, node, fallback):
-            rule = self.rules[i]
+        rules = self.rules
+        candidates = self.candidates(ticket, node, fallback)
+        if explaining and len(candidates) < len(rules):
+            lines.append(NoMatch(f"{len(rules) - len(candidates)} of {len(rules)} rules skipped: "
+                                 "the index shows this ticket lacks what each of them requires"))
+        for i in candidates:
+            rule = rules[i]
             if not rule.predicate(ticket):
-                if explain is not None:
-                    explain.append(f"rule {rule.id} ({rule.where}): no match")
+                if explaining:
+                    lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
                 continue
             effects = []
             if rule.team is not None:
                 if team is None:
-                    team, team_rule = rule.team, rule.id
+                    team = rule.team
                     effects.append(f"team {rule.team}")
                 else:
-                    effects.append(f"team {rule.team} ignored (rule {team_rule} set {team})")
+                    effects.append(f"team {rule.team} ignored (team {team} already set)")
             if rule.rank is not None:
                 if rule.rank < self.ranks[ticket["severity"]]:
                     ticket["severity"] = rule.severity
                     effects.append(f"severity {rule.severity}")
                 else:
                     effects.append(f"severity {rule.severity} kept {ticket['severity']}")
+            tags: list[str] = ticket["tags"]
             new_tags = [t for t in rule.tags if t not in tags]
             if new_tags:
                 tags.extend(new_tags)
                 effects.append("tags +" + ",".join(new_tags))
-            trace.append(f"rule {rule.id} ({rule.where}) → " + (", ".join(effects) or "matched")
+            lines.append(f"rule {rule.id} ({rule.where}) → " + (", ".join(effects) or "matched")
                          + ("; stop" if rule.stop else ""))
             if rule.stop:
                 break
         return team
 
-    def _routes(self, ticket: Ticket, node: CompiledCategory, trace: list[str],
-                explain: list[str] | None) -> str | None:
+    def _routes(self, ticket: Ticket, node: CompiledCategory, lines: list[str],
+                explaining: bool) -> str | None:
         for route in node.routes:
             if route.predicate(ticket):
-                trace.append(f"route {route.id} of {route.owner} ({route.where}) → team {route.team}")
+                lines.append(route.trace_line)
                 return route.team
-            if explain is not None:
-                explain.append(f"route {route.id} of {route.owner} ({route.where}): no match")
+            if explaining:
+                lines.append(NoMatch(f"route {route.id} of {route.owner} ({route.where}): no match"))
         return None

@@ -7,11 +7,13 @@ candidates are then tried in file order, exactly as if every rule had been tried
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from engine.matchers import Predicate, Ticket, scalar_key
 
-Anchor = tuple[str, str, Any]  # (kind, attribute, value): kind in eq | tag | prefix
+Anchor = tuple[str, str, Any]  # (kind, attribute, value); kinds: eq, tag, prefix, has
+_PREFERENCE = {"eq": 0, "tag": 1, "has": 2, "prefix": 3}
+_NOT_ANCHORS = ("not", "during", "outside")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,7 @@ class CompiledRoute:
     team: str
     predicate: Predicate
     where: str           # file:line, for the trace
+    trace_line: str      # what the trace says when the route applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +52,47 @@ class CompiledCategory:
     routes: tuple[CompiledRoute, ...]
     candidates: tuple[int, ...]   # rules whose category anchor admits this category
     where: str
+    label: str           # how a fallback names it: `trade/order (categories.yaml:16)`
+    trace_line: str      # the trace's first line for a ticket of exactly this category
+    team_line: str       # the trace line when the team is the inherited one
+    severity_line: str   # the trace line when the level is the category's default
 
 
-def anchor_of(when: Mapping[str, Any]) -> Anchor | None:
-    """The most selective necessary condition of a rule, or None (always a candidate)."""
-    found: list[tuple[int, Anchor]] = []
+def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:
+    """Conditions one of which every matching ticket meets, or None (always a candidate).
+
+    For keys ANDed together one conjunct is enough, so the most selective is taken; an
+    `any` is covered only when each of its branches is.
+    """
+    options: list[tuple[int, tuple[Anchor, ...]]] = []
     for key, cond in when.items():
-        if key in ("any", "not", "during", "outside"):
+        if key in _NOT_ANCHORS:
             continue
-        values = _equal_values(key, cond)
-        if key == "tags":
-            if values is not None:
-                found.append((1, ("tag", key, values)))
-        elif values is not None:
-            found.append((0, ("eq", key, values)))
-        elif key == "category" and isinstance(cond, Mapping) and set(cond) == {"prefix"}:
-            found.append((2, ("prefix", key, cond["prefix"])))
-    return min(found, key=lambda f: f[0])[1] if found else None
+        if key == "any":
+            branches = [anchors_of(sub) for sub in cond]
+            if all(b is not None for b in branches):
+                union = tuple(a for b in branches for a in b or ())
+                options.append((max(_PREFERENCE[a[0]] for a in union), union))
+            continue
+        anchor = _condition_anchor(key, cond)
+        if anchor is not None:
+            options.append((_PREFERENCE[anchor[0][0]], anchor))
+    return min(options, key=lambda o: o[0])[1] if options else None
+
+
+def _condition_anchor(key: str, cond: Any) -> tuple[Anchor, ...] | None:
+    values = _equal_values(key, cond)
+    if values is not None:
+        return tuple(("tag" if key == "tags" else "eq", key, v) for v in values)
+    if key == "category" and isinstance(cond, Mapping) and set(cond) == {"prefix"}:
+        return (("prefix", key, cond["prefix"]),)
+    if isinstance(cond, Mapping) and cond.get("exists") is False:
+        return None  # matches tickets without the attribute
+    if key.startswith("fields."):
+        return (("has", "fields", key.split(".")[1]),)
+    if key in ("title", "source", "submitter"):
+        return (("has", key, ""),)
+    return None
 
 
 def _equal_values(key: str, cond: Any) -> tuple[Any, ...] | None:
@@ -84,32 +111,34 @@ def _equal_values(key: str, cond: Any) -> tuple[Any, ...] | None:
 class RuleIndex:
     """Which rules a ticket must try: by category (precomputable) and by attribute values."""
 
-    def __init__(self, rules: Iterable[tuple[CompiledRule, Anchor | None]]) -> None:
+    def __init__(self, rules: Iterable[tuple[int, tuple[Anchor, ...] | None]]) -> None:
         self.always: list[int] = []
         self.category_eq: dict[str, list[int]] = {}
         self.prefixes: dict[int, dict[str, list[int]]] = {}
-        self.attribute_eq: dict[str, dict[tuple[str, Any], list[int]]] = {}
-        self.tags: dict[tuple[str, Any], list[int]] = {}
-        for rule, anchor in rules:
-            self._add(rule.index, anchor)
+        self.attribute_eq: dict[str, dict[Any, list[int]]] = {}
+        self.tags: dict[Any, list[int]] = {}
+        self.has_field: dict[str, list[int]] = {}
+        self.has_attribute: dict[str, list[int]] = {}
+        for index, anchors in rules:
+            if anchors is None:
+                self.always.append(index)
+            else:
+                for anchor in anchors:
+                    self._add(index, anchor)
 
-    def _add(self, index: int, anchor: Anchor | None) -> None:
-        if anchor is None:
-            self.always.append(index)
-            return
+    def _add(self, index: int, anchor: Anchor) -> None:
         kind, key, value = anchor
         if kind == "prefix":
             self.prefixes.setdefault(len(value), {}).setdefault(value, []).append(index)
         elif kind == "tag":
-            for v in value:
-                self.tags.setdefault(scalar_key(v), []).append(index)
+            self.tags.setdefault(scalar_key(value), []).append(index)
+        elif kind == "has":
+            table = self.has_field if key == "fields" else self.has_attribute
+            table.setdefault(value or key, []).append(index)
         elif key == "category":
-            for v in value:
-                self.category_eq.setdefault(v, []).append(index)
+            self.category_eq.setdefault(value, []).append(index)
         else:
-            table = self.attribute_eq.setdefault(key, {})
-            for v in value:
-                table.setdefault(scalar_key(v), []).append(index)
+            self.attribute_eq.setdefault(key, {}).setdefault(scalar_key(value), []).append(index)
 
     def for_category(self, category: str) -> tuple[int, ...]:
         """Rules a ticket of this category string may match, whatever its other attributes."""
@@ -118,16 +147,43 @@ class RuleIndex:
             found.update(table.get(category[:length], ()))
         return tuple(sorted(found))
 
-    def extra(self, ticket: Ticket, getters: Mapping[str, Any]) -> set[int]:
-        """Rules anchored on the ticket's non-category attributes."""
-        found: set[int] = set()
-        for key, table in self.attribute_eq.items():
-            value = getters[key](ticket)
-            for v in value if isinstance(value, (list, tuple)) else (value,):
-                if isinstance(v, (str, int, float)):  # unhashable payloads never equal a scalar
-                    found.update(table.get(scalar_key(v), ()))
-        if self.tags:
-            for tag in ticket.get("tags") or ():
-                if isinstance(tag, (str, int, float)):
-                        found.update(self.tags.get(scalar_key(tag), ()))
-        return found
+    def lookups(self, getters: Mapping[str, Callable[[Ticket], Any]]
+                ) -> tuple[tuple[Callable[[Ticket], Any], dict[Any, list[int]]], ...]:
+        """(attribute getter, value table) pairs, bound once at compile time."""
+        return tuple((getters[key], table) for key, table in self.attribute_eq.items())
+
+
+def extra_candidates(ticket: Ticket, lookups: tuple[tuple[Callable[[Ticket], Any],
+                     dict[Any, list[int]]], ...], index: RuleIndex) -> list[int]:
+    """Rules anchored on the ticket's non-category attributes (may repeat an index)."""
+    found: list[int] = []
+    for read, table in lookups:
+        value = read(ticket)
+        if type(value) is str:
+            hit = table.get(value)
+            if hit:
+                found += hit
+        elif type(value) is list:
+            for v in value:
+                if type(v) in _SCALARS:
+                    found += table.get(scalar_key(v), ())
+        elif type(value) in _SCALARS:
+            found += table.get(scalar_key(value), ())
+    if index.tags:
+        for tag in ticket["tags"]:
+            if type(tag) is str:
+                hit = index.tags.get(tag)
+                if hit:
+                    found += hit
+    if index.has_field:
+        for name in ticket["fields"]:
+            hit = index.has_field.get(name)
+            if hit:
+                found += hit
+    for key, hit in index.has_attribute.items():
+        if ticket[key] is not None:
+            found += hit
+    return found
+
+
+_SCALARS = (str, int, float, bool)

@@ -36,10 +36,9 @@ def instant_of(wall: float, tz: ZoneInfo) -> float:
     """
     local = _EPOCH + timedelta(seconds=wall)
     first = local.replace(tzinfo=tz).timestamp()  # fold=0: the earlier pass, or past the gap
-    second = local.replace(tzinfo=tz, fold=1).timestamp()
-    if first == second or wall_of(first, tz) == wall:
+    if datetime.fromtimestamp(first, tz).replace(tzinfo=None) == local:
         return first
-    return _gap_end(wall, second, first, tz)
+    return _gap_end(wall, local.replace(tzinfo=tz, fold=1).timestamp(), first, tz)
 
 
 def _gap_end(wall: float, lo: float, hi: float, tz: ZoneInfo) -> float:
@@ -67,7 +66,8 @@ class MonthDays:
         """Build from croniter's expanded day-of-month and month fields."""
         picked = frozenset(_all(months, 12, first=1))
         chosen = tuple(sorted(_all(days, 31, first=1)))
-        common, leap = (sum(_in_month(picked, chosen, y, m) for m in range(1, 13)) for y in (1970, 1972))
+        common, leap = (sum(_in_month(picked, chosen, year, m) for m in range(1, 13))
+                        for year in (1970, 1972))
         return cls(picked, chosen, (common, leap))
 
     def in_month(self, year: int, month: int) -> int:

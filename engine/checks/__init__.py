@@ -66,4 +66,4 @@ def duplicates(config: Config, items: Iterable[tuple[str, Loc]], kind: str, fiel
 
 def _load_builtin_checks() -> None:
     # Imported for their @register side effect; late so the modules can import this one.
-    from engine.checks import calendars, org, refs, rosters, sla  # noqa: F401
+    from engine.checks import calendars, org, refs, rosters, routing, sla  # noqa: F401

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from engine.cli.route import route
+from engine.cli.test import test_command
 from engine.cli.validate import validate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -33,3 +35,5 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(route)
+main.add_command(test_command)

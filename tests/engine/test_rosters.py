@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -190,6 +191,27 @@ def test_daily_handoff_matches_croniter_local_time(tz: str, month: int) -> None:
     expected = [float(it.get_next(float)) for _ in range(45)]
     assert [at for at, _ in schedule.next_handoffs(ts(tz, 2026, month, 1, 9), 45)] == expected
     assert {datetime.fromtimestamp(at, ZoneInfo(tz)).hour for at in expected} == {9}
+
+
+BERLIN_NIGHTS = compiled(BERLIN, layer("nights", ("alice", "bob"), BERLIN, (2026, 1, 5, 22), "0 22 * * *",
+                                       active=(ActiveWindow("0 22 * * *", 10 * H),)))
+
+
+@pytest.mark.parametrize("when, expected", [
+    # a window lasts 10h of wall-clock time: 22:00-08:00 local, 9 real hours on this night
+    pytest.param((2026, 3, 29, 7, 59, 59), "alice", id="spring-forward-night-still-on"),
+    pytest.param((2026, 3, 29, 8), None, id="spring-forward-night-closes-at-eight"),
+    # ... and 11 real hours on this one
+    pytest.param((2026, 10, 25, 7, 59, 59), "alice", id="fall-back-night-still-on"),
+    pytest.param((2026, 10, 25, 8), None, id="fall-back-night-closes-at-eight"),
+])
+def test_restriction_windows_are_wall_clock_across_dst(when: tuple[int, ...], expected: str | None) -> None:
+    assert BERLIN_NIGHTS.who(ts(BERLIN, *when))[0] == expected
+
+
+def test_schedule_is_frozen() -> None:
+    with pytest.raises(FrozenInstanceError):
+        WEEKLY.id = "other"  # type: ignore[misc]
 
 
 def test_segments_merge_and_cover_the_range() -> None:

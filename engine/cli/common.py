@@ -1,0 +1,26 @@
+"""What several commands share: loading a config dir or reporting why it cannot be loaded."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.diagnostics import render_text
+from engine.engine import Engine
+from engine.errors import ConfigError
+from engine.pipeline import load
+
+config_option = click.option(
+    "--config", "config_dir", default=".", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="the config dir")
+
+
+def load_or_exit(config_dir: Path) -> Engine:
+    """The engine, or the config's diagnostics on stderr and exit code 1."""
+    try:
+        return load(config_dir)
+    except ConfigError as exc:
+        click.echo(render_text(exc.diagnostics), err=True, nl=False)
+        click.echo(f"gongdan: {config_dir}: the config has errors (run `gongdan validate`)", err=True)
+        sys.exit(1)

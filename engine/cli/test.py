@@ -1,0 +1,52 @@
+"""`gongdan test`: run golden decision cases against a config dir."""
+from __future__ import annotations
+
+import glob
+import sys
+from pathlib import Path
+
+import click
+
+from engine.cli.common import config_option, load_or_exit
+from engine.diagnostics import render_text
+from engine.golden import load_cases, run_case
+
+DEFAULT_CASES = "tests/cases/*.yaml"
+
+
+def _case_files(patterns: tuple[str, ...], config_dir: Path) -> list[Path]:
+    if patterns:
+        return [Path(p) for pattern in patterns for p in sorted(glob.glob(pattern)) or [pattern]]
+    return [Path(p) for p in sorted(glob.glob(str(config_dir / DEFAULT_CASES)))]
+
+
+@click.command(name="test")
+@click.argument("cases", nargs=-1)
+@config_option
+@click.option("-v", "--verbose", is_flag=True, help="list passing cases too")
+def test_command(cases: tuple[str, ...], config_dir: Path, verbose: bool) -> None:
+    """Run golden cases (default: CONFIG/tests/cases/*.yaml): event -> wanted decision."""
+    engine = load_or_exit(config_dir)
+    files = _case_files(cases, config_dir)
+    if not files:
+        click.echo(f"gongdan: no case files (looked for {config_dir / DEFAULT_CASES})", err=True)
+        sys.exit(1)
+    passed = failed = 0
+    for path in files:
+        loaded, problems = load_cases(path)
+        if problems:
+            click.echo(render_text(problems), nl=False)
+            failed += len(problems)
+        for case in loaded:
+            outcome = run_case(engine, case)
+            if outcome.passed:
+                passed += 1
+                if verbose:
+                    click.echo(f"ok    {case.where.file}:{case.where.line}: {case.name}")
+                continue
+            failed += 1
+            click.echo(f"FAIL  {case.where.file}:{case.where.line}: {case.name}")
+            for problem in outcome.problems:
+                click.echo(f"      {problem}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,75 @@
+"""The golden decision cases run through the same runner `gongdan test` uses."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine.golden import Case, differences, load_cases, run_case
+from engine.diagnostics import Span
+
+from conftest import REPO
+
+ENGINE = engine.load(REPO)
+CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
+         for case in load_cases(path, str(path.relative_to(REPO)))[0]]
+
+
+def test_there_are_at_least_thirty_cases() -> None:
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.where.file}:{c.where.line}" for c in CASES])
+def test_golden_case(case: Case) -> None:
+    assert run_case(ENGINE, case).problems == []
+
+
+def _case(want: object = None, error: str | None = None, **event: object) -> Case:
+    base = {"type": "created", "ticket": "T-1", "at": "2026-11-02T10:00:00+08:00",
+            "category": "trade/order/create-failed"}
+    return Case("c", Span("x.yaml", 1, 1), {**base, **event}, None, want, error)
+
+
+def test_a_wrong_want_is_reported_field_by_field() -> None:
+    outcome = run_case(ENGINE, _case({"team": "trade-cart", "severity": "P2",
+                                      "category": {"fallback": True}, "nope": 1}))
+    assert outcome.problems == [
+        'team: want "trade-cart", got "trade-order"',
+        "category.fallback: want true, got false",
+        "nope: want 1, missing from the decision",
+    ]
+
+
+def test_an_expected_error_that_does_not_come() -> None:
+    assert run_case(ENGINE, _case(error="at: boom")).problems == [
+        "error: want 'at: boom', got a decision"]
+
+
+def test_an_unexpected_error() -> None:
+    assert run_case(ENGINE, _case({"team": "x"}, at="2026-11-02T10:00:00")).problems == [
+        "event error: at: '2026-11-02T10:00:00' has no UTC offset (add +08:00 or Z)"]
+
+
+@pytest.mark.parametrize("want, got, problems", [
+    pytest.param("2026-11-11T00:10:00+08:00", "2026-11-10T16:10:00Z", [], id="same-instant-other-offset"),
+    pytest.param("2026-11-11T00:10:00+08:00", "2026-11-11T00:10:01+08:00",
+                 ['decision: want "2026-11-11T00:10:00+08:00", got "2026-11-11T00:10:01+08:00"'],
+                 id="one-second-off"),
+    pytest.param([1, 2], [1, 2, 3], ["decision: want [1, 2], got [1, 2, 3]"], id="list-length"),
+    pytest.param(1, True, ["decision: want 1, got true"], id="bool-is-not-int"),
+    pytest.param({"a": {"b": 1}}, {"a": {"b": 1, "c": 2}}, [], id="subset"),
+])
+def test_differences(want: object, got: object, problems: list[str]) -> None:
+    assert list(differences(want, got)) == problems
+
+
+def test_malformed_case_files_are_diagnosed(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("cases:\n  - {name: x, event: {}, want: {}, wnat: 1}\n  - {name: y}\n")
+    cases, problems = load_cases(path, "bad.yaml")
+    assert cases == []
+    assert [p.render() for p in problems] == [
+        "bad.yaml:2:39: error[case.unknown-key]: unknown key 'wnat' in a case",
+        "bad.yaml:3:5: error[case.shape]: a case needs `name`, `event` and `want` (or `error`)",
+    ]
