@@ -70,6 +70,6 @@ def test_malformed_case_files_are_diagnosed(tmp_path: Path) -> None:
     cases, problems = load_cases(path, "bad.yaml")
     assert cases == []
     assert [p.render() for p in problems] == [
-        "bad.yaml:2:39: error[case.unknown-key]: unknown key 'wnat' in a case",
+        "bad.yaml:2:36: error[case.unknown-key]: unknown key 'wnat' in a case",
         "bad.yaml:3:5: error[case.shape]: a case needs `name`, `event` and `want` (or `error`)",
     ]
