@@ -14,7 +14,7 @@ from engine.diagnostics import Diagnostic
 from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
 from engine.model import CalendarDef, Config, Loc, RouteDef
 from engine.router import Router
-from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchors_of
+from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchors_of, residual
 from engine.values import parse_date, parse_window
 
 if TYPE_CHECKING:  # the engine module imports this one
@@ -77,19 +77,23 @@ def _category(cid: str, name: str, team: str, team_from: str, severity: str, sev
               routes: tuple[CompiledRoute, ...], candidates: tuple[int, ...], here: str
               ) -> CompiledCategory:
     label = f"{cid} ({here})" if cid else f"default ({here})"
+    lines = (f"category {label}", f"team {team} from {team_from}",
+             f"severity {severity} (default of {severity_from})")
     return CompiledCategory(cid, name, team, team_from, severity, severity_from, routes, candidates,
-                            here, label, f"category {label}", f"team {team} from {team_from}",
-                            f"severity {severity} (default of {severity_from})")
+                            here, label, *lines, lines)
 
 
 def _rules(config: Config, calendars: Mapping[str, Calendar], ranks: Mapping[str, int]
            ) -> tuple[tuple[CompiledRule, ...], RuleIndex]:
-    compiled = tuple(
-        CompiledRule(i, r.id, compile_matcher(r.when, calendars), r.team, r.severity,
-                     ranks[r.severity] if r.severity else None, r.tags, r.stop, where(config, r.loc))
-        for i, r in enumerate(config.rules))
-    index = RuleIndex((rule.index, anchors_of(r.when)) for rule, r in zip(compiled, config.rules))
-    return compiled, index
+    anchors = [anchors_of(r.when) for r in config.rules]
+    compiled = []
+    for i, (r, anchor) in enumerate(zip(config.rules, anchors)):
+        rest = residual(r.when, anchor)
+        predicate = compile_matcher(rest, calendars) if rest else None
+        compiled.append(CompiledRule(i, r.id, predicate, r.team, r.severity,
+                                     ranks[r.severity] if r.severity else None, r.tags, r.stop,
+                                     where(config, r.loc)))
+    return tuple(compiled), RuleIndex(enumerate(anchors))
 
 
 def compile_router(config: Config, calendars: Mapping[str, Calendar]) -> Router:

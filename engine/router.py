@@ -42,6 +42,7 @@ class Router:
         self.ranks = ranks
         self.getters = getters
         self._lookups = index.lookups(getters)
+        self._by_attributes = bool(self._lookups or index.tags or index.has_field or index.has_attribute)
 
     def resolve(self, category: str) -> tuple[CompiledCategory, bool]:
         """The category itself, else its longest known prefix, else `default` (fallback)."""
@@ -60,6 +61,8 @@ class Router:
                    ) -> tuple[int, ...] | list[int]:
         """The rules this ticket must try, in file order."""
         base = node.candidates if not fallback else self.index.for_category(ticket["category"])
+        if not self._by_attributes:
+            return base
         extra = extra_candidates(ticket, self._lookups, self.index)
         if not extra:
             return base
@@ -69,6 +72,12 @@ class Router:
               explain: list[str] | None = None) -> Routing:
         """Route and grade one new ticket; `ticket["severity"]` tracks the running level."""
         node, fallback = self.resolve(ticket["category"])
+        candidates = self.candidates(ticket, node, fallback)
+        if not (candidates or node.routes or fallback or submitted or explain is not None):
+            # Nothing can change what the category says: the compiled answer stands.
+            ticket["severity"] = node.severity
+            return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
+                           list(node.static_trace))
         lines: list[str] = explain if explain is not None else []
         if fallback:
             lines.append(f"category {ticket['category']} unknown → {node.label}")
@@ -80,7 +89,7 @@ class Router:
             lines.append(f"severity {submitted} proposed by the submitter")
         else:
             ticket["severity"] = node.severity
-        team = self._rules(ticket, node, fallback, lines, explain is not None)
+        team = self._rules(ticket, candidates, lines, explain is not None)
         if team is None:
             team = self._routes(ticket, node, lines, explain is not None)
         if team is None:
@@ -99,17 +108,16 @@ class Router:
             return f"severity {severity} (the submitter's proposal)"
         return f"severity {severity} (raised by rules)"
 
-    def _rules(self, ticket: dict[str, Any], node: CompiledCategory, fallback: bool,
+    def _rules(self, ticket: dict[str, Any], candidates: tuple[int, ...] | list[int],
                lines: list[str], explaining: bool) -> str | None:
         team: str | None = None
         rules = self.rules
-        candidates = self.candidates(ticket, node, fallback)
         if explaining and len(candidates) < len(rules):
             lines.append(NoMatch(f"{len(rules) - len(candidates)} of {len(rules)} rules skipped: "
                                  "the index shows this ticket lacks what each of them requires"))
         for i in candidates:
             rule = rules[i]
-            if not rule.predicate(ticket):
+            if rule.predicate is not None and not rule.predicate(ticket):
                 if explaining:
                     lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
                 continue

@@ -12,7 +12,13 @@ from typing import Any, Callable, Iterable, Mapping
 from engine.matchers import Predicate, Ticket, scalar_key
 
 Anchor = tuple[str, str, Any]  # (kind, attribute, value); kinds: eq, tag, prefix, has
-_PREFERENCE = {"eq": 0, "tag": 1, "has": 2, "prefix": 3}
+# Category anchors first: they are resolved per category at compile time and cost a ticket
+# nothing; then attribute values, tags, and last the mere presence of an attribute.
+_RANKS = {"eq": 2, "tag": 3, "prefix": 1, "has": 4}
+
+
+def _rank(anchor: Anchor) -> int:
+    return 0 if anchor[0] == "eq" and anchor[1] == "category" else _RANKS[anchor[0]]
 _NOT_ANCHORS = ("not", "during", "outside")
 
 
@@ -30,7 +36,7 @@ class CompiledRoute:
 class CompiledRule:
     index: int
     id: str
-    predicate: Predicate
+    predicate: Predicate | None   # None: being a candidate is enough (see `residual`)
     team: str | None
     severity: str | None
     rank: int | None     # the severity's urgency (0 = most urgent)
@@ -56,6 +62,7 @@ class CompiledCategory:
     trace_line: str      # the trace's first line for a ticket of exactly this category
     team_line: str       # the trace line when the team is the inherited one
     severity_line: str   # the trace line when the level is the category's default
+    static_trace: tuple[str, ...]   # the whole trace when no rule or route can apply
 
 
 def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:
@@ -72,12 +79,24 @@ def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:
             branches = [anchors_of(sub) for sub in cond]
             if all(b is not None for b in branches):
                 union = tuple(a for b in branches for a in b or ())
-                options.append((max(_PREFERENCE[a[0]] for a in union), union))
+                options.append((max(_rank(a) for a in union), union))
             continue
         anchor = _condition_anchor(key, cond)
         if anchor is not None:
-            options.append((_PREFERENCE[anchor[0][0]], anchor))
+            options.append((max(_rank(a) for a in anchor), anchor))
     return min(options, key=lambda o: o[0])[1] if options else None
+
+
+def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> dict[str, Any]:
+    """What is left to test once a rule is a candidate through its category anchor.
+
+    Candidates by category were found by testing the ticket's category string exactly as
+    the `category` condition would, so that condition need not run again.
+    """
+    if anchors is not None and "category" in when and \
+            _condition_anchor("category", when["category"]) == anchors:
+        return {k: v for k, v in when.items() if k != "category"}
+    return dict(when)
 
 
 def _condition_anchor(key: str, cond: Any) -> tuple[Anchor, ...] | None:

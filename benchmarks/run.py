@@ -1,0 +1,154 @@
+"""Gongdan benchmarks (SPEC §10): each figure is a median beside a baseline measured in the
+same process, since shared machines drift.
+
+    python benchmarks/run.py [--quick] [--only validate,routing,durable]
+
+Never a timed assertion: this prints figures; the README and issue notes quote them.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import engine  # noqa: E402
+from engine.pipeline import config_files  # noqa: E402
+from events import created_events  # noqa: E402
+from scale import Scale, write  # noqa: E402
+
+
+def median_time(func: Callable[[], Any], runs: int) -> float:
+    """Median wall time of `runs` calls, after one warm-up call."""
+    func()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_validate(root: Path, runs: int) -> None:
+    files = [root / name for name, _ in config_files(root)]
+
+    def bare() -> None:
+        for path in files:
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+    base = median_time(bare, runs)
+    check = median_time(lambda: engine.check(root), runs)
+    load = median_time(lambda: engine.load(root), runs)
+    print(f"validate  bare C-loader yaml.load {base * 1e3:8.1f} ms | engine.check {check * 1e3:8.1f} ms "
+          f"({check / base:.2f}x) | engine.load {load * 1e3:8.1f} ms ({load / base:.2f}x)")
+
+
+def _tickets(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"category": e["category"], "severity": None, "tags": list(e.get("tags", ())),
+             "source": e.get("source"), "submitter": e.get("submitter"), "title": e.get("title"),
+             "fields": e.get("fields", {}), "at": 0.0} for e in events]
+
+
+def bench_routing(root: Path, n: int, runs: int) -> None:
+    eng = engine.load(root)
+    events = list(created_events(sorted(eng.categories), n))
+    tickets = _tickets(events)
+    categories = eng.categories
+    router = eng.router
+
+    def baseline() -> None:
+        for t in tickets:
+            categories.get(t["category"])
+
+    def routing() -> None:
+        for t in tickets:
+            t["tags"] = list(t["tags"])  # the router appends rule tags in place
+            router.route(t, None)
+
+    def evaluate() -> None:
+        for e in events:
+            eng.evaluate(e)
+
+    base = median_time(baseline, runs) / n * 1e6
+    route = median_time(routing, runs) / n * 1e6
+    full = median_time(evaluate, runs) / n * 1e6
+    print(f"routing   dict lookup {base:6.3f} µs | route {route:6.3f} µs ({route / base:.1f}x) | "
+          f"created decision {full:6.3f} µs ({full / base:.1f}x)   [{n} events, "
+          f"{len(categories)} categories, {len(router.rules)} rules]")
+
+
+def bench_durable(n: int, runs: int) -> None:
+    """Routing by category equality at 500 rules: durable-rules beside the engine, same events."""
+    try:
+        from durable.lang import post, ruleset, when_all, m
+    except ImportError:
+        print("durable   skipped: durable-rules is not installed (pip install '.[bench]')")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "cfg500"
+        write(root, Scale(categories=500, teams=50, people=500, rules=0))
+        eng = engine.load(root)
+    ids = sorted(eng.categories)[:500]
+    teams: dict[str, str] = {}
+    name = f"routing{time.monotonic_ns()}"
+    def action_for(team: str) -> Callable[[Any], None]:
+        def action(c: Any) -> None:  # one parameter: durable passes a callback to two
+            teams[c.m.ticket] = team
+        return action
+
+    with ruleset(name):
+        for cid in ids:
+            when_all(m.category == cid)(action_for(eng.categories[cid].team))
+    events = [e for e in created_events(ids, n) if e["category"] in eng.categories][: n]
+    tickets = _tickets(events)
+
+    rounds = iter(range(10**9))
+
+    def durable() -> None:
+        # durable-rules refuses a message it has seen, so each round gets its own ids
+        round_ = next(rounds)
+        for e in events:
+            post(name, {"id": f"{round_}-{e['ticket']}", "ticket": e["ticket"], "category": e["category"]})
+
+    def ours() -> None:
+        for t in tickets:
+            t["tags"] = list(t["tags"])
+            eng.router.route(t, None)
+
+    theirs = median_time(durable, max(1, runs // 3)) / len(events) * 1e6
+    mine = median_time(ours, runs) / len(tickets) * 1e6
+    agree = sum(teams.get(e["ticket"]) == eng.router.route(dict(t, tags=list(t["tags"])), None).team
+                for e, t in zip(events, tickets))
+    print(f"durable   durable-rules {theirs:8.2f} µs | engine route {mine:6.3f} µs | "
+          f"engine is {theirs / mine:.0f}x faster   [{len(events)} events, {len(ids)} rules; "
+          f"same team on {agree}/{len(events)}]")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and events")
+    parser.add_argument("--only", default="validate,routing,durable")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    runs, n = (3, 5000) if args.quick else (7, 20000)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "scale"
+        write(root, Scale())
+        if "validate" in only:
+            bench_validate(root, runs)
+        if "routing" in only:
+            bench_routing(root, n, runs)
+    if "durable" in only:
+        bench_durable(min(n, 3000), runs)
+
+
+if __name__ == "__main__":
+    main()
