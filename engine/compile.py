@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
 from engine.checks.calendars import window_map
 from engine.diagnostics import Diagnostic
+from engine.duty import compile_schedules, compile_teams
 from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
 from engine.model import CalendarDef, Config, Loc, RouteDef
 from engine.router import Router
@@ -116,4 +117,7 @@ def compile_engine(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> En
     from engine.engine import Engine
 
     calendars = compile_calendars(config)
-    return Engine(config, compile_router(config, calendars), calendars, tuple(diagnostics))
+    schedules = compile_schedules(config)
+    return Engine(config, router=compile_router(config, calendars), calendars=calendars,
+                  schedules=schedules, teams=compile_teams(config, schedules),
+                  diagnostics=tuple(diagnostics))

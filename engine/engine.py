@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from engine.calendar import Calendar
+from engine.checks import suggest
+from engine.duty import OnCall, Team
 from engine.decision import Decision
 from engine.diagnostics import Diagnostic
 from engine.errors import EventError
 from engine.events import Event, parse_event, parse_time
 from engine.model import Config
+from engine.rosters import Schedule
 from engine.router import Router
 from engine.values import parse_datetime
 
@@ -20,7 +23,8 @@ STATE_VERSION = 1
 class Engine:
     """Compiled config; pure and thread-safe: time is always a parameter, no I/O after load."""
 
-    def __init__(self, config: Config, router: Router, calendars: Mapping[str, Calendar],
+    def __init__(self, config: Config, *, router: Router, calendars: Mapping[str, Calendar],
+                 schedules: Mapping[str, Schedule], teams: Mapping[str, Team],
                  diagnostics: tuple[Diagnostic, ...] = ()) -> None:
         self.config_version = config.digest
         self.root = config.root
@@ -34,6 +38,8 @@ class Engine:
         self._windows = tuple(windows)
         self.router = router
         self.calendars = calendars
+        self.schedules = schedules
+        self.teams = teams
         self.diagnostics = diagnostics
         self.categories = router.categories
 
@@ -46,6 +52,15 @@ class Engine:
         if i >= 0 and ts < self._windows[i][1]:
             return self._windows[i][2]
         return self.default_mode
+
+    def oncall(self, team: str, at: datetime | str | float, mode: str | None = None) -> OnCall:
+        """Who the team's schedules have on duty at `at` (person ids, None in a gap)."""
+        found = self.teams.get(team)
+        if found is None:
+            hint = suggest(team, self.teams)
+            raise LookupError(f"unknown team {team!r}" + (f" ({hint})" if hint else ""))
+        ts = float(at) if isinstance(at, (int, float)) else _aware(at, "at").timestamp()
+        return found.oncall(ts, self.mode_at(ts, mode), self.default_mode)
 
     def evaluate(self, event: Mapping[str, Any], state: Mapping[str, Any] | None = None,
                  mode: str | None = None, *, explain: bool = False) -> Decision:
@@ -75,15 +90,24 @@ class Engine:
         routing = self.router.route(ticket, submitted, notes)
         the_mode = self.mode_at(event.ts, mode)
         category = {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback}
+        taker = self.teams[routing.team].assignee(event.ts, the_mode, self.default_mode)
+        flags = []
+        if taker.gap:
+            flags.append("roster_gap")
+            routing.trace.append(f"roster gap: nobody on duty for {routing.team} → {taker.source} "
+                                 f"{taker.person or '(none)'}")
+        else:
+            routing.trace.append(f"on duty {taker.person} ({taker.source})")
+        assignee = {"person": taker.person, "source": taker.source}
         state = {
             "v": STATE_VERSION, "config_version": self.config_version, "ticket": event.ticket,
             "created_at": raw["at"], "last_at": raw["at"], "status": "open", "mode": the_mode,
             "category": routing.category, "severity": routing.severity, "team": routing.team,
-            "tags": routing.tags, "submitter": raw.get("submitter"),
+            "tags": routing.tags, "submitter": raw.get("submitter"), "assignee": assignee,
         }
         return Decision(event.ticket, "created", event.at.isoformat(), self.config_version, the_mode,
                         category, routing.severity, routing.team, routing.tags, routing.trace,
-                        state, explain=notes)
+                        state, assignee=dict(assignee), flags=flags, explain=notes)
 
 
 def _aware(at: datetime | str, field: str) -> datetime:

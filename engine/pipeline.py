@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES, build_model
-from engine.checks import run_checks
+from engine.checks import CheckOptions, run_checks
 from engine.diagnostics import Diagnostic, Span, sort_diagnostics
 from engine.errors import ConfigError
 from engine.model import Config
@@ -54,7 +55,8 @@ def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnost
     return docs, diags, "sha256:" + digest.hexdigest()
 
 
-def build_config(root: Path | str) -> tuple[Config | None, list[Diagnostic]]:
+def build_config(root: Path | str, options: CheckOptions = CheckOptions()
+                 ) -> tuple[Config | None, list[Diagnostic]]:
     """Every stage up to the checks; the model is None when an earlier stage failed."""
     root = Path(root)
     if not root.is_dir():
@@ -64,13 +66,17 @@ def build_config(root: Path | str) -> tuple[Config | None, list[Diagnostic]]:
     if any(d.is_error for d in diags):
         return None, sort_diagnostics(diags)
     config = build_model(root, docs, digest)
-    diags += run_checks(config)
+    diags += run_checks(config, options=options)
     return config, sort_diagnostics(diags)
 
 
-def check(root: Path | str) -> list[Diagnostic]:
-    """All diagnostics for a config dir, sorted; never raises on a bad config."""
-    return build_config(root)[1]
+def check(root: Path | str, *, now: datetime | None = None, gap_days: int = 28) -> list[Diagnostic]:
+    """All diagnostics for a config dir, sorted; never raises on a bad config.
+
+    Roster gaps are looked for over `gap_days` from `now` when `now` is given (the engine
+    has no clock of its own; `gongdan validate` passes the current time).
+    """
+    return build_config(root, CheckOptions(now, gap_days))[1]
 
 
 def load(root: Path | str) -> Engine:

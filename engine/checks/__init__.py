@@ -6,13 +6,26 @@ A check is a function `Config -> Iterable[Diagnostic]` registered under a stable
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from engine.diagnostics import Diagnostic, Severity, Span
 from engine.model import Config, Loc
 
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What some checks need beyond the config: roster gaps are looked for from `now`
+    (the caller's clock; the engine never reads one) for `gap_days` days."""
+
+    now: datetime | None = None
+    gap_days: int = 28
+
+
 Check = Callable[[Config], Iterable[Diagnostic]]
+TimedCheck = Callable[[Config, CheckOptions], Iterable[Diagnostic]]
 CHECKS: dict[str, Check] = {}
+TIMED_CHECKS: dict[str, TimedCheck] = {}
 
 
 def register(name: str) -> Callable[[Check], Check]:
@@ -22,11 +35,27 @@ def register(name: str) -> Callable[[Check], Check]:
     return add
 
 
-def run_checks(config: Config, only: Iterable[str] | None = None) -> list[Diagnostic]:
+def register_timed(name: str) -> Callable[[TimedCheck], TimedCheck]:
+    """A check that needs `CheckOptions` (it runs only when `now` is given)."""
+    def add(func: TimedCheck) -> TimedCheck:
+        TIMED_CHECKS[name] = func
+        return func
+    return add
+
+
+def run_checks(config: Config, only: Iterable[str] | None = None,
+               options: CheckOptions = CheckOptions()) -> list[Diagnostic]:
     """Every registered check (or those named in `only`), diagnostics unsorted."""
     _load_builtin_checks()
-    names = list(only) if only is not None else list(CHECKS)
-    return [d for name in names for d in CHECKS[name](config)]
+    names = list(only) if only is not None else [*CHECKS, *TIMED_CHECKS]
+    found: list[Diagnostic] = []
+    for name in names:
+        if name in TIMED_CHECKS:
+            if options.now is not None:
+                found.extend(TIMED_CHECKS[name](config, options))
+        else:
+            found.extend(CHECKS[name](config))
+    return found
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
@@ -66,4 +95,4 @@ def duplicates(config: Config, items: Iterable[tuple[str, Loc]], kind: str, fiel
 
 def _load_builtin_checks() -> None:
     # Imported for their @register side effect; late so the modules can import this one.
-    from engine.checks import calendars, org, refs, rosters, routing, sla  # noqa: F401
+    from engine.checks import calendars, gaps, org, refs, rosters, routing, sla  # noqa: F401

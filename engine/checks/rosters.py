@@ -1,7 +1,9 @@
 """Roster checks: schedule timezones, cron expressions, datetimes and team membership."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 from typing import Iterator
 
 from croniter import croniter
@@ -42,14 +44,14 @@ def _check_schedule(config: Config, schedule: ScheduleDef) -> Iterator[Diagnosti
         yield from _interval(config, override.loc, override.start, override.end, tz, "override")
 
 
-def _interval(config: Config, loc: Loc, start: str | None, end: str | None, tz: object,
+def _interval(config: Config, loc: Loc, start: str | None, end: str | None, tz: ZoneInfo,
               what: str) -> Iterator[Diagnostic]:
     parsed = {}
     for field, text in (("start", start), ("end", end)):
         if text is None:
             continue
         try:
-            parsed[field] = parse_local_datetime(text, tz)  # type: ignore[arg-type]
+            parsed[field] = parse_local_datetime(text, tz)
         except ValueError as exc:
             yield Diagnostic(config.span(loc, field), "value.datetime", str(exc))
     if len(parsed) == 2 and parsed["end"] <= parsed["start"]:
@@ -57,9 +59,26 @@ def _interval(config: Config, loc: Loc, start: str | None, end: str | None, tz: 
                          f"{what} ends at {end}, not after its start {start}")
 
 
-def _check_layer(config: Config, layer: LayerDef, tz: object) -> Iterator[Diagnostic]:
+def _check_layer(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator[Diagnostic]:
     yield from _cron(config, layer.loc, "handoff", layer.handoff)
-    yield from _interval(config, layer.loc, layer.start, layer.end, tz, f"layer {layer.name!r}")
+    problems = list(_interval(config, layer.loc, layer.start, layer.end, tz, f"layer {layer.name!r}"))
+    yield from problems
+    if not problems and cron_is_valid(layer.handoff):
+        yield from _start_on_handoff(config, layer, tz)
+
+
+def _start_on_handoff(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator[Diagnostic]:
+    """A start between handoffs makes the first turn a partial one (PagerDuty warns too)."""
+    start = parse_local_datetime(layer.start, tz)
+    if croniter.match(layer.handoff, start):
+        return
+    before = croniter(layer.handoff, start).get_prev(datetime)
+    after = croniter(layer.handoff, start).get_next(datetime)
+    yield warning(config.span(layer.loc, "start"), "roster.start-off-handoff",
+                  f"layer {layer.name!r} starts at {layer.start}, which is not a handoff "
+                  f"({layer.handoff!r}): the first turn is shorter",
+                  f"nearest handoffs: {before.isoformat(timespec='minutes')} and "
+                  f"{after.isoformat(timespec='minutes')}")
     for window in layer.active:
         yield from _cron(config, window.loc, "cron", window.cron)
         if parse_duration(window.duration) == 0:

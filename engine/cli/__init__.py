@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from engine.cli.oncall import oncall
 from engine.cli.route import route
 from engine.cli.test import test_command
 from engine.cli.validate import validate
@@ -37,3 +38,4 @@ def main() -> None:
 main.add_command(validate)
 main.add_command(route)
 main.add_command(test_command)
+main.add_command(oncall)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from engine.diagnostics import render_text
 from engine.engine import Engine
 from engine.errors import ConfigError
 from engine.pipeline import load
+from engine.values import parse_datetime
 
 config_option = click.option(
     "--config", "config_dir", default=".", show_default=True,
@@ -24,3 +26,11 @@ def load_or_exit(config_dir: Path) -> Engine:
         click.echo(render_text(exc.diagnostics), err=True, nl=False)
         click.echo(f"gongdan: {config_dir}: the config has errors (run `gongdan validate`)", err=True)
         sys.exit(1)
+
+
+def parse_option_time(text: str, option: str) -> datetime:
+    """An RFC 3339 option value with its offset, or a usage error (exit 2)."""
+    try:
+        return parse_datetime(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None

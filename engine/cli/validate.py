@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
+from engine.cli.common import parse_option_time
 from engine.pipeline import check
 
 
@@ -34,9 +36,16 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
 @click.option("--strict", is_flag=True, help="warnings fail the run too")
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
               help="print at most this many diagnostics")
-def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None) -> None:
+@click.option("--gap-days", type=click.IntRange(min=0), default=28, show_default=True,
+              help="look this many days ahead for roster gaps (0: do not look)")
+@click.option("--gaps-from", "gaps_from", default=None, metavar="DATETIME",
+              help="look for roster gaps from this RFC 3339 time instead of now")
+def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None, gap_days: int,
+             gaps_from: str | None) -> None:
     """Check a config dir (default: here) against the schemas and semantic rules."""
-    diags = _relative_to_cwd(check(config_dir), config_dir)
+    now = parse_option_time(gaps_from, "--gaps-from") if gaps_from else datetime.now(timezone.utc)
+    diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days),
+                             config_dir)
     shown = diags[:max_errors] if max_errors else diags
     if fmt == "json":
         click.echo(render_json(shown), nl=False)

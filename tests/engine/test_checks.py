@@ -1,6 +1,7 @@
 """Golden config folders: valid ones have no diagnostics, each invalid one its exact list."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,47 @@ def test_schema_stage_stops_the_pipeline(minimal: Path) -> None:
     text = (minimal / "categories.yaml").read_text()
     (minimal / "categories.yaml").write_text(text.replace("team: shop-order\n", "team: [nope]\n"))
     assert [d.code for d in engine.check(minimal)] == ["schema.type"]
+
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+@pytest.mark.parametrize("now", [
+    pytest.param(NOW, id="late-november"),
+    pytest.param(datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc), id="across-double-11"),
+    pytest.param(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc), id="june"),
+])
+def test_reference_rosters_have_no_gaps(now: datetime) -> None:
+    assert engine.check(REPO, now=now, gap_days=28) == []
+
+
+def test_a_gap_is_reported_at_the_duty_line(minimal: Path) -> None:
+    rosters = minimal / "rosters.yaml"
+    text = rosters.read_text().replace(
+        '        handoff: "0 9 * * 1"\n  order-backup',
+        '        handoff: "0 9 * * 1"\n        active: [{cron: "0 9 * * 1-5", for: 9h}]\n  order-backup')
+    rosters.write_text(text.replace("      daily: {primary: order-primary, backup: order-backup}\n",
+                                    "      daily: {primary: order-primary}\n"))
+    diags = engine.check(minimal, now=NOW, gap_days=7)
+    assert [d.render() for d in diags] == [
+        "rosters.yaml:41:24: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'daily' "
+        "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)",
+        "rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'daily' "
+        "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)",
+        "rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'promotion' "
+        "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)",
+    ]
+
+
+def test_gap_checks_need_a_clock(minimal: Path) -> None:
+    """Without `now` the engine has no idea what 'ahead' means, so it does not guess."""
+    rosters = minimal / "rosters.yaml"
+    rosters.write_text(rosters.read_text().replace(
+        '        start: 2026-11-02T09:00\n        handoff: "0 9 * * 1"\n  order-backup',
+        '        start: 2026-11-02T09:00\n        handoff: "0 9 * * 1"\n        end: 2026-11-03T09:00\n  order-backup'))
+    assert engine.check(minimal) == []
+    assert [(d.code, d.span.line) for d in engine.check(minimal, now=NOW)] == [
+        ("roster.gap", 55), ("roster.gap", 55)]

@@ -1,0 +1,79 @@
+"""`gongdan oncall`: who is on duty now or at a time, the next handoffs, gaps, iCalendar."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from engine.cli.common import config_option, load_or_exit, parse_option_time
+from engine.engine import Engine
+from engine.oncall import DutyReport, duty_report, to_ics
+
+
+def _team_text(report: DutyReport, timeline: bool) -> str:
+    team, now = report.team, report.now
+    lines = [f"{team.id} ({team.name}) at {report.local(report.at)}, mode {report.mode}",
+             f"  primary  {now.primary or '(nobody)'}" + (f"  [{now.source}]" if now.source else ""),
+             f"  backup   {now.backup or '(nobody)'}",
+             f"  lead     {team.lead or '(none)'}"]
+    if report.handoffs:
+        lines.append("  next handoffs:")
+        lines += [f"    {report.local(ts)}  → {person or '(nobody)'}" for ts, person in report.handoffs]
+    if timeline:
+        lines.append("  timeline:")
+        lines += [f"    {report.local(s.start)} – {report.local(s.end)}  {s.person or '(nobody)'}"
+                  + (f"  [{s.source}]" if s.source else "") for s in report.timeline]
+    return "\n".join(lines) + "\n"
+
+
+def _gaps_text(reports: list[DutyReport], days: int) -> str:
+    lines = []
+    for r in reports:
+        lines += [f"{r.team.id}  {r.mode}  {r.local(lo)} – {r.local(hi)}  ({(hi - lo) / 3600:g}h)"
+                  for lo, hi in r.gaps]
+    return "\n".join(lines) + "\n" if lines else f"no roster gaps in the next {days} days\n"
+
+
+def _reports(engine: Engine, team: str | None, at: float, days: int, mode: str | None) -> list[DutyReport]:
+    ids = [team] if team else sorted(engine.teams)
+    try:
+        return [duty_report(engine, tid, at, days, mode) for tid in ids]
+    except LookupError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="TEAM") from None
+
+
+@click.command()
+@click.argument("team", required=False)
+@config_option
+@click.option("--at", "at_text", default=None, metavar="DATETIME", help="RFC 3339 time (default: now)")
+@click.option("--mode", default=None, help="force a mode instead of the mode windows")
+@click.option("--days", type=click.IntRange(min=1, max=366), default=7, show_default=True,
+              help="how far ahead the timeline, gaps and calendar reach")
+@click.option("--gaps", is_flag=True, help="list the stretches with nobody on duty, even after backup")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--ics", is_flag=True, help="the team's duty as an iCalendar feed (needs TEAM)")
+def oncall(team: str | None, config_dir: Path, at_text: str | None, mode: str | None, days: int,
+           gaps: bool, fmt: str, ics: bool) -> None:
+    """Who is on duty (for TEAM, or every team), the next handoffs and roster gaps."""
+    now = parse_option_time(at_text, "--at") if at_text else datetime.now(timezone.utc)
+    if ics and not team:
+        raise click.UsageError("--ics exports one team: name it")
+    engine = load_or_exit(config_dir)
+    if mode is not None and mode not in engine.modes:
+        raise click.BadParameter(f"unknown mode {mode!r} (modes: {', '.join(engine.modes)})",
+                                 param_hint="--mode")
+    reports = _reports(engine, team, now.timestamp(), days, mode)
+    if ics:
+        sys.stdout.buffer.write(to_ics(reports[0], now))
+        return
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    elif gaps:
+        click.echo(_gaps_text(reports, days), nl=False)
+    else:
+        click.echo("".join(_team_text(r, timeline=team is not None) for r in reports), nl=False)
+    if gaps and any(r.gaps for r in reports):
+        sys.exit(1)
