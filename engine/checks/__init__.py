@@ -45,16 +45,15 @@ def register_timed(name: str) -> Callable[[TimedCheck], TimedCheck]:
 
 def run_checks(config: Config, only: Iterable[str] | None = None,
                options: CheckOptions = CheckOptions()) -> list[Diagnostic]:
-    """Every registered check (or those named in `only`), diagnostics unsorted."""
+    """Every registered check (or those named in `only`), diagnostics unsorted.
+
+    Timed checks compile rosters, so they run only on a config the other checks passed.
+    """
     _load_builtin_checks()
     names = list(only) if only is not None else [*CHECKS, *TIMED_CHECKS]
-    found: list[Diagnostic] = []
-    for name in names:
-        if name in TIMED_CHECKS:
-            if options.now is not None:
-                found.extend(TIMED_CHECKS[name](config, options))
-        else:
-            found.extend(CHECKS[name](config))
+    found = [d for name in names if name in CHECKS for d in CHECKS[name](config)]
+    if options.now is not None and not any(d.is_error for d in found):
+        found += [d for name in names if name in TIMED_CHECKS for d in TIMED_CHECKS[name](config, options)]
     return found
 
 
