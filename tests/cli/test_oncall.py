@@ -1,0 +1,89 @@
+"""`gongdan oncall` through CliRunner: exact text, JSON, gaps and the iCalendar feed."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+
+from conftest import REPO
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["oncall", "--config", str(REPO), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_one_team_with_handoffs_and_timeline() -> None:
+    code, out, _ = run("trade-order", "--at", "2026-11-11T00:05:00+08:00", "--days", "1")
+    assert code == 0
+    assert out == (
+        "trade-order (交易-下单) at 2026-11-11T00:05+08:00, mode promotion\n"
+        "  primary  meng-tianyou  [trade-order-d11/override]\n"
+        "  backup   li-qiang\n"
+        "  lead     xu-ying\n"
+        "  next handoffs:\n"
+        "    2026-11-11T12:00+08:00  → ding-ling\n"
+        "    2026-11-11T21:00+08:00  → li-qiang\n"
+        "  timeline:\n"
+        "    2026-11-11T00:05+08:00 – 2026-11-11T12:00+08:00  meng-tianyou  [trade-order-d11/override]\n"
+        "    2026-11-11T12:00+08:00 – 2026-11-11T21:00+08:00  ding-ling  [trade-order-d11/shifts]\n"
+        "    2026-11-11T21:00+08:00 – 2026-11-12T00:05+08:00  li-qiang  [trade-order-d11/shifts]\n")
+
+
+def test_every_team_without_timeline() -> None:
+    code, out, _ = run("--at", "2026-11-02T10:00:00+08:00")
+    assert code == 0
+    assert out.count(" at 2026-11-02T10:00+08:00, mode daily\n") == 33
+    assert "trade-order (交易-下单) at 2026-11-02T10:00+08:00, mode daily\n" \
+           "  primary  xiong-yan  [trade-order-primary/business-hours]\n" \
+           "  backup   ding-ling\n" in out
+    assert "timeline" not in out
+
+
+def test_json() -> None:
+    code, out, _ = run("trade-cart", "--at", "2026-11-02T10:00:00+08:00", "--days", "7", "--format", "json")
+    assert code == 0
+    report = json.loads(out)[0]
+    assert {k: report[k] for k in ("team", "mode", "at", "primary", "backup", "source", "lead")} == {
+        "team": "trade-cart", "mode": "daily", "at": "2026-11-02T10:00+08:00", "primary": "wei-ping",
+        "backup": "zheng-xiuying", "source": "trade-cart-primary/weekly", "lead": "zheng-xiuying"}
+    assert report["handoffs"] == [{"at": "2026-11-09T09:00+08:00", "person": "zheng-xiuying"}]
+    assert report["gaps"] == []
+
+
+def test_gaps_exit_1_when_there_are_some() -> None:
+    code, out, _ = run("trade-cart", "--gaps", "--at", "2026-01-04T00:00:00+08:00", "--days", "2")
+    assert code == 1
+    assert out == "trade-cart  daily  2026-01-04T00:00+08:00 – 2026-01-05T09:00+08:00  (33h)\n"
+
+
+def test_no_gaps() -> None:
+    code, out, _ = run("--gaps", "--at", "2026-11-09T00:00:00+08:00", "--days", "7")
+    assert (code, out) == (0, "no roster gaps in the next 7 days\n")
+
+
+def test_ics_feed() -> None:
+    result = CliRunner().invoke(main, ["oncall", "--config", str(REPO), "trade-cart", "--ics",
+                                       "--at", "2026-11-02T10:00:00+08:00", "--days", "8"])
+    assert result.exit_code == 0
+    text = result.stdout_bytes.decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Gongdan//on-call//ZH\r\n")
+    assert text.count("BEGIN:VEVENT") == 2
+    assert "SUMMARY:trade-cart on duty: wei-ping\r\n" in text
+    assert "DTSTART;TZID=Asia/Shanghai:20261109T090000\r\n" in text
+    assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Shanghai" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    pytest.param(["--ics"], "--ics exports one team: name it", id="ics-needs-team"),
+    pytest.param(["trade-ordr"], "unknown team 'trade-ordr' (did you mean 'trade-order'?)", id="unknown-team"),
+    pytest.param(["--at", "2026-11-02T10:00:00"], "has no UTC offset", id="naive-at"),
+    pytest.param(["--mode", "festival"], "unknown mode 'festival'", id="unknown-mode"),
+])
+def test_usage_errors(args: list[str], message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err
