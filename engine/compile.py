@@ -15,6 +15,7 @@ from engine.duty import compile_schedules, compile_teams
 from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
 from engine.model import CalendarDef, Config, Loc, RouteDef
 from engine.router import Router
+from engine.sla import compile_profiles
 from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchors_of, residual
 from engine.values import parse_date, parse_window
 
@@ -120,4 +121,5 @@ def compile_engine(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> En
     schedules = compile_schedules(config)
     return Engine(config, router=compile_router(config, calendars), calendars=calendars,
                   schedules=schedules, teams=compile_teams(config, schedules),
+                  profiles=compile_profiles(config, calendars),
                   diagnostics=tuple(diagnostics))

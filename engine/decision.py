@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from engine import sla
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
 
 
 @dataclass(slots=True)
@@ -49,3 +55,31 @@ class Decision:
         out["trace"] = list(self.trace)
         out["state"] = self.state
         return out
+
+
+def _seconds(value: float) -> float | int:
+    """Whole seconds as integers; fractions kept (to the microsecond)."""
+    rounded = round(value, 6)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: tzinfo | None) -> dict[str, Any]:
+    calendar = engine.calendars[clock["calendar"]]
+    spent = sla.used(clock, calendar, now)
+    due = clock["due"] if clock["since"] is not None or clock["stopped"] is not None else None
+    return {"due": datetime.fromtimestamp(due, tz).isoformat() if due is not None else None,
+            "calendar": clock["calendar"], "state": sla.state_of(clock, now, calendar),
+            "elapsed_s": _seconds(spent), "remaining_s": _seconds(clock["budget"] - spent)}
+
+
+def build_decision(engine: Engine, state: dict[str, Any], event: str, at: datetime,
+                   trace: list[str], explain: list[str] | None) -> Decision:
+    """The decision for the ticket as it stands after an event at `at`."""
+    now, tz = at.timestamp(), at.tzinfo
+    view = {"profile": state["mode"]}
+    for name, clock in state["clocks"].items():
+        view[name] = _clock_view(engine, clock, now, tz)
+    return Decision(state["ticket"], event, at.isoformat(), engine.config_version, state["mode"],
+                    dict(state["category"]), state["severity"], state["team"], list(state["tags"]),
+                    trace, state, assignee=dict(state["assignee"]), sla=view,
+                    flags=list(state["flags"]), explain=explain)

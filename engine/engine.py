@@ -2,30 +2,29 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Any, Mapping
 
 from engine.calendar import Calendar
 from engine.checks import suggest
 from engine.duty import OnCall, Team
-from engine.decision import Decision
+from engine import lifecycle
+from engine.decision import Decision, build_decision
 from engine.diagnostics import Diagnostic
 from engine.errors import EventError
-from engine.events import Event, parse_event, parse_time
+from engine.events import parse_event, parse_time
 from engine.model import Config
 from engine.rosters import Schedule
 from engine.router import Router
+from engine.sla import Profile
 from engine.values import parse_datetime
-
-STATE_VERSION = 1
-
 
 class Engine:
     """Compiled config; pure and thread-safe: time is always a parameter, no I/O after load."""
 
     def __init__(self, config: Config, *, router: Router, calendars: Mapping[str, Calendar],
                  schedules: Mapping[str, Schedule], teams: Mapping[str, Team],
-                 diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+                 profiles: Mapping[str, Profile], diagnostics: tuple[Diagnostic, ...] = ()) -> None:
         self.config_version = config.digest
         self.root = config.root
         self.levels = config.level_ids
@@ -42,6 +41,8 @@ class Engine:
         self.teams = teams
         self.diagnostics = diagnostics
         self.categories = router.categories
+        self.profiles = profiles
+        self.on_switch = config.modes.on_switch
 
     def mode_at(self, at: datetime | float, mode: str | None = None) -> str:
         """The host's explicit mode, else the window containing `at`, else the default."""
@@ -64,50 +65,31 @@ class Engine:
 
     def evaluate(self, event: Mapping[str, Any], state: Mapping[str, Any] | None = None,
                  mode: str | None = None, *, explain: bool = False) -> Decision:
-        """The decision for one ticket event; raises EventError for an event it cannot take."""
+        """The decision for one ticket event; raises EventError for an event it cannot take.
+
+        `state` is the previous decision's `state` (None for `created`); it is not changed.
+        """
         parsed = parse_event(event)
         if mode is not None and mode not in self.modes:
             raise EventError(f"unknown mode {mode!r} (modes: {', '.join(self.modes)})", "mode")
+        notes: list[str] | None = [] if explain else None
         if parsed.type == "created":
             if state is not None:
                 raise EventError(f"ticket {parsed.ticket!r} already exists (a state was passed)", "type")
-            return self._created(parsed, mode, explain)
-        raise EventError(f"{parsed.type!r} events need the ticket lifecycle, which this engine "
-                         "version does not run yet", "type")
-
-    def _created(self, event: Event, mode: str | None, explain: bool) -> Decision:
-        raw = event.raw
-        submitted = raw.get("severity")
-        if submitted is not None and submitted not in self.router.ranks:
-            raise EventError(f"unknown level {submitted!r} (levels: {', '.join(self.levels)})",
-                             "severity")
-        ticket = {
-            "category": raw["category"], "severity": submitted, "tags": list(raw.get("tags") or ()),
-            "source": raw.get("source"), "submitter": raw.get("submitter"),
-            "title": raw.get("title"), "fields": raw.get("fields") or {}, "at": event.ts,
-        }
-        notes: list[str] | None = [] if explain else None
-        routing = self.router.route(ticket, submitted, notes)
-        the_mode = self.mode_at(event.ts, mode)
-        category = {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback}
-        taker = self.teams[routing.team].assignee(event.ts, the_mode, self.default_mode)
-        flags = []
-        if taker.gap:
-            flags.append("roster_gap")
-            routing.trace.append(f"roster gap: nobody on duty for {routing.team} → {taker.source} "
-                                 f"{taker.person or '(none)'}")
+            new_state, trace = lifecycle.created(self, parsed, mode, notes)
         else:
-            routing.trace.append(f"on duty {taker.person} ({taker.source})")
-        assignee = {"person": taker.person, "source": taker.source}
-        state = {
-            "v": STATE_VERSION, "config_version": self.config_version, "ticket": event.ticket,
-            "created_at": raw["at"], "last_at": raw["at"], "status": "open", "mode": the_mode,
-            "category": routing.category, "severity": routing.severity, "team": routing.team,
-            "tags": routing.tags, "submitter": raw.get("submitter"), "assignee": assignee,
-        }
-        return Decision(event.ticket, "created", event.at.isoformat(), self.config_version, the_mode,
-                        category, routing.severity, routing.team, routing.tags, routing.trace,
-                        state, assignee=dict(assignee), flags=flags, explain=notes)
+            new_state, trace = lifecycle.continue_ticket(self, parsed, state, mode)
+            if notes is not None:
+                notes.extend(trace)
+        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes)
+
+    def mode_switch_between(self, a: float, b: float) -> float:
+        """The last window boundary in (a, b], where the mode in force changed."""
+        edges = [t for w in self._windows for t in w[:2] if a < t <= b]
+        return max(edges) if edges else b
+
+    def format_time(self, ts: float, tz: tzinfo | None = None) -> str:
+        return datetime.fromtimestamp(ts, tz or timezone.utc).isoformat()
 
 
 def _aware(at: datetime | str, field: str) -> datetime:

@@ -1,6 +1,7 @@
 """Events at the boundary: checked field by field, naive times refused, EventError naming the field."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -24,10 +25,17 @@ class Event:
     raw: Mapping[str, Any]
 
 
+# RFC 3339's shape (seconds optional, as in the config's datetimes); fromisoformat alone
+# would also take ISO 8601's week dates and basic format.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?")
+
+
 def parse_time(value: Any, field: str) -> datetime:
     """An RFC 3339 datetime string with its UTC offset."""
     if type(value) is not str:
         raise EventError(f"expected an RFC 3339 datetime string, got {type(value).__name__}", field)
+    if not _RFC3339.fullmatch(value):
+        raise EventError(f"{value!r} is not an RFC 3339 datetime", field)
     try:
         at = datetime.fromisoformat(value)
     except ValueError:

@@ -72,10 +72,11 @@ class Router:
               explain: list[str] | None = None) -> Routing:
         """Route and grade one new ticket; `ticket["severity"]` tracks the running level."""
         node, fallback = self.resolve(ticket["category"])
+        raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
+        ticket["severity"] = submitted if raised else node.severity
         candidates = self.candidates(ticket, node, fallback)
         if not (candidates or node.routes or fallback or submitted or explain is not None):
             # Nothing can change what the category says: the compiled answer stands.
-            ticket["severity"] = node.severity
             return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
                            list(node.static_trace))
         lines: list[str] = explain if explain is not None else []
@@ -83,12 +84,8 @@ class Router:
             lines.append(f"category {ticket['category']} unknown → {node.label}")
         else:
             lines.append(node.trace_line)
-        rank = self.ranks[node.severity]
-        if submitted is not None and self.ranks[submitted] < rank:
-            ticket["severity"] = submitted
+        if raised:
             lines.append(f"severity {submitted} proposed by the submitter")
-        else:
-            ticket["severity"] = node.severity
         team = self._rules(ticket, candidates, lines, explain is not None)
         if team is None:
             team = self._routes(ticket, node, lines, explain is not None)
@@ -110,39 +107,55 @@ class Router:
 
     def _rules(self, ticket: dict[str, Any], candidates: tuple[int, ...] | list[int],
                lines: list[str], explaining: bool) -> str | None:
+        """The rule pass in file order. A rule that raises the level or adds tags can make
+        later rules anchored on that level or tag candidates: they join the queue."""
         team: str | None = None
         rules = self.rules
         if explaining and len(candidates) < len(rules):
             lines.append(NoMatch(f"{len(rules) - len(candidates)} of {len(rules)} rules skipped: "
                                  "the index shows this ticket lacks what each of them requires"))
-        for i in candidates:
+        queue, pos = candidates, 0
+        while pos < len(queue):
+            i = queue[pos]
+            pos += 1
             rule = rules[i]
             if rule.predicate is not None and not rule.predicate(ticket):
                 if explaining:
                     lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
                 continue
-            effects = []
-            if rule.team is not None:
-                if team is None:
-                    team = rule.team
-                    effects.append(f"team {rule.team}")
-                else:
-                    effects.append(f"team {rule.team} ignored (team {team} already set)")
-            if rule.rank is not None:
-                if rule.rank < self.ranks[ticket["severity"]]:
-                    ticket["severity"] = rule.severity
-                    effects.append(f"severity {rule.severity}")
-                else:
-                    effects.append(f"severity {rule.severity} kept {ticket['severity']}")
-            tags: list[str] = ticket["tags"]
-            new_tags = [t for t in rule.tags if t not in tags]
-            if new_tags:
-                tags.extend(new_tags)
-                effects.append("tags +" + ",".join(new_tags))
-            lines.append(f"rule {rule.id} ({rule.where}) → " + (", ".join(effects) or "matched")
-                         + ("; stop" if rule.stop else ""))
+            severity, tags = ticket["severity"], len(ticket["tags"])
+            team = self._apply(rule, ticket, team, lines)
             if rule.stop:
                 break
+            if ticket["severity"] != severity or len(ticket["tags"]) != tags:
+                woken = self.index.woken(ticket, tags, i)
+                if woken:
+                    queue, pos = sorted(woken.union(queue[pos:])), 0
+        return team
+
+    def _apply(self, rule: CompiledRule, ticket: dict[str, Any], team: str | None,
+               lines: list[str]) -> str | None:
+        """A matching rule's effects on the ticket, traced; returns the team so far."""
+        effects = []
+        if rule.team is not None:
+            if team is None:
+                team = rule.team
+                effects.append(f"team {rule.team}")
+            else:
+                effects.append(f"team {rule.team} ignored (team {team} already set)")
+        if rule.rank is not None:
+            if rule.rank < self.ranks[ticket["severity"]]:
+                ticket["severity"] = rule.severity
+                effects.append(f"severity {rule.severity}")
+            else:
+                effects.append(f"severity {rule.severity} kept {ticket['severity']}")
+        tags: list[str] = ticket["tags"]
+        new_tags = [t for t in rule.tags if t not in tags]
+        if new_tags:
+            tags.extend(new_tags)
+            effects.append("tags +" + ",".join(new_tags))
+        lines.append(f"rule {rule.id} ({rule.where}) → " + (", ".join(effects) or "matched")
+                     + ("; stop" if rule.stop else ""))
         return team
 
     def _routes(self, ticket: Ticket, node: CompiledCategory, lines: list[str],

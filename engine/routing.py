@@ -166,6 +166,14 @@ class RuleIndex:
             found.update(table.get(category[:length], ()))
         return tuple(sorted(found))
 
+    def woken(self, ticket: Ticket, old_tag_count: int, after: int) -> set[int]:
+        """Rules after `after` anchored on the ticket's new level or on tags added since
+        `old_tag_count`: a rule pass changed what the ticket has."""
+        found: set[int] = set(self.attribute_eq.get("severity", {}).get(ticket["severity"], ()))
+        for tag in ticket["tags"][old_tag_count:]:
+            found.update(self.tags.get(scalar_key(tag), ()))
+        return {i for i in found if i > after}
+
     def lookups(self, getters: Mapping[str, Callable[[Ticket], Any]]
                 ) -> tuple[tuple[Callable[[Ticket], Any], dict[Any, list[int]]], ...]:
         """(attribute getter, value table) pairs, bound once at compile time."""

@@ -63,7 +63,7 @@ def test_primary_takes_the_ticket() -> None:
     d = _created(engine.load(MINIMAL), "2026-11-03T10:00:00+08:00")
     assert (d["team"], d["assignee"], d["flags"]) == (
         "shop-order", {"person": "alice", "source": "order-primary/weekly"}, [])
-    assert d["trace"][-1] == "on duty alice (order-primary/weekly)"
+    assert d["trace"][-2] == "on duty alice (order-primary/weekly)"
 
 
 def test_backup_takes_it_when_the_primary_has_nobody(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_backup_takes_it_when_the_primary_has_nobody(tmp_path: Path) -> None:
                         '        handoff: "0 9 * * 1"\n        active: [{cron: "0 9 * * 1-5", for: 9h}]\n  order-backup')
     d = _created(eng, "2026-11-03T20:00:00+08:00")
     assert (d["assignee"], d["flags"]) == ({"person": "carol", "source": "order-backup/weekly"}, ["roster_gap"])
-    assert d["trace"][-1] == "roster gap: nobody on duty for shop-order → order-backup/weekly carol"
+    assert d["trace"][-2] == "roster gap: nobody on duty for shop-order → order-backup/weekly carol"
 
 
 def test_the_lead_takes_it_when_both_have_nobody(tmp_path: Path) -> None:
