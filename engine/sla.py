@@ -132,9 +132,19 @@ def retarget(clock: Clock, budget: int, calendar_id: str, calendar: Calendar, no
     kept (recounted on the new calendar); the deadline follows from what is left."""
     clock["budget"], clock["calendar"] = budget, calendar_id
     if clock["stopped"] is None and clock["since"] is not None:
-        left = max(budget - used(clock, calendar, now), 0.0)
-        due = calendar.add(now, left)
+        due = _due(clock, calendar)
         clock["due"] = max(due, not_before) if not_before is not None else due
+
+
+def _due(clock: Clock, calendar: Calendar) -> float:
+    """When the budget runs out, counting the runs so far: in the past if it already has."""
+    left = float(clock["budget"])
+    for a, b in clock["runs"]:
+        spent = calendar.elapsed(a, b)
+        if left <= spent:
+            return calendar.add(a, left)
+        left -= spent
+    return calendar.add(clock["since"], left)
 
 
 def state_of(clock: Clock, now: float, calendar: Calendar) -> str:
