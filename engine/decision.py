@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from engine import sla
+from engine.timers import pending
 
 if TYPE_CHECKING:
     from engine.engine import Engine
@@ -73,13 +74,19 @@ def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: tzinfo | None)
 
 
 def build_decision(engine: Engine, state: dict[str, Any], event: str, at: datetime,
-                   trace: list[str], explain: list[str] | None) -> Decision:
-    """The decision for the ticket as it stands after an event at `at`."""
+                   trace: list[str], explain: list[str] | None,
+                   sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None) -> Decision:
+    """The decision for the ticket as it stands after an event (or `due`) at `at`."""
     now, tz = at.timestamp(), at.tzinfo
-    view = {"profile": state["mode"]}
+    view: dict[str, Any] = {"profile": state["mode"]}
     for name, clock in state["clocks"].items():
         view[name] = _clock_view(engine, clock, now, tz)
+    timers = [{"at": datetime.fromtimestamp(ts, tz).isoformat(), "clock": t.clock, "kind": t.kind,
+               "step": t.step.index, "level": t.level, "notify": list(t.step.notify),
+               "channels": list(t.step.channels)} for ts, t in pending(engine, state)]
+    all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
     return Decision(state["ticket"], event, at.isoformat(), engine.config_version, state["mode"],
                     dict(state["category"]), state["severity"], state["team"], list(state["tags"]),
-                    trace, state, assignee=dict(state["assignee"]), sla=view,
-                    flags=list(state["flags"]), explain=explain)
+                    trace, state, assignee=dict(state["assignee"]), sla=view, timers=timers,
+                    notifications=sent or [], flags=all_flags,
+                    next_wakeup=timers[0]["at"] if timers else None, explain=explain)

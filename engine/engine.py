@@ -17,6 +17,8 @@ from engine.model import Config
 from engine.rosters import Schedule
 from engine.router import Router
 from engine.sla import Profile
+from engine.escalation import Person, Policy
+from engine.timers import fire_due
 from engine.values import parse_datetime
 
 class Engine:
@@ -24,7 +26,8 @@ class Engine:
 
     def __init__(self, config: Config, *, router: Router, calendars: Mapping[str, Calendar],
                  schedules: Mapping[str, Schedule], teams: Mapping[str, Team],
-                 profiles: Mapping[str, Profile], diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+                 profiles: Mapping[str, Profile], policies: Mapping[str, Policy],
+                 people: Mapping[str, Person], diagnostics: tuple[Diagnostic, ...] = ()) -> None:
         self.config_version = config.digest
         self.root = config.root
         self.levels = config.level_ids
@@ -42,6 +45,8 @@ class Engine:
         self.diagnostics = diagnostics
         self.categories = router.categories
         self.profiles = profiles
+        self.policies = policies
+        self.people = people
         self.on_switch = config.modes.on_switch
 
     def mode_at(self, at: datetime | float, mode: str | None = None) -> str:
@@ -82,6 +87,17 @@ class Engine:
             if notes is not None:
                 notes.extend(trace)
         return build_decision(self, new_state, parsed.type, parsed.at, trace, notes)
+
+    def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
+        """Fire every step due by `now` (once: the returned state records it), in time order."""
+        at = _aware(now, "now")
+        current = lifecycle.checked_state(self, "due", state, at.timestamp())
+        trace: list[str] = []
+        lifecycle.follow_mode(self, current, at.timestamp(), None, trace)
+        flags: list[str] = []
+        sent = fire_due(self, current, at.timestamp(), at.tzinfo, trace, flags)
+        current["last"] = max(current["last"], at.timestamp())
+        return build_decision(self, current, "due", at, trace, None, sent, flags)
 
     def mode_switch_between(self, a: float, b: float) -> float:
         """The last window boundary in (a, b], where the mode in force changed."""

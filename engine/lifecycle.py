@@ -48,6 +48,7 @@ def created(engine: Engine, event: Event, mode: str | None, explain: list[str] |
         "mode": the_mode, "attrs": attrs,
         "category": {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback},
         "severity": routing.severity, "team": routing.team, "tags": routing.tags, "flags": [],
+        "fired": [],
     }
     trace = routing.trace
     assign_on_duty(engine, state, event.ts, the_mode, trace)
@@ -82,26 +83,26 @@ def _hm(seconds: float) -> str:
 def continue_ticket(engine: Engine, event: Event, state: Any, mode: str | None
                     ) -> tuple[State, list[str]]:
     """Checks the stored state against the event, then applies the event to a copy."""
-    current = _checked_state(engine, event, state)
+    current = checked_state(engine, event.type, state, event.ts, event.ticket)
     trace: list[str] = []
-    _follow_mode(engine, current, event.ts, mode, trace)
+    follow_mode(engine, current, event.ts, mode, trace)
     HANDLERS[event.type](engine, current, event, mode, trace)
     current["last"] = event.ts
     return current, trace
 
 
-def _checked_state(engine: Engine, event: Event, state: Any) -> State:
+def checked_state(engine: Engine, kind: str, state: Any, ts: float, ticket: str | None = None) -> State:
+    """A private copy of a stored state, after checking it fits the call."""
     if state is None:
-        raise EventError(f"a {event.type!r} event needs the ticket's state from its last decision",
-                         "state")
+        raise EventError(f"a {kind!r} event needs the ticket's state from its last decision", "state")
     if not isinstance(state, dict) or state.get("v") != STATE_VERSION or "clocks" not in state:
         raise EventError("not a state from a Gongdan decision", "state")
-    if state["ticket"] != event.ticket:
-        raise EventError(f"the state is for ticket {state['ticket']!r}, the event for {event.ticket!r}",
+    if ticket is not None and state["ticket"] != ticket:
+        raise EventError(f"the state is for ticket {state['ticket']!r}, the event for {ticket!r}",
                          "ticket")
-    if state["closed"]:
-        raise EventError(f"ticket {event.ticket!r} is closed", "type")
-    if event.ts < state["last"]:
+    if state["closed"] and kind != "due":
+        raise EventError(f"ticket {state['ticket']!r} is closed", "type")
+    if ts < state["last"] and kind != "due":
         raise EventError("the event is older than the ticket's last event", "at")
     current = copy.deepcopy(state)
     if current["config_version"] != engine.config_version:
@@ -127,7 +128,7 @@ def _adopt(engine: Engine, state: State) -> None:
     state["config_version"] = engine.config_version
 
 
-def _follow_mode(engine: Engine, state: State, ts: float, mode: str | None, trace: list[str]) -> None:
+def follow_mode(engine: Engine, state: State, ts: float, mode: str | None, trace: list[str]) -> None:
     """`on_switch: recompute`: an open ticket takes the new mode's targets, measured from its
     start, but no deadline earlier than the switch."""
     if engine.on_switch != "recompute":

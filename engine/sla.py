@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from engine.calendar import Calendar
+from engine.escalation import reach
 from engine.matchers import Predicate, Ticket, compile_matcher
 from engine.model import Config, TargetDef
 from engine.profiles import effective_profile
@@ -138,13 +139,9 @@ def retarget(clock: Clock, budget: int, calendar_id: str, calendar: Calendar, no
 
 def _due(clock: Clock, calendar: Calendar) -> float:
     """When the budget runs out, counting the runs so far: in the past if it already has."""
-    left = float(clock["budget"])
-    for a, b in clock["runs"]:
-        spent = calendar.elapsed(a, b)
-        if left <= spent:
-            return calendar.add(a, left)
-        left -= spent
-    return calendar.add(clock["since"], left)
+    due = reach(clock, float(clock["budget"]), calendar)
+    assert due is not None  # only called on a running clock
+    return due
 
 
 def state_of(clock: Clock, now: float, calendar: Calendar) -> str:

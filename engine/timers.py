@@ -1,0 +1,137 @@
+"""Timer plans in decisions and `Engine.due()`: which steps are pending, when they fire,
+and the notifications a firing makes (recipients resolved at fire time)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from engine.escalation import Timer, manager_chain, plan, reach
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
+    from engine.lifecycle import State
+
+CHANNEL_CONTACT = {"dingtalk": "dingtalk", "email": "email", "sms": "phone", "phone": "phone"}
+FALLBACK_ORDER = ("dingtalk", "sms", "phone", "email")
+Pending = tuple[float, Timer]
+
+
+def climb_chain(engine: Engine, state: State) -> tuple[str, ...]:
+    """Managers a climbing step goes to: the team lead's manager up to the top."""
+    team = engine.teams[state["team"]]
+    first = team.lead or state["assignee"]["person"]
+    return manager_chain(engine.people, engine.people[first].manager if first in engine.people else None)
+
+
+def pending(engine: Engine, state: State) -> list[Pending]:
+    """(fire time, timer) of every step not fired yet on a running clock, in time order."""
+    policy = engine.policies.get(state.get("policy") or "")
+    if policy is None or state["closed"]:
+        return []
+    fired = set(state.get("fired", ()))
+    levels = len(climb_chain(engine, state))
+    found: list[Pending] = []
+    for name, clock in state["clocks"].items():
+        if clock["stopped"] is not None:
+            continue  # acknowledgement ends response steps, resolution resolve steps
+        calendar = engine.calendars[clock["calendar"]]
+        for timer in plan(policy, name, clock["budget"], levels):
+            if timer.key in fired:
+                continue
+            at = reach(clock, timer.threshold, calendar)
+            if at is not None:
+                found.append((at, timer))
+    found.sort(key=lambda p: (p[0], p[1].clock != "response", p[1].threshold))
+    return found
+
+
+def recipients(engine: Engine, state: State, timer: Timer, ts: float) -> Iterator[tuple[str, str | None]]:
+    """("person", id) or ("group", endpoint) for each role of the step, resolved at `ts`."""
+    team = engine.teams[state["team"]]
+    for who in timer.step.notify:
+        if who == "assignee":
+            yield "person", state["assignee"]["person"]
+        elif who in ("on_duty", "backup"):
+            oncall = team.oncall(ts, state["mode"], engine.default_mode)
+            yield "person", oncall.primary if who == "on_duty" else oncall.backup
+        elif who == "team_lead":
+            yield "person", team.lead
+        elif who == "team_group":
+            yield "group", team.group.get("dingtalk_group")
+        elif who == "manager":
+            chain = climb_chain(engine, state)
+            index = timer.level - 1 if timer.level else 0
+            yield "person", chain[index] if index < len(chain) else None
+        elif who == "submitter":
+            yield "person", state["attrs"].get("submitter")
+        else:
+            yield "person", who
+
+
+def notifications(engine: Engine, state: State, timer: Timer, ts: float, when: str,
+                  flags: list[str]) -> list[dict[str, Any]]:
+    """One notification per recipient and channel; a missing contact falls back to the
+    person's other channels (flagged), never dropped silently."""
+    base = {"at": when, "clock": timer.clock, "kind": timer.kind, "step": timer.step.index,
+            "level": timer.level}
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str | None, str]] = set()
+    for kind, target in recipients(engine, state, timer, ts):
+        if kind == "group":
+            if "dingtalk_group" in timer.step.channels and target:
+                out.append({**base, "channel": "dingtalk_group", "to": {"group": target}})
+            continue
+        if target is None:
+            _flag(flags, "unreachable")  # a role that resolves to nobody (a roster gap, no lead)
+            continue
+        for channel in timer.step.channels:
+            if channel == "dingtalk_group" or (target, channel) in seen:
+                continue
+            seen.add((target, channel))
+            out.extend(_to_person(engine, base, target, channel, timer, flags))
+    return out
+
+
+def _to_person(engine: Engine, base: dict[str, Any], person: str, channel: str, timer: Timer,
+               flags: list[str]) -> list[dict[str, Any]]:
+    info = engine.people.get(person)
+    address = info.contacts.get(CHANNEL_CONTACT[channel]) if info else None
+    if address:
+        return [{**base, "channel": channel, "to": {"person": person, "address": address}}]
+    for other in FALLBACK_ORDER:
+        other_address = info.contacts.get(CHANNEL_CONTACT[other]) if info else None
+        if other not in timer.step.channels and other_address:
+            _flag(flags, "contact_missing")
+            return [{**base, "channel": other, "to": {"person": person, "address": other_address},
+                     "instead_of": channel}]
+    _flag(flags, "unreachable")
+    return [{**base, "channel": channel, "to": {"person": person, "address": None}}]
+
+
+def _flag(flags: list[str], flag: str) -> None:
+    if flag not in flags:
+        flags.append(flag)
+
+
+def fire_due(engine: Engine, state: State, now: float, tz: Any, trace: list[str],
+             flags: list[str]) -> list[dict[str, Any]]:
+    """Fire every step due by `now`, in time order, exactly once (recorded in the state)."""
+    from datetime import datetime
+
+    sent: list[dict[str, Any]] = []
+    fired: list[str] = state.setdefault("fired", [])
+    for at, timer in pending(engine, state):
+        if at > now:
+            break
+        when = datetime.fromtimestamp(at, tz).isoformat()
+        batch = notifications(engine, state, timer, at, when, flags)
+        fired.append(timer.key)
+        sent.extend(batch)
+        trace.append(f"{timer.kind} {timer.clock} step {timer.step.index}"
+                     + (f" level {timer.level}" if timer.level else "") + f" at {when}: "
+                     + ", ".join(sorted({_who(n) for n in batch})))
+    return sent
+
+
+def _who(notification: dict[str, Any]) -> str:
+    to = notification["to"]
+    return f"group {to['group']}" if "group" in to else str(to["person"])

@@ -1,0 +1,169 @@
+"""`gongdan test` through click's CliRunner: golden case files, exit codes and exact output."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from engine.golden import load_cases
+from engine.source import load_yaml
+
+from conftest import REPO
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    if cwd is None:
+        result = runner.invoke(main, list(args))
+    else:
+        old = Path.cwd()
+        os.chdir(cwd)
+        try:
+            result = runner.invoke(main, list(args))
+        finally:
+            os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def case_count() -> int:
+    """How many cases the project's own case files hold, read without the runner."""
+    total = 0
+    for path in sorted((REPO / "tests" / "cases").glob("*.yaml")):
+        doc, diags = load_yaml(path)
+        assert doc is not None and diags == []
+        total += len(doc.data["cases"])
+    return total
+
+
+CASES = """cases:
+  - name: a leaf takes its parent's team
+    event: {type: created, ticket: T-1, at: 2026-11-02T10:00:00+08:00, category: trade/order/create-failed}
+    want: {team: trade-order, severity: P2}
+  - name: the cart is not the order desk
+    event: {type: created, ticket: T-2, at: 2026-11-02T10:00:00+08:00, category: trade/cart}
+    want: {team: trade-order, severity: P2, tags: [x], category: {fallback: false}}
+"""
+FAIL_BLOCK = (
+    "FAIL  cases.yaml:5: the cart is not the order desk\n"
+    '      team: want "trade-order", got "trade-cart"\n'
+    '      severity: want "P2", got "P3"\n'
+    '      tags: want ["x"], got []\n'
+)
+
+
+def write_cases(tmp_path: Path, text: str = CASES, name: str = "cases.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("test", "--config", str(REPO)), id="config-given"),
+    pytest.param(("test",), id="config-is-cwd"),
+])
+def test_the_project_cases_pass(args: tuple[str, ...]) -> None:
+    n = case_count()
+    assert n >= 30
+    assert run(*args, cwd=REPO) == (0, f"{n} passed, 0 failed\n", "")
+
+
+def test_verbose_lists_each_passing_case() -> None:
+    code, out, err = run("test", "-v", cwd=REPO)
+    lines = out.splitlines()
+    assert (code, err) == (0, "")
+    assert lines[:-1] == [f"ok    {case.where.file}:{case.where.line}: {case.name}"
+                          for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
+                          for case in load_cases(path, f"tests/cases/{path.name}")[0]]
+    assert "ok    tests/cases/routing.yaml:5: a known leaf takes its own level and its parent's team" in lines
+    assert lines[-1] == f"{case_count()} passed, 0 failed"
+
+
+def test_a_passing_and_a_failing_case(tmp_path: Path) -> None:
+    write_cases(tmp_path)
+    assert run("test", "cases.yaml", "--config", str(REPO), cwd=tmp_path) == (
+        1, FAIL_BLOCK + "1 passed, 1 failed\n", "")
+
+
+def test_verbose_with_a_failing_case(tmp_path: Path) -> None:
+    write_cases(tmp_path)
+    assert run("test", "--verbose", "cases.yaml", "--config", str(REPO), cwd=tmp_path) == (
+        1, "ok    cases.yaml:2: a leaf takes its parent's team\n" + FAIL_BLOCK + "1 passed, 1 failed\n", "")
+
+
+def test_a_path_is_shown_as_given(tmp_path: Path) -> None:
+    path = write_cases(tmp_path)
+    code, out, _ = run("test", str(path), "--config", str(REPO))
+    assert (code, out.splitlines()[0]) == (1, f"FAIL  {path}:5: the cart is not the order desk")
+
+
+def test_a_glob_pattern_is_expanded_in_name_order(tmp_path: Path) -> None:
+    write_cases(tmp_path, name="b.yaml")
+    write_cases(tmp_path, CASES.split("  - name: the cart")[0], name="a.yaml")
+    assert run("test", "*.yaml", "--config", str(REPO), cwd=tmp_path) == (
+        1, FAIL_BLOCK.replace("cases.yaml", "b.yaml") + "2 passed, 1 failed\n", "")
+
+
+def test_expected_errors_and_modes(tmp_path: Path) -> None:
+    write_cases(tmp_path, """cases:
+  - name: a naive time is refused
+    event: {type: created, ticket: T-1, at: 2026-11-11T00:05:00, category: trade}
+    error: "at: '2026-11-11T00:05:00' has no UTC offset (add +08:00 or Z)"
+  - name: the host forces a mode
+    mode: promotion
+    event: {type: created, ticket: T-2, at: 2026-06-18T10:00:00+08:00, category: trade}
+    want: {mode: promotion}
+  - name: a wrong expected error
+    event: {type: created, ticket: T-3, at: 2026-11-11T00:05:00+08:00, category: trade, severity: P9}
+    error: "severity: nope"
+  - name: an error that does not come
+    event: {type: created, ticket: T-4, at: 2026-11-11T00:05:00+08:00, category: trade}
+    error: "at: boom"
+""")
+    assert run("test", "cases.yaml", "--config", str(REPO), cwd=tmp_path) == (1, (
+        "FAIL  cases.yaml:9: a wrong expected error\n"
+        "      error: want 'severity: nope', got \"severity: unknown level 'P9' (levels: P1, P2, P3, P4)\"\n"
+        "FAIL  cases.yaml:12: an error that does not come\n"
+        "      error: want 'at: boom', got a decision\n"
+        "2 passed, 2 failed\n"), "")
+
+
+def test_a_missing_case_file(tmp_path: Path) -> None:
+    assert run("test", "missing.yaml", "--config", str(REPO), cwd=tmp_path) == (1, (
+        "missing.yaml: error[io.unreadable]: No such file or directory\n"
+        "0 passed, 1 failed\n"), "")
+
+
+def test_a_malformed_case_file(tmp_path: Path) -> None:
+    write_cases(tmp_path, """cases:
+  - {name: x, event: {}, want: {}, wnat: 1}
+  - name: fine
+    event: {type: created, ticket: T-1, at: 2026-11-02T10:00:00+08:00, category: trade}
+    want: {team: trade-sre}
+""")
+    assert run("test", "cases.yaml", "--config", str(REPO), cwd=tmp_path) == (1, (
+        "cases.yaml:2:36: error[case.unknown-key]: unknown key 'wnat' in a case\n"
+        "1 passed, 1 failed\n"), "")
+
+
+def test_not_a_case_file(tmp_path: Path) -> None:
+    write_cases(tmp_path, "- just\n- a list\n")
+    assert run("test", "cases.yaml", "--config", str(REPO), cwd=tmp_path) == (1, (
+        "cases.yaml:1:1: error[case.shape]: a case file is a mapping with a `cases:` list\n"
+        "0 passed, 1 failed\n"), "")
+
+
+def test_no_case_files_in_the_config_dir(minimal: Path) -> None:
+    assert run("test", "--config", str(minimal)) == (
+        1, "", f"gongdan: no case files (looked for {minimal / 'tests/cases/*.yaml'})\n")
+
+
+def test_a_broken_config_is_reported_before_any_case(minimal: Path, tmp_path: Path) -> None:
+    (minimal / "rules" / "20-routing.yaml").write_text(
+        "version: 1\nrules:\n  - id: x\n    when: {tags: a}\n    then: {team: nobody}\n", encoding="utf-8")
+    assert run("test", str(write_cases(tmp_path)), "--config", str(minimal)) == (1, "", (
+        "rules/20-routing.yaml:5:18: error[ref.unknown-team]: unknown team 'nobody' "
+        "(known: desk, shop-order, shop-sre)\n"
+        f"gongdan: {minimal}: the config has errors (run `gongdan validate`)\n"))

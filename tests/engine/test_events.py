@@ -1,0 +1,234 @@
+"""Events at the boundary (SPEC §7): exact EventError messages and fields, and good events."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import engine
+from engine.errors import EventError
+from engine.events import EVENT_TYPES, parse_event
+
+from conftest import REPO
+
+AT = "2026-11-02T10:00:00+08:00"
+AT_TS = 1793584800.0  # 2026-11-02T02:00:00Z
+CREATED: dict[str, Any] = {"type": "created", "ticket": "T-1", "at": AT, "category": "trade/order"}
+ENGINE = engine.load(REPO)
+TYPES = ", ".join(EVENT_TYPES)
+
+
+def without(event: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if k != key}
+
+
+def event(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": kind, "ticket": "T-1", "at": AT, **extra}
+
+
+BAD = [
+    pytest.param([CREATED], "an event is a JSON object, got list", None, id="a-list"),
+    pytest.param("created", "an event is a JSON object, got str", None, id="a-string"),
+    pytest.param(None, "an event is a JSON object, got NoneType", None, id="null"),
+    pytest.param(without(CREATED, "type"),
+                 f"type: expected one of {TYPES}, got None", "type", id="missing-type"),
+    pytest.param({**CREATED, "type": "opened"},
+                 f"type: expected one of {TYPES}, got 'opened'", "type", id="unknown-type"),
+    pytest.param({**CREATED, "type": 1}, f"type: expected one of {TYPES}, got 1", "type", id="type-not-a-string"),
+    pytest.param({**CREATED, "type": "Created"},
+                 f"type: expected one of {TYPES}, got 'Created'", "type", id="type-is-case-sensitive"),
+    pytest.param(without(CREATED, "ticket"), "ticket: is required", "ticket", id="missing-ticket"),
+    pytest.param({**CREATED, "ticket": ""}, "ticket: expected a non-empty string, got ''", "ticket",
+                 id="empty-ticket"),
+    pytest.param({**CREATED, "ticket": 17}, "ticket: expected a non-empty string, got 17", "ticket",
+                 id="numeric-ticket"),
+    pytest.param(without(CREATED, "at"), "at: is required", "at", id="missing-at"),
+    pytest.param({**CREATED, "at": "2026-11-02T10:00:00"},
+                 "at: '2026-11-02T10:00:00' has no UTC offset (add +08:00 or Z)", "at", id="naive-at"),
+    pytest.param({**CREATED, "at": "2026-11-02"}, "at: '2026-11-02' is not an RFC 3339 datetime", "at",
+                 id="date-only-at"),
+    pytest.param({**CREATED, "at": 1793584800},
+                 "at: expected an RFC 3339 datetime string, got int", "at", id="numeric-at"),
+    pytest.param({**CREATED, "at": None},
+                 "at: expected an RFC 3339 datetime string, got NoneType", "at", id="null-at"),
+    pytest.param({**CREATED, "at": "tomorrow"}, "at: 'tomorrow' is not an RFC 3339 datetime", "at",
+                 id="unparseable-at"),
+    pytest.param({**CREATED, "at": "2026-11-31T10:00:00+08:00"},
+                 "at: '2026-11-31T10:00:00+08:00' is not an RFC 3339 datetime", "at", id="no-such-day"),
+    pytest.param({**CREATED, "status": "open"}, "status: not a field of a 'created' event", "status",
+                 id="unknown-field-for-created"),
+    pytest.param(event("resolved", category="x"), "category: not a field of a 'resolved' event", "category",
+                 id="unknown-field-for-resolved"),
+    pytest.param(without(CREATED, "category"), "category: is required", "category",
+                 id="created-without-category"),
+    pytest.param({**CREATED, "category": 5}, "category: expected a non-empty string, got 5", "category",
+                 id="category-not-a-string"),
+    pytest.param({**CREATED, "category": ""}, "category: expected a non-empty string, got ''", "category",
+                 id="empty-category"),
+    pytest.param({**CREATED, "category": None}, "category: expected a non-empty string, got None",
+                 "category", id="null-category"),
+    pytest.param({**CREATED, "tags": "资损"}, "tags: expected a list of strings, got '资损'", "tags",
+                 id="tags-a-string"),
+    pytest.param({**CREATED, "tags": ["a", 1]}, "tags: expected a list of strings, got ['a', 1]", "tags",
+                 id="tags-with-a-number"),
+    pytest.param({**CREATED, "fields": ["region"]}, "fields: expected an object, got list", "fields",
+                 id="fields-not-an-object"),
+    pytest.param({**CREATED, "fields": "x"}, "fields: expected an object, got str", "fields",
+                 id="fields-a-string"),
+    pytest.param({**CREATED, "title": 5}, "title: expected a string, got 5", "title", id="title-not-a-string"),
+    pytest.param({**CREATED, "severity": ""}, "severity: expected a non-empty string, got ''", "severity",
+                 id="empty-severity"),
+    pytest.param({**CREATED, "submitter": ["ceo"]}, "submitter: expected a string, got ['ceo']", "submitter",
+                 id="submitter-a-list"),
+    pytest.param({**CREATED, "at": "never", "category": 5},
+                 "category: expected a non-empty string, got 5", "category", id="fields-before-at"),
+    pytest.param(event("transferred"), "to: is required", "to", id="transferred-without-to"),
+    pytest.param(event("transferred", to={"person": "alice", "team": "desk"}),
+                 "to: expected {person: id} or {team: id}", "to", id="transferred-to-both"),
+    pytest.param(event("transferred", to={}), "to: expected {person: id} or {team: id}", "to",
+                 id="transferred-to-nobody"),
+    pytest.param(event("transferred", to="alice"), "to: expected {person: id} or {team: id}", "to",
+                 id="transferred-to-a-string"),
+    pytest.param(event("transferred", to={"group": "x"}), "to: expected {person: id} or {team: id}", "to",
+                 id="transferred-to-a-group"),
+    pytest.param(event("transferred", to={"person": ""}), "to.person: expected a non-empty string, got ''",
+                 "to.person", id="transferred-to-empty-person"),
+    pytest.param(event("transferred", to={"team": 3}), "to.team: expected a non-empty string, got 3",
+                 "to.team", id="transferred-to-numeric-team"),
+    pytest.param(event("status_changed"), "status: is required", "status", id="status-changed-without-status"),
+    pytest.param(event("status_changed", status=""), "status: expected a non-empty string, got ''", "status",
+                 id="status-changed-empty-status"),
+    pytest.param(event("updated"), "changes: is required", "changes", id="updated-without-changes"),
+    pytest.param(event("updated", changes={}),
+                 "changes: expected a non-empty object of changed attributes", "changes",
+                 id="updated-empty-changes"),
+    pytest.param(event("updated", changes=["severity"]),
+                 "changes: expected a non-empty object of changed attributes", "changes",
+                 id="updated-changes-a-list"),
+    pytest.param(event("updated", changes={"status": "closed"}),
+                 "changes.status: cannot be changed (changeable: category, severity, title, tags, source, "
+                 "fields)", "changes.status", id="updated-unchangeable-key"),
+    pytest.param(event("updated", changes={"submitter": "ceo"}),
+                 "changes.submitter: cannot be changed (changeable: category, severity, title, tags, source, "
+                 "fields)", "changes.submitter", id="updated-submitter"),
+    pytest.param(event("updated", changes={"tags": "x"}), "changes.tags: expected a list of strings, got 'x'",
+                 "changes.tags", id="updated-bad-tags"),
+    pytest.param(event("updated", changes={"category": ""}),
+                 "changes.category: expected a non-empty string, got ''", "changes.category",
+                 id="updated-empty-category"),
+    pytest.param(event("acknowledged", by=7), "by: expected a string, got 7", "by", id="acknowledged-by-number"),
+    pytest.param(event("closed", note=["x"]), "note: expected a string, got ['x']", "note",
+                 id="closed-note-a-list"),
+]
+
+
+@pytest.mark.parametrize("raw, message, field", BAD)
+def test_bad_event(raw: Any, message: str, field: str | None) -> None:
+    with pytest.raises(EventError) as caught:
+        parse_event(raw)
+    assert (str(caught.value), caught.value.field) == (message, field)
+
+
+@pytest.mark.parametrize("raw, message, field", BAD)
+def test_bad_event_is_refused_by_evaluate(raw: Any, message: str, field: str | None) -> None:
+    with pytest.raises(EventError) as caught:
+        ENGINE.evaluate(raw)
+    assert (str(caught.value), caught.value.field) == (message, field)
+
+
+@pytest.mark.parametrize("at", [
+    pytest.param("2026-W45-1T10:00:00+08:00", id="iso-week-date"),
+    pytest.param("20261102T100000+0800", id="iso-basic-format"),
+])
+def test_iso_8601_forms_that_are_not_rfc_3339_are_refused(at: str) -> None:
+    with pytest.raises(EventError) as caught:
+        parse_event({**CREATED, "at": at})
+    assert (str(caught.value), caught.value.field) == (f"at: {at!r} is not an RFC 3339 datetime", "at")
+
+
+GOOD = [
+    pytest.param(CREATED, "created", AT_TS, id="created-minimal"),
+    pytest.param({**CREATED, "title": "下单失败", "severity": "P1", "tags": ["资损"], "source": "web",
+                  "submitter": "alice", "fields": {"region": "cn-hangzhou", "n": {"a": [1]}},
+                  "note": "from the app", "by": "alice"}, "created", AT_TS, id="created-full"),
+    pytest.param({**CREATED, "title": None, "severity": None, "tags": None, "source": None,
+                  "submitter": None, "fields": None}, "created", AT_TS, id="created-nulls"),
+    pytest.param({**CREATED, "tags": [], "fields": {}}, "created", AT_TS, id="created-empty-tags-and-fields"),
+    pytest.param({**CREATED, "at": "2026-11-02T02:00:00Z"}, "created", AT_TS, id="created-utc-z"),
+    pytest.param({**CREATED, "at": "2026-11-02T02:00:00+00:00"}, "created", AT_TS, id="created-utc-offset"),
+    pytest.param({**CREATED, "at": "2026-11-02T10:00:00.250+08:00"}, "created", AT_TS + 0.25,
+                 id="created-fraction"),
+    pytest.param(event("acknowledged", by="alice"), "acknowledged", AT_TS, id="acknowledged"),
+    pytest.param(event("transferred", to={"person": "carol"}), "transferred", AT_TS, id="transferred-to-person"),
+    pytest.param(event("transferred", to={"team": "desk"}, note="wrong team"), "transferred", AT_TS,
+                 id="transferred-to-team"),
+    pytest.param(event("updated", changes={"severity": "P1", "tags": ["x"], "fields": {"a": 1},
+                                           "category": "shop", "title": "t", "source": "s"}),
+                 "updated", AT_TS, id="updated-every-changeable"),
+    pytest.param(event("status_changed", status="pending"), "status_changed", AT_TS, id="status-changed"),
+    pytest.param(event("resolved"), "resolved", AT_TS, id="resolved"),
+    pytest.param(event("reopened", by="bob"), "reopened", AT_TS, id="reopened"),
+    pytest.param(event("closed"), "closed", AT_TS, id="closed"),
+]
+
+
+@pytest.mark.parametrize("raw, kind, ts", GOOD)
+def test_good_event(raw: dict[str, Any], kind: str, ts: float) -> None:
+    parsed = parse_event(raw)
+    assert (parsed.type, parsed.ticket, parsed.ts) == (kind, "T-1", ts)
+    assert parsed.at.timestamp() == ts
+    assert parsed.raw is raw
+
+
+def test_every_event_type_has_a_good_example() -> None:
+    assert {p.values[1] for p in GOOD} == set(EVENT_TYPES)
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    with pytest.raises(EventError) as caught:
+        ENGINE.evaluate(CREATED, mode="peak")
+    assert (str(caught.value), caught.value.field) == (
+        "mode: unknown mode 'peak' (modes: daily, promotion)", "mode")
+
+
+def test_a_bad_event_is_reported_before_a_bad_mode() -> None:
+    with pytest.raises(EventError) as caught:
+        ENGINE.evaluate(without(CREATED, "at"), mode="peak")
+    assert (str(caught.value), caught.value.field) == ("at: is required", "at")
+
+
+@pytest.mark.parametrize("state", [
+    pytest.param({}, id="empty-state"),
+    pytest.param({"v": 1, "ticket": "T-1"}, id="some-state"),
+])
+def test_a_created_event_with_a_state_is_refused(state: dict[str, Any]) -> None:
+    with pytest.raises(EventError) as caught:
+        ENGINE.evaluate(CREATED, state=state)
+    assert (str(caught.value), caught.value.field) == (
+        "type: ticket 'T-1' already exists (a state was passed)", "type")
+
+
+@pytest.mark.parametrize("severity, message", [
+    pytest.param("P9", "severity: unknown level 'P9' (levels: P1, P2, P3, P4)", id="unknown-level"),
+    pytest.param("p1", "severity: unknown level 'p1' (levels: P1, P2, P3, P4)", id="level-is-case-sensitive"),
+])
+def test_an_unknown_submitted_level_is_refused(severity: str, message: str) -> None:
+    with pytest.raises(EventError) as caught:
+        ENGINE.evaluate({**CREATED, "severity": severity})
+    assert (str(caught.value), caught.value.field) == (message, "severity")
+
+
+@pytest.mark.parametrize("mode", [
+    pytest.param(None, id="from-the-windows"),
+    pytest.param("daily", id="daily"),
+    pytest.param("promotion", id="promotion"),
+])
+def test_a_known_mode_is_taken(mode: str | None) -> None:
+    decision = ENGINE.evaluate(CREATED, mode=mode)
+    assert (decision.mode, decision.state["mode"]) == (mode or "daily", mode or "daily")
+
+
+def test_evaluate_does_not_change_the_event() -> None:
+    raw = {**CREATED, "tags": ["资损"], "fields": {"merchant_tier": "KA"}}
+    ENGINE.evaluate(raw)
+    assert raw == {**CREATED, "tags": ["资损"], "fields": {"merchant_tier": "KA"}}
