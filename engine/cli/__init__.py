@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
 from engine.cli.route import route
 from engine.cli.test import test_command
@@ -39,3 +40,4 @@ main.add_command(validate)
 main.add_command(route)
 main.add_command(test_command)
 main.add_command(oncall)
+main.add_command(evaluate)

@@ -1,0 +1,60 @@
+"""`gongdan evaluate`: replay a JSONL stream of events into a JSONL stream of decisions."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO
+
+import click
+
+from engine.cli.common import config_option, load_or_exit, parse_option_time
+from engine.stream import BadLine, Summary, replay
+
+
+@click.command()
+@config_option
+@click.option("--mode", default=None, help="force a mode for every event instead of the windows")
+@click.option("--until", "until_text", default=None, metavar="DATETIME",
+              help="after the last event, fire the steps due up to this time")
+@click.option("--summary", is_flag=True,
+              help="per team and level: tickets, clock outcomes, escalations, resolved within 30m")
+@click.option("-i", "--input", "source", type=click.File("r", encoding="utf-8"), default="-",
+              help="events, one JSON object a line (default: stdin)")
+@click.option("-o", "--output", "sink", type=click.File("w", encoding="utf-8"), default="-",
+              help="decisions, one JSON object a line (default: stdout)")
+@click.option("--fail-fast", is_flag=True, help="stop at the first bad line")
+def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary: bool,
+             source: IO[str], sink: IO[str], fail_fast: bool) -> None:
+    """Decisions for a stream of events, firing due steps between events on their clock."""
+    until = parse_option_time(until_text, "--until") if until_text else None
+    engine = load_or_exit(config_dir)
+    if mode is not None and mode not in engine.modes:
+        raise click.BadParameter(f"unknown mode {mode!r} (modes: {', '.join(engine.modes)})",
+                                 param_hint="--mode")
+    errors: list[BadLine] = []
+    totals = Summary() if summary else None
+    progress = sys.stderr.isatty()
+    count = reported = 0
+    for decision in replay(engine, source, mode, until, errors, fail_fast):
+        data = decision.to_dict()
+        sink.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        if totals is not None:
+            totals.add(data)
+        count += 1
+        if progress and count % 10000 == 0:
+            click.echo(f"\r{count} decisions", err=True, nl=False)
+        reported = _report(errors, reported)
+    _report(errors, reported)
+    if progress:
+        click.echo(f"\r{count} decisions", err=True)
+    if totals is not None:
+        click.echo(totals.render(), nl=False, err=sink.name == "<stdout>")
+    sys.exit(1 if errors else 0)
+
+
+def _report(errors: list[BadLine], reported: int) -> int:
+    """Bad lines go to stderr as they are met, and the stream goes on."""
+    for error in errors[reported:]:
+        click.echo(f"gongdan: line {error.line}: {error.message}", err=True)
+    return len(errors)
