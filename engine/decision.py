@@ -6,7 +6,8 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from engine import sla
-from engine.timers import pending
+from engine.timers import Pending, pending
+from engine.values import format_ts
 
 if TYPE_CHECKING:
     from engine.engine import Engine
@@ -68,22 +69,25 @@ def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: tzinfo | None)
     calendar = engine.calendars[clock["calendar"]]
     spent = sla.used(clock, calendar, now)
     due = clock["due"] if clock["since"] is not None or clock["stopped"] is not None else None
-    return {"due": datetime.fromtimestamp(due, tz).isoformat() if due is not None else None,
+    return {"due": format_ts(due, tz) if due is not None else None,
             "calendar": clock["calendar"], "state": sla.state_of(clock, now, calendar),
             "elapsed_s": _seconds(spent), "remaining_s": _seconds(clock["budget"] - spent)}
 
 
 def build_decision(engine: Engine, state: dict[str, Any], event: str, at: datetime,
                    trace: list[str], explain: list[str] | None,
-                   sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None) -> Decision:
-    """The decision for the ticket as it stands after an event (or `due`) at `at`."""
+                   sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None,
+                   waiting: list[Pending] | None = None) -> Decision:
+    """The decision for the ticket as it stands after an event (or `due`) at `at`;
+    `waiting` is the pending timers when the caller already has them."""
     now, tz = at.timestamp(), at.tzinfo
     view: dict[str, Any] = {"profile": state["mode"]}
     for name, clock in state["clocks"].items():
         view[name] = _clock_view(engine, clock, now, tz)
-    timers = [{"at": datetime.fromtimestamp(ts, tz).isoformat(), "clock": t.clock, "kind": t.kind,
+    timers = [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind,
                "step": t.step.index, "level": t.level, "notify": list(t.step.notify),
-               "channels": list(t.step.channels)} for ts, t in pending(engine, state)]
+               "channels": list(t.step.channels)}
+              for ts, t in (waiting if waiting is not None else pending(engine, state))]
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
     return Decision(state["ticket"], event, at.isoformat(), engine.config_version, state["mode"],
                     dict(state["category"]), state["severity"], state["team"], list(state["tags"]),

@@ -17,7 +17,7 @@ from engine.model import Config
 from engine.rosters import Schedule
 from engine.router import Router
 from engine.sla import Profile
-from engine.escalation import Person, Policy
+from engine.escalation import Person, Policy, Timer, manager_chain
 from engine.timers import fire_due
 from engine.values import parse_datetime
 
@@ -47,6 +47,9 @@ class Engine:
         self.profiles = profiles
         self.policies = policies
         self.people = people
+        self.climb_chains = {tid: manager_chain(people, people[t.lead].manager)
+                             for tid, t in teams.items() if t.lead in people}
+        self.plans: dict[tuple[str, str, float, int], list[Timer]] = {}  # memo, filled on use
         self.on_switch = config.modes.on_switch
 
     def mode_at(self, at: datetime | float, mode: str | None = None) -> str:
@@ -95,9 +98,9 @@ class Engine:
         trace: list[str] = []
         lifecycle.follow_mode(self, current, at.timestamp(), None, trace)
         flags: list[str] = []
-        sent = fire_due(self, current, at.timestamp(), at.tzinfo, trace, flags)
+        sent, waiting = fire_due(self, current, at.timestamp(), at.tzinfo, trace, flags)
         current["last"] = max(current["last"], at.timestamp())
-        return build_decision(self, current, "due", at, trace, None, sent, flags)
+        return build_decision(self, current, "due", at, trace, None, sent, flags, waiting)
 
     def mode_switch_between(self, a: float, b: float) -> float:
         """The last window boundary in (a, b], where the mode in force changed."""

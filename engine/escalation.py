@@ -44,10 +44,7 @@ class Timer:
     level: int           # counts climbs: 0 for plain steps, 1.. for each manager higher
     threshold: float
     kind: str            # remind | breach | escalate
-
-    @property
-    def key(self) -> str:
-        return f"{self.clock}:{self.step.index}:{self.level}"
+    key: str             # `clock:step:level`, what the state records once it fired
 
 
 def compile_policies(config: Config) -> dict[str, Policy]:
@@ -90,9 +87,9 @@ def plan(policy: Policy, clock: str, budget: float, climb_levels: int) -> list[T
         if step.climb:
             for level in range(1, climb_levels + 1):
                 t = threshold + (level - 1) * (step.after_s or 0)
-                timers.append(Timer(clock, step, level, t, _kind(t, budget)))
+                timers.append(Timer(clock, step, level, t, _kind(t, budget), f"{clock}:{step.index}:{level}"))
         else:
-            timers.append(Timer(clock, step, 0, threshold, _kind(threshold, budget)))
+            timers.append(Timer(clock, step, 0, threshold, _kind(threshold, budget), f"{clock}:{step.index}:0"))
         previous = threshold
     return timers
 

@@ -5,7 +5,6 @@ deep copy, so a host's stored state is never changed and a failed call loses not
 """
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any, Callable
 
 from engine import sla
@@ -104,9 +103,21 @@ def checked_state(engine: Engine, kind: str, state: Any, ts: float, ticket: str 
         raise EventError(f"ticket {state['ticket']!r} is closed", "type")
     if ts < state["last"] and kind != "due":
         raise EventError("the event is older than the ticket's last event", "at")
-    current = copy.deepcopy(state)
+    current = copy_state(state)
     if current["config_version"] != engine.config_version:
         _adopt(engine, current)
+    return current
+
+
+def copy_state(state: State) -> State:
+    """A copy deep enough that no handler changes the host's stored state (the parts
+    handlers mutate in place are copied; the rest is only ever replaced)."""
+    current = dict(state)
+    current["attrs"] = dict(state["attrs"])
+    for key in ("flags", "fired", "tags"):
+        current[key] = list(state.get(key, ()))
+    current["clocks"] = {name: {**clock, "runs": list(clock["runs"])}
+                         for name, clock in state["clocks"].items()}
     return current
 
 

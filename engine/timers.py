@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from engine.escalation import Timer, manager_chain, plan, reach
+from engine.values import format_ts
+from engine.escalation import Policy, Timer, manager_chain, plan, reach
 
 if TYPE_CHECKING:
     from engine.engine import Engine
@@ -16,10 +17,22 @@ Pending = tuple[float, Timer]
 
 
 def climb_chain(engine: Engine, state: State) -> tuple[str, ...]:
-    """Managers a climbing step goes to: the team lead's manager up to the top."""
+    """Managers a climbing step goes to: the team lead's manager up to the top (for a
+    team without a lead, the assignee's manager up)."""
     team = engine.teams[state["team"]]
-    first = team.lead or state["assignee"]["person"]
+    if team.lead is not None:
+        return engine.climb_chains[team.id]
+    first = state["assignee"]["person"]
     return manager_chain(engine.people, engine.people[first].manager if first in engine.people else None)
+
+
+def _plan(engine: Engine, policy: Policy, clock: str, budget: float, levels: int) -> list[Timer]:
+    """Plans depend on a handful of values: computed once per combination."""
+    key = (policy.id, clock, budget, levels)
+    found = engine.plans.get(key)
+    if found is None:
+        found = engine.plans.setdefault(key, plan(policy, clock, budget, levels))
+    return found
 
 
 def pending(engine: Engine, state: State) -> list[Pending]:
@@ -34,7 +47,7 @@ def pending(engine: Engine, state: State) -> list[Pending]:
         if clock["stopped"] is not None:
             continue  # acknowledgement ends response steps, resolution resolve steps
         calendar = engine.calendars[clock["calendar"]]
-        for timer in plan(policy, name, clock["budget"], levels):
+        for timer in _plan(engine, policy, name, clock["budget"], levels):
             if timer.key in fired:
                 continue
             at = reach(clock, timer.threshold, calendar)
@@ -113,23 +126,25 @@ def _flag(flags: list[str], flag: str) -> None:
 
 
 def fire_due(engine: Engine, state: State, now: float, tz: Any, trace: list[str],
-             flags: list[str]) -> list[dict[str, Any]]:
-    """Fire every step due by `now`, in time order, exactly once (recorded in the state)."""
-    from datetime import datetime
-
+             flags: list[str]) -> tuple[list[dict[str, Any]], list[Pending]]:
+    """Fire every step due by `now`, in time order, exactly once (recorded in the state);
+    returns the notifications and the timers still pending."""
     sent: list[dict[str, Any]] = []
     fired: list[str] = state.setdefault("fired", [])
-    for at, timer in pending(engine, state):
+    waiting = pending(engine, state)
+    count = 0
+    for at, timer in waiting:
         if at > now:
             break
-        when = datetime.fromtimestamp(at, tz).isoformat()
+        count += 1
+        when = format_ts(at, tz)
         batch = notifications(engine, state, timer, at, when, flags)
         fired.append(timer.key)
         sent.extend(batch)
         trace.append(f"{timer.kind} {timer.clock} step {timer.step.index}"
                      + (f" level {timer.level}" if timer.level else "") + f" at {when}: "
                      + ", ".join(sorted({_who(n) for n in batch})))
-    return sent
+    return sent, waiting[count:]
 
 
 def _who(notification: dict[str, Any]) -> str:

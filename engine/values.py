@@ -6,7 +6,7 @@ raises ValueError with a message fit for a diagnostic.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -122,3 +122,18 @@ def timestamp(value: datetime) -> float:
 
 def from_timestamp(ts: float, tz: ZoneInfo | timezone) -> datetime:
     return datetime.fromtimestamp(ts, tz)
+
+
+_FORMATTED: dict[tuple[float, object], str] = {}
+
+
+def format_ts(ts: float, tz: tzinfo | None) -> str:
+    """RFC 3339 text of an instant in `tz`; memoised, since a ticket's deadlines and timer
+    times repeat in every decision about it (the memo is bounded)."""
+    key = (ts, tz)
+    text = _FORMATTED.get(key)
+    if text is None:
+        if len(_FORMATTED) > 200_000:
+            _FORMATTED.clear()
+        text = _FORMATTED[key] = datetime.fromtimestamp(ts, tz).isoformat()
+    return text
