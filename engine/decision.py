@@ -52,7 +52,7 @@ class Decision:
             if value is not None:
                 out[key] = value
         out["flags"] = list(self.flags)
-        if self.next_wakeup is not None:
+        if self.timers is not None:
             out["next_wakeup"] = self.next_wakeup
         out["trace"] = list(self.trace)
         out["state"] = self.state

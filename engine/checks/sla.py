@@ -5,7 +5,7 @@ from typing import Iterator
 
 from engine.checks import register
 from engine.diagnostics import Diagnostic
-from engine.model import Config, TargetDef
+from engine.model import Config, StepDef, TargetDef
 from engine.profiles import effective_profile, extends_chain
 from engine.values import parse_datetime, parse_duration, parse_percentage
 
@@ -93,3 +93,46 @@ def check_step_values(config: Config) -> Iterator[Diagnostic]:
             if step.after is not None and parse_duration(step.after) == 0:
                 yield Diagnostic(config.span(step.loc, "after"), "value.duration",
                                  "`after` must be longer than 0s")
+
+
+@register("sla.policy-steps")
+def check_policy_steps(config: Config) -> Iterator[Diagnostic]:
+    """Steps in time order, `climb` only where a manager is notified, channels that the
+    recipients can receive."""
+    for policy in config.policies.values():
+        for steps in (policy.response, policy.resolve):
+            yield from _step_order(config, steps)
+            for step in steps:
+                yield from _step_recipients(config, step)
+
+
+def _step_order(config: Config, steps: tuple[StepDef, ...]) -> Iterator[Diagnostic]:
+    previous = None
+    for step in steps:
+        if step.at is not None:
+            share = parse_percentage(step.at)
+            if previous is not None and share < previous:
+                yield Diagnostic(config.span(step.loc, "at"), "policy.step-order",
+                                 f"step at {step.at} comes after a step at {previous:g}%: steps fire in "
+                                 "the order written, so list them by time")
+            previous = share
+
+
+def _step_recipients(config: Config, step: StepDef) -> Iterator[Diagnostic]:
+    if step.climb and "manager" not in step.notify:
+        yield Diagnostic(config.span(step.loc, "climb"), "policy.climb-without-manager",
+                         "`climb` repeats a step one manager higher each time: notify `manager`")
+    if step.climb and step.after is None:
+        yield Diagnostic(config.span(step.loc, "climb"), "policy.climb-without-after",
+                         "`climb` repeats the step every `after`: give the step an `after`")
+    people = [w for w in step.notify if w != "team_group"]
+    if "dingtalk_group" in step.channels and "team_group" not in step.notify:
+        yield Diagnostic(config.span(step.loc, "channels"), "policy.channel-recipient",
+                         "dingtalk_group reaches a team's group robot: notify `team_group` too")
+    if "team_group" in step.notify and "dingtalk_group" not in step.channels:
+        yield Diagnostic(config.span(step.loc, "notify"), "policy.channel-recipient",
+                         "team_group is reached only on the dingtalk_group channel: add it to `channels`")
+    if people and not [c for c in step.channels if c != "dingtalk_group"]:
+        yield Diagnostic(config.span(step.loc, "channels"), "policy.channel-recipient",
+                         f"{', '.join(people)} cannot be reached on dingtalk_group alone: add a "
+                         "person channel (dingtalk, email, sms, phone)")
