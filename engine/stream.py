@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 from engine.decision import Decision
 from engine.engine import Engine
 from engine.errors import EventError
-from engine.events import parse_time
+from engine.events import parse_event
 
 
 @dataclass(slots=True)
@@ -55,9 +55,7 @@ class Replay:
             yield decision
 
     def feed(self, event: dict[str, Any]) -> Iterator[Decision]:
-        at = parse_time(event.get("at"), "at") if isinstance(event, dict) else None
-        if at is None:
-            raise EventError("an event is a JSON object")
+        at = parse_event(event).at  # checked before anything fires, as evaluate would
         yield from self.fire_until(at)
         decision = self.engine.evaluate(event, self.states.get(str(event.get("ticket"))), self.mode)
         self._remember(decision)

@@ -1,0 +1,131 @@
+"""`gongdan evaluate`: a replayed stream is deterministic, its summary recounts, bad lines
+are reported and skipped."""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+
+from click.testing import CliRunner
+
+import engine
+from engine.cli import main
+from engine.stream import Replay
+
+from conftest import REPO
+
+EXAMPLE = REPO / "examples" / "double11-events.jsonl"
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(main, ["evaluate", "--config", str(REPO), *args], input=stdin)
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+def recount(decisions: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The summary's figures, counted again straight from the decisions."""
+    last: dict[str, dict[str, Any]] = {}
+    opened: dict[str, float] = {}
+    resolved: dict[str, float | None] = {}
+    escalations: Counter[tuple[str, str, int]] = Counter()
+    seen = set()
+    for d in decisions:
+        t = d["ticket"]
+        at = datetime.fromisoformat(d["at"]).timestamp()
+        if d["event"] == "created":
+            opened[t] = at
+        if d["event"] == "resolved" and resolved.get(t) is None:
+            resolved[t] = at
+        if d["event"] == "reopened":
+            resolved[t] = None
+        for n in d["notifications"]:
+            if n["kind"] == "escalate" and (t, n["clock"], n["step"], n["level"]) not in seen:
+                seen.add((t, n["clock"], n["step"], n["level"]))
+                escalations[(d["team"], d["severity"], n["level"])] += 1
+        last[t] = d
+    rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {
+        "tickets": 0, "response_met": 0, "response_breached": 0, "resolve_met": 0,
+        "resolve_breached": 0, "resolved_in_30m": 0, "escalations": {}})
+    for t, d in last.items():
+        row = rows[(d["team"], d["severity"])]
+        row["tickets"] += 1
+        for clock in ("response", "resolve"):
+            state = d["sla"][clock]["state"]
+            if state in ("met", "breached"):
+                row[f"{clock}_{state}"] += 1
+        if resolved.get(t) is not None and resolved[t] - opened[t] <= 1800:  # type: ignore[operator]
+            row["resolved_in_30m"] += 1
+    for (team, level, climb), n in escalations.items():
+        rows[(team, level)]["escalations"][climb] = n
+    return rows
+
+
+def test_the_example_replays_to_the_same_bytes_and_its_summary_recounts(tmp_path: Any) -> None:
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    code, out, err = run("--summary", "-i", str(EXAMPLE), "-o", str(first))
+    assert (code, err) == (0, "")
+    assert run("--summary", "-i", str(EXAMPLE), "-o", str(second))[1] == out
+    assert first.read_bytes() == second.read_bytes()
+    decisions = [json.loads(line) for line in first.read_text(encoding="utf-8").splitlines()]
+    assert len(decisions) > len(EXAMPLE.read_text(encoding="utf-8").splitlines())  # due firings too
+    expected = recount(decisions)
+    from engine.stream import Summary
+    summary = Summary()
+    for d in decisions:
+        summary.add(d)
+    got = {(r["team"], r["level"]): {k: v for k, v in r.items() if k not in ("team", "level")}
+           for r in summary.rows()}
+    assert got == {k: dict(v, escalations=dict(sorted(v["escalations"].items()))) for k, v in expected.items()}
+    assert out.decode().splitlines()[0].startswith("team ")
+    assert len(out.decode().splitlines()) == len(got) + 1
+
+
+def _events(*events: dict[str, Any]) -> str:
+    return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events)
+
+
+CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-09T10:00:00+08:00",
+           "category": "trade/order/create-failed", "tags": ["资损"]}
+
+
+def test_due_steps_fire_between_events_in_time_order() -> None:
+    code, out, _ = run(stdin=_events(CREATED, {"type": "acknowledged", "ticket": "T-1",
+                                               "at": "2026-11-09T10:21:00+08:00"}))
+    assert code == 0
+    got = [(d["event"], d["at"]) for d in map(json.loads, out.decode().splitlines())]
+    assert got == [("created", "2026-11-09T10:00:00+08:00"), ("due", "2026-11-09T10:07:30+08:00"),
+                   ("due", "2026-11-09T10:15:00+08:00"), ("due", "2026-11-09T10:20:00+08:00"),
+                   ("acknowledged", "2026-11-09T10:21:00+08:00")]
+
+
+def test_until_drains_what_is_due_after_the_last_event() -> None:
+    code, out, _ = run("--until", "2026-11-09T10:16:00+08:00", stdin=_events(CREATED))
+    assert [json.loads(line)["at"] for line in out.decode().splitlines()] == [
+        "2026-11-09T10:00:00+08:00", "2026-11-09T10:07:30+08:00", "2026-11-09T10:15:00+08:00"]
+
+
+def test_bad_lines_are_reported_and_the_stream_goes_on() -> None:
+    stream = "not json\n" + _events({"type": "created", "ticket": "T-2", "at": "2026-11-09T10:00:00"}, CREATED)
+    code, out, err = run("--until", "2026-11-09T10:00:00+08:00", stdin=stream)
+    assert code == 1
+    assert err == ("gongdan: line 1: not JSON: Expecting value: line 1 column 1 (char 0)\n"
+                   "gongdan: line 2: at: '2026-11-09T10:00:00' has no UTC offset (add +08:00 or Z)\n")
+    assert [json.loads(line)["ticket"] for line in out.decode().splitlines()] == ["T-1"]
+
+
+def test_fail_fast_stops_at_the_first_bad_line() -> None:
+    code, out, err = run("--fail-fast", stdin="{}\n" + _events(CREATED))
+    assert (code, out) == (1, b"")
+    assert err == "gongdan: line 1: type: expected one of created, acknowledged, transferred, updated, " \
+                  "status_changed, resolved, reopened, closed, got None\n"
+
+
+def test_closed_tickets_leave_memory() -> None:
+    replay = Replay(engine.load(REPO))
+    for event in (CREATED, {"type": "resolved", "ticket": "T-1", "at": "2026-11-09T10:05:00+08:00"}):
+        list(replay.feed(event))
+    assert list(replay.states) == ["T-1"]
+    list(replay.feed({"type": "closed", "ticket": "T-1", "at": "2026-11-09T10:06:00+08:00"}))
+    assert (replay.states, replay.generation) == ({}, {})
+    assert list(replay.fire_until(datetime.fromisoformat("2026-11-10T00:00:00+08:00"))) == []
