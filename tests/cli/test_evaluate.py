@@ -106,7 +106,8 @@ def test_until_drains_what_is_due_after_the_last_event() -> None:
 
 
 def test_bad_lines_are_reported_and_the_stream_goes_on() -> None:
-    stream = "not json\n" + _events({"type": "created", "ticket": "T-2", "at": "2026-11-09T10:00:00"}, CREATED)
+    stream = "not json\n" + _events({"type": "created", "ticket": "T-2", "at": "2026-11-09T10:00:00",
+                                      "category": "trade"}, CREATED)
     code, out, err = run("--until", "2026-11-09T10:00:00+08:00", stdin=stream)
     assert code == 1
     assert err == ("gongdan: line 1: not JSON: Expecting value: line 1 column 1 (char 0)\n"
