@@ -148,6 +148,26 @@ class Calendar:
             return yr.ends[j]  # runs out exactly at a close: stay, do not jump ahead
         return yr.starts[j] + (target - yr.cum[j])
 
+    def add_many(self, start: float, budgets: Sequence[float]) -> list[float]:
+        """`add(start, b)` for each of the ascending `budgets`, locating `start` once (a
+        ticket's timer plan is a dozen thresholds from one start)."""
+        if self._always_open:
+            return [start + b for b in budgets]
+        yr, k, opened = self._locate_open(start)
+        base = yr.cum[k] + (opened - yr.starts[k])
+        out = []
+        for budget in budgets:
+            if budget == 0.0:
+                out.append(opened)
+                continue
+            target, year = base + budget, yr
+            while target > year.total:
+                target -= year.total
+                year = self._next_nonempty(year)
+            j = bisect_left(year.cum_ends, target, k if year is yr else 0)
+            out.append(year.ends[j] if year.cum_ends[j] == target else year.starts[j] + (target - year.cum[j]))
+        return out
+
     def elapsed(self, a: float, b: float) -> float:
         """Working seconds in [a, b); 0.0 if b <= a."""
         if b <= a:

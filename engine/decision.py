@@ -1,8 +1,8 @@
 """The Decision: what the engine answers for one event, and its JSON form (SPEC §7)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine import sla
@@ -17,46 +17,71 @@ if TYPE_CHECKING:
 class Decision:
     """One event's outcome; `state` is what the host stores and passes to the next call.
 
-    Parts that a stage did not decide stay None and are left out of `to_dict()`.
+    The clock and timer views are worked out from the state when first read (`sla`,
+    `timers`, `next_wakeup`, `to_dict()`): deciding costs only the arithmetic, and a host
+    that only stores the state never pays for the text.
     """
 
-    ticket: str
+    engine: Engine
+    at_time: datetime
     event: str
-    at: str
-    config_version: str
-    mode: str
-    category: dict[str, Any]
-    severity: str
-    team: str
-    tags: list[str]
-    trace: list[str]
     state: dict[str, Any]
-    assignee: dict[str, Any] | None = None
-    sla: dict[str, Any] | None = None
-    timers: list[dict[str, Any]] | None = None
-    notifications: list[dict[str, Any]] | None = None
-    flags: list[str] = field(default_factory=list)
-    next_wakeup: str | None = None
+    trace: list[str]
+    waiting: list[Pending]
+    notifications: list[dict[str, Any]]
+    flags: list[str]
     explain: list[str] | None = None
 
+    ticket = property(lambda self: self.state["ticket"])
+    mode = property(lambda self: self.state["mode"])
+    severity = property(lambda self: self.state["severity"])
+    team = property(lambda self: self.state["team"])
+    tags = property(lambda self: list(self.state["tags"]))
+    category = property(lambda self: dict(self.state["category"]))
+    assignee = property(lambda self: dict(self.state["assignee"]))
+
+    @property
+    def config_version(self) -> str:
+        return self.engine.config_version
+
+    @property
+    def at(self) -> str:
+        return self.at_time.isoformat()
+
+    @property
+    def next_wakeup_ts(self) -> float | None:
+        return self.waiting[0][0] if self.waiting else None
+
+    @property
+    def next_wakeup(self) -> str | None:
+        ts = self.next_wakeup_ts
+        return format_ts(ts, self.at_time.tzinfo) if ts is not None else None
+
+    @property
+    def sla(self) -> dict[str, Any]:
+        now, tz = self.at_time.timestamp(), self.at_time.tzinfo
+        view: dict[str, Any] = {"profile": self.state["mode"]}
+        for name, clock in self.state["clocks"].items():
+            view[name] = _clock_view(self.engine, clock, now, tz)
+        return view
+
+    @property
+    def timers(self) -> list[dict[str, Any]]:
+        tz = self.at_time.tzinfo
+        return [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind, "step": t.step.index,
+                 "level": t.level, "notify": list(t.step.notify), "channels": list(t.step.channels)}
+                for ts, t in self.waiting]
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, keys in the SPEC's order; undecided parts omitted."""
-        out: dict[str, Any] = {
+        """JSON-ready, keys in the SPEC's order."""
+        return {
             "ticket": self.ticket, "event": self.event, "at": self.at,
-            "config_version": self.config_version, "mode": self.mode,
-            "category": dict(self.category), "severity": self.severity, "team": self.team,
-            "tags": list(self.tags),
+            "config_version": self.config_version, "mode": self.mode, "category": self.category,
+            "severity": self.severity, "team": self.team, "tags": self.tags,
+            "assignee": self.assignee, "sla": self.sla, "timers": self.timers,
+            "notifications": self.notifications, "flags": list(self.flags),
+            "next_wakeup": self.next_wakeup, "trace": list(self.trace), "state": self.state,
         }
-        for key in ("assignee", "sla", "timers", "notifications"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        out["flags"] = list(self.flags)
-        if self.timers is not None:
-            out["next_wakeup"] = self.next_wakeup
-        out["trace"] = list(self.trace)
-        out["state"] = self.state
-        return out
 
 
 def _seconds(value: float) -> float | int:
@@ -65,7 +90,7 @@ def _seconds(value: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: tzinfo | None) -> dict[str, Any]:
+def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: Any) -> dict[str, Any]:
     calendar = engine.calendars[clock["calendar"]]
     spent = sla.used(clock, calendar, now)
     due = clock["due"] if clock["since"] is not None or clock["stopped"] is not None else None
@@ -80,17 +105,7 @@ def build_decision(engine: Engine, state: dict[str, Any], event: str, at: dateti
                    waiting: list[Pending] | None = None) -> Decision:
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
     `waiting` is the pending timers when the caller already has them."""
-    now, tz = at.timestamp(), at.tzinfo
-    view: dict[str, Any] = {"profile": state["mode"]}
-    for name, clock in state["clocks"].items():
-        view[name] = _clock_view(engine, clock, now, tz)
-    timers = [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind,
-               "step": t.step.index, "level": t.level, "notify": list(t.step.notify),
-               "channels": list(t.step.channels)}
-              for ts, t in (waiting if waiting is not None else pending(engine, state))]
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
-    return Decision(state["ticket"], event, at.isoformat(), engine.config_version, state["mode"],
-                    dict(state["category"]), state["severity"], state["team"], list(state["tags"]),
-                    trace, state, assignee=dict(state["assignee"]), sla=view, timers=timers,
-                    notifications=sent or [], flags=all_flags,
-                    next_wakeup=timers[0]["at"] if timers else None, explain=explain)
+    return Decision(engine, at, event, state, trace,
+                    waiting if waiting is not None else pending(engine, state), sent or [],
+                    all_flags, explain)

@@ -55,8 +55,7 @@ def created(engine: Engine, event: Event, mode: str | None, explain: list[str] |
     state["policy"] = target.policy
     state["clocks"] = {name: sla.start_clock(target, name, event.ts, engine.calendars[target.calendar])
                        for name in sla.CLOCKS}
-    trace.append(f"targets {target.source}: response {_hm(target.response)}, "
-                 f"resolve {_hm(target.resolve)} on {target.calendar}")
+    trace.append(target.trace_line)
     return state, trace
 
 
@@ -70,11 +69,6 @@ def assign_on_duty(engine: Engine, state: State, ts: float, mode: str, trace: li
                      f"{taker.person or '(none)'}")
     else:
         trace.append(f"on duty {taker.person} ({taker.source})")
-
-
-def _hm(seconds: float) -> str:
-    from engine.values import format_duration
-    return format_duration(seconds)
 
 
 # --- later events ------------------------------------------------------------------------
@@ -161,8 +155,7 @@ def retarget(engine: Engine, state: State, ts: float, trace: list[str],
     for name, clock in state["clocks"].items():
         sla.retarget(clock, target.budget(name), target.calendar, engine.calendars[target.calendar],
                      ts, not_before)
-    trace.append(f"targets {target.source}: response {_hm(target.response)}, "
-                 f"resolve {_hm(target.resolve)} on {target.calendar}")
+    trace.append(target.trace_line)
 
 
 def _calendar(engine: Engine, clock: sla.Clock) -> Any:

@@ -10,7 +10,7 @@ from engine.escalation import reach
 from engine.matchers import Predicate, Ticket, compile_matcher
 from engine.model import Config, TargetDef
 from engine.profiles import effective_profile
-from engine.values import parse_duration
+from engine.values import format_duration, parse_duration
 
 CLOCKS = ("response", "resolve")
 Clock = dict[str, Any]   # JSON-ready: calendar, budget, runs [[a, b]...], since, stopped, due
@@ -28,6 +28,15 @@ class Target:
 
     def budget(self, clock: str) -> int:
         return self.response if clock == "response" else self.resolve
+
+    @property
+    def trace_line(self) -> str:
+        return _TRACE_LINES.get(self) or _TRACE_LINES.setdefault(self, (
+            f"targets {self.source}: response {format_duration(self.response)}, "
+            f"resolve {format_duration(self.resolve)} on {self.calendar}"))
+
+
+_TRACE_LINES: dict[Target, str] = {}  # a few targets per config: their trace text, memoised
 
 
 @dataclass(frozen=True, slots=True)

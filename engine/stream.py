@@ -40,8 +40,8 @@ class Replay:
         self.states[ticket] = decision.state
         gen = self.generation.get(ticket, 0) + 1
         self.generation[ticket] = gen
-        if decision.next_wakeup is not None:
-            heapq.heappush(self.queue, (datetime.fromisoformat(decision.next_wakeup).timestamp(), ticket, gen))
+        if decision.next_wakeup_ts is not None:
+            heapq.heappush(self.queue, (decision.next_wakeup_ts, ticket, gen))
 
     def fire_until(self, at: datetime) -> Iterator[Decision]:
         """`due` decisions for every ticket with a step due by `at`, in time order."""

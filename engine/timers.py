@@ -47,9 +47,11 @@ def pending(engine: Engine, state: State) -> list[Pending]:
         if clock["stopped"] is not None:
             continue  # acknowledgement ends response steps, resolution resolve steps
         calendar = engine.calendars[clock["calendar"]]
-        for timer in _plan(engine, policy, name, clock["budget"], levels):
-            if timer.key in fired:
-                continue
+        timers = [t for t in _plan(engine, policy, name, clock["budget"], levels) if t.key not in fired]
+        if not clock["runs"] and clock["since"] is not None:  # never paused: one pass
+            found.extend(zip(calendar.add_many(clock["since"], [t.threshold for t in timers]), timers))
+            continue
+        for timer in timers:
             at = reach(clock, timer.threshold, calendar)
             if at is not None:
                 found.append((at, timer))
