@@ -85,6 +85,82 @@ def bench_routing(root: Path, n: int, runs: int) -> None:
           f"{len(categories)} categories, {len(router.rules)} rules]")
 
 
+def bench_oncall(root: Path, n: int, runs: int) -> None:
+    """`Engine.oncall` at 500 teams (1,500 schedules) against a dict lookup, same instants."""
+    import random
+    eng = engine.load(root)
+    rng = random.Random(5)
+    teams = sorted(eng.teams)
+    base = 1794931200.0  # 2026-11-16T00:00Z
+    queries = [(rng.choice(teams), base + rng.randrange(0, 28 * 86400)) for _ in range(n)]
+    for team, ts in queries:  # build the timelines first: steady state is what hosts see
+        eng.oncall(team, ts)
+    table = {t: t for t in teams}
+
+    def baseline() -> None:
+        for team, _ in queries:
+            table.get(team)
+
+    def lookups() -> None:
+        for team, ts in queries:
+            eng.oncall(team, ts)
+
+    b = median_time(baseline, runs) / n * 1e6
+    o = median_time(lookups, runs) / n * 1e6
+    print(f"oncall    dict lookup {b:6.3f} µs | Engine.oncall {o:6.3f} µs ({o / b:.1f}x)   "
+          f"[{len(teams)} teams, {len(eng.schedules)} schedules]")
+
+
+def bench_calendar(n: int, runs: int) -> None:
+    """A 10-day (240 working hours) deadline on cn-office beside datetime + timedelta."""
+    from datetime import datetime, timedelta, timezone
+    import random
+    eng = engine.load(Path(__file__).resolve().parents[1])
+    cal = eng.calendars["cn-office"]
+    rng = random.Random(3)
+    starts = [1767225600.0 + rng.randrange(0, 365 * 86400) for _ in range(n)]
+    dts = [datetime.fromtimestamp(s, timezone.utc) for s in starts]
+    step = timedelta(days=10)
+    for s in starts:
+        cal.add(s, 240 * 3600)
+
+    def baseline() -> None:
+        for d in dts:
+            d + step
+
+    def deadlines() -> None:
+        for s in starts:
+            cal.add(s, 240 * 3600)
+
+    b = median_time(baseline, runs) / n * 1e6
+    c = median_time(deadlines, runs) / n * 1e6
+    print(f"calendar  datetime+timedelta {b:6.3f} µs | 10-day deadline on cn-office {c:6.3f} µs ({c / b:.1f}x)")
+
+
+def bench_replay(events_path: Path, runs: int, label: str) -> None:
+    """`gongdan evaluate` in process: events per second, decisions serialised as the CLI does."""
+    import json
+    from engine.stream import replay
+    eng = engine.load(Path(__file__).resolve().parents[1])
+    lines = events_path.read_text(encoding="utf-8").splitlines()
+
+    def run() -> int:
+        count = 0
+        for d in replay(eng, lines):
+            json.dumps(d.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            count += 1
+        return count
+
+    def parse_only() -> None:
+        for line in lines:
+            json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
+
+    base = median_time(parse_only, runs)
+    took = median_time(run, runs)
+    print(f"replay    {label}: {len(lines)} events in {took:.2f} s = {len(lines) / took:,.0f} events/s "
+          f"(JSON parse+dump alone {len(lines) / base:,.0f}/s; {took / base:.0f}x)")
+
+
 def bench_durable(n: int, runs: int) -> None:
     """Routing by category equality at 500 rules: durable-rules beside the engine, same events."""
     try:
@@ -135,7 +211,9 @@ def bench_durable(n: int, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and events")
-    parser.add_argument("--only", default="validate,routing,durable")
+    parser.add_argument("--only", default="validate,routing,oncall,calendar,replay,durable")
+    parser.add_argument("--million", action="store_true",
+                        help="also replay a ~1,000,000-event stream (235,000 tickets)")
     args = parser.parse_args()
     only = set(args.only.split(","))
     runs, n = (3, 5000) if args.quick else (7, 20000)
@@ -146,6 +224,22 @@ def main() -> None:
             bench_validate(root, runs)
         if "routing" in only:
             bench_routing(root, n, runs)
+        if "oncall" in only:
+            bench_oncall(root, n, runs)
+    if "calendar" in only:
+        bench_calendar(n, runs)
+    if "replay" in only:
+        bench_replay(Path(__file__).resolve().parents[1] / "examples" / "double11-events.jsonl",
+                     max(1, runs // 2), "example stream")
+    if args.million:
+        from stream import stream
+        import json
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "million.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for event in stream(235_000, 7):
+                    out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
+            bench_replay(path, 1, "1M stream")
     if "durable" in only:
         bench_durable(min(n, 3000), runs)
 
