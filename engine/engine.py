@@ -48,7 +48,7 @@ class Engine:
         self.policies = policies
         self.people = people
         self.climb_chains = {tid: manager_chain(people, people[t.lead].manager)
-                             for tid, t in teams.items() if t.lead in people}
+                             for tid, t in teams.items() if t.lead is not None and t.lead in people}
         self.plans: dict[tuple[str, str, float, int], list[Timer]] = {}  # memo, filled on use
         self.on_switch = config.modes.on_switch
 

@@ -37,6 +37,7 @@ _UNSAFE_FILTERS = ("batch", "center", "format", "indent", "random", "slice")
 _PADDING_METHODS = frozenset({"center", "expandtabs", "format", "format_map", "ljust", "rjust",
                               "zfill"})
 _MAX_POWER_BITS = 4096
+JINJA_NAMES = frozenset({"self", "range", "lipsum", "dict", "cycler", "joiner", "namespace"})
 
 
 class RenderError(GongdanError):
@@ -267,8 +268,13 @@ def _unknown_variables(source: TemplateSource, tree: nodes.Template) -> list[Dia
     diags = []
     for name in sorted(names - CONTEXT_VARIABLES.keys()):
         line, column = _first_mention(source.text, name)
+        if name in JINJA_NAMES:
+            diags.append(Diagnostic(Span(source.name, line, column), "template.undefined-variable",
+                                    f"{name!r} is not available in Gongdan templates",
+                                    hint="see docs/templates.md for the variables"))
+            continue
         hint = suggest(name, CONTEXT_VARIABLES) or ("known: " + ", ".join(list(CONTEXT_VARIABLES)[:6])
-                                                   + ", ... (docs/templates.md)")
+                                                   + ", ...; see docs/templates.md")
         diags.append(Diagnostic(Span(source.name, line, column), "template.undefined-variable",
                                 f"unknown variable {name!r}", hint=hint))
     return diags
@@ -289,7 +295,7 @@ def _check_render(source: TemplateSource, template: Template, tree: nodes.Templa
     try:
         _, body = render_template(template, parsed.channel, context, TRUNCATED[locale])
     except Exception as exc:  # whatever a template raises is the config's problem
-        return [Diagnostic(Span(source.name, _error_line(exc), 1), "template.render",
+        return [Diagnostic(Span(source.name, _error_line(exc, template), 1), "template.render",
                            f"rendering the sample ticket fails: {exc}")]
     if parsed.channel == "sms" and len(body) > SMS_LIMIT:
         block = next((b for b in tree.find_all(nodes.Block) if b.name == "body"), None)
@@ -300,12 +306,13 @@ def _check_render(source: TemplateSource, template: Template, tree: nodes.Templa
     return []
 
 
-def _error_line(exc: BaseException) -> int:
-    """The template line Jinja puts in the traceback (frames named `<template>`)."""
-    line = 1
+def _error_line(exc: BaseException, template: Template) -> int:
+    """The template line of the innermost frame of the template's compiled code (blocks
+    are called directly, so Jinja does not rewrite the traceback for us)."""
+    line = 0
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":
             line = tb.tb_lineno
         tb = tb.tb_next
-    return line
+    return template.get_corresponding_lineno(line) if line else 1

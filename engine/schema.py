@@ -67,7 +67,7 @@ def instance_errors(instance: Any, kind: str) -> list[tuple[str, str]]:
     for error in validator(kind).iter_errors(instance):
         error = _specific(error)
         path = ".".join(str(p) for p in error.absolute_path)
-        found.append((path, _message(error)))
+        found.append((path, _message(error) or ""))
     return sorted(found)
 
 
@@ -79,13 +79,17 @@ def _specific(error: ValidationError) -> ValidationError:
     return error
 
 
+def _schema_of(error: ValidationError) -> dict[str, Any]:
+    return error.schema if isinstance(error.schema, dict) else {}
+
+
 def _diagnostics(doc: SourceDocument, error: ValidationError) -> Iterator[Diagnostic]:
-    path = tuple(error.absolute_path)
+    path: tuple[Any, ...] = tuple(error.absolute_path)
     kind = error.validator
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         for key in _extra_keys(error):
             yield Diagnostic(doc.span(path + (key,), key=True), "schema.unknown-key",
-                             f"unknown key {key!r}", hint=_suggest(key, _allowed_keys(error.schema)))
+                             f"unknown key {key!r}", hint=_suggest(key, _allowed_keys(_schema_of(error))))
         return
     if "propertyNames" in error.relative_schema_path:  # the instance is the offending key
         yield Diagnostic(doc.span(path + (error.instance,), key=True), "schema.invalid-key",
@@ -99,7 +103,7 @@ def _diagnostics(doc: SourceDocument, error: ValidationError) -> Iterator[Diagno
     code = "schema." + re.sub(r"(?<!^)([A-Z])", r"-\1", str(kind)).lower()
     hint = None
     if kind == "enum" and isinstance(error.instance, str):
-        hint = _suggest(error.instance, [str(v) for v in error.validator_value])
+        hint = _suggest(error.instance, [str(v) for v in _listed(error.validator_value)])
     yield Diagnostic(doc.span(path), code, _message(error), hint=hint)
 
 
@@ -119,12 +123,16 @@ def _quoted_name(message: str) -> str:
     return match.group(1) if match else message
 
 
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def _extra_keys(error: ValidationError) -> list[str]:
-    schema = error.schema
+    schema = _schema_of(error)
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
     known = schema.get("properties", {})
-    return [key for key in error.instance
-            if key not in known and not any(p.search(key) for p in patterns)]
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [key for key in instance if key not in known and not any(p.search(key) for p in patterns)]
 
 
 def _allowed_keys(schema: dict[str, Any]) -> list[str]:
@@ -138,7 +146,7 @@ def _suggest(word: str, candidates: Iterable[str]) -> str | None:
 
 def _message(error: ValidationError) -> str:
     """A message in the user's terms: the value format's title, examples, what was found."""
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    schema = _schema_of(error)
     title = schema.get("title")
     examples = schema.get("examples") or []
     example = f" (like {', '.join(str(e) for e in examples[:3])})" if examples else ""
@@ -150,7 +158,7 @@ def _message(error: ValidationError) -> str:
     if error.validator == "pattern":
         return f"{value!r} is not a valid {title or 'value'}{example}"
     if error.validator == "enum":
-        return f"{value!r} is not one of: {', '.join(str(v) for v in error.validator_value)}"
+        return f"{value!r} is not one of: {', '.join(str(v) for v in _listed(error.validator_value))}"
     if error.validator == "const":
         return f"expected {error.validator_value!r}, got {value!r}"
     if error.validator == "oneOf":
@@ -162,4 +170,4 @@ def _type_text(value: Any) -> str:
     names = value if isinstance(value, list) else [value]
     words = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
              "number": "a number", "boolean": "true or false", "null": "nothing"}
-    return " or ".join(words.get(n, n) for n in names)
+    return " or ".join(words.get(str(n), str(n)) for n in names)

@@ -35,7 +35,7 @@ MAX_DEPTH = 100
 MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the composed ones
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """The C parser with no implicit resolvers: every plain scalar is tagged str."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
@@ -78,8 +78,9 @@ class SourceMap:
                 key = False
                 break
             key_node, node = step
-        mark = (key_node if key else node).start_mark
-        return Span(self.file, mark.line + 1, mark.column + 1)
+        found = key_node if key else node
+        assert found is not None  # the root is not None here, and steps never give None
+        return Span(self.file, found.start_mark.line + 1, found.start_mark.column + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class _Constructor:
             raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, depth + 1) for item in node.value]
+        assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, depth)
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
@@ -178,7 +180,8 @@ def _count_nodes(node: yaml.Node, seen: set[int]) -> int:
 def _compose(text: str) -> yaml.Node | None:
     loader = _StrictLoader(text)
     try:
-        return loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
+        return node
     finally:
         loader.dispose()
 

@@ -84,6 +84,10 @@ def check_shadowed(config: Config) -> Iterator[Diagnostic]:
                                   f"route {later.id!r} never applies: route {earlier.id!r} "
                                   f"(line {config.span(earlier.loc).line}) matches every ticket it does")
                     break
+    yield from _shadowed_rules(config)
+
+
+def _shadowed_rules(config: Config) -> Iterator[Diagnostic]:
     rules = config.rules
     for i, later in enumerate(rules):
         for earlier in rules[:i]:
