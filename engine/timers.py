@@ -2,6 +2,7 @@
 and the notifications a firing makes (recipients resolved at fire time)."""
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterator
 
 from engine.values import format_ts
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from engine.engine import Engine
     from engine.lifecycle import State
 
+CLOCK_ORDER = ("response", "resolve")
 CHANNEL_CONTACT = {"dingtalk": "dingtalk", "email": "email", "sms": "phone", "phone": "phone"}
 FALLBACK_ORDER = ("dingtalk", "sms", "phone", "email")
 Pending = tuple[float, Timer]
@@ -40,14 +42,17 @@ def pending(engine: Engine, state: State) -> list[Pending]:
     policy = engine.policies.get(state.get("policy") or "")
     if policy is None or state["closed"]:
         return []
-    fired = set(state.get("fired", ()))
+    fired = state.get("fired")
     levels = len(climb_chain(engine, state))
     found: list[Pending] = []
-    for name, clock in state["clocks"].items():
+    for name in CLOCK_ORDER:
+        clock = state["clocks"][name]
         if clock["stopped"] is not None:
             continue  # acknowledgement ends response steps, resolution resolve steps
         calendar = engine.calendars[clock["calendar"]]
-        timers = [t for t in _plan(engine, policy, name, clock["budget"], levels) if t.key not in fired]
+        timers = _plan(engine, policy, name, clock["budget"], levels)
+        if fired:
+            timers = [t for t in timers if t.key not in fired]
         if not clock["runs"] and clock["since"] is not None:  # never paused: one pass
             found.extend(zip(calendar.add_many(clock["since"], [t.threshold for t in timers]), timers))
             continue
@@ -55,7 +60,9 @@ def pending(engine: Engine, state: State) -> list[Pending]:
             at = reach(clock, timer.threshold, calendar)
             if at is not None:
                 found.append((at, timer))
-    found.sort(key=lambda p: (p[0], p[1].clock != "response", p[1].threshold))
+    # Each clock's timers are in time order already; a stable sort on time alone keeps
+    # response before resolve at equal times.
+    found.sort(key=itemgetter(0))
     return found
 
 
