@@ -344,3 +344,11 @@ def test_tables_agree_with_fast_path(start: float, budget: float) -> None:
         return
     expected = BERLIN_24H.add(start, budget)
     assert BERLIN_24H_TABLES.add(start, budget) == pytest.approx(expected, abs=1e-6)
+
+
+@CALENDARS
+@settings(max_examples=300, deadline=None)
+@given(start=STARTS, budgets=st.lists(BUDGETS, min_size=1, max_size=8))
+def test_add_many_equals_add_one_by_one(calendar: Calendar, start: float, budgets: list[float]) -> None:
+    """The batched form a timer plan uses gives exactly what `add` gives, in any order."""
+    assert calendar.add_many(start, budgets) == [calendar.add(start, b) for b in budgets]
