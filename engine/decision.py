@@ -72,16 +72,20 @@ class Decision:
                  "level": t.level, "notify": list(t.step.notify), "channels": list(t.step.channels)}
                 for ts, t in self.waiting]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, keys in the SPEC's order."""
-        return {
+    def to_dict(self, *, with_state: bool = True) -> dict[str, Any]:
+        """JSON-ready, keys in the SPEC's order (`with_state=False`: without the state, for
+        consumers such as a replay's output that keep no state)."""
+        out = {
             "ticket": self.ticket, "event": self.event, "at": self.at,
             "config_version": self.config_version, "mode": self.mode, "category": self.category,
             "severity": self.severity, "team": self.team, "tags": self.tags,
             "assignee": self.assignee, "sla": self.sla, "timers": self.timers,
             "notifications": self.notifications, "flags": list(self.flags),
-            "next_wakeup": self.next_wakeup, "trace": list(self.trace), "state": self.state,
+            "next_wakeup": self.next_wakeup, "trace": list(self.trace),
         }
+        if with_state:
+            out["state"] = self.state
+        return out
 
 
 def _seconds(value: float) -> float | int:

@@ -12,7 +12,7 @@ from engine import lifecycle
 from engine.decision import Decision, build_decision
 from engine.diagnostics import Diagnostic
 from engine.errors import EventError
-from engine.events import parse_event, parse_time
+from engine.events import Event, parse_event, parse_time
 from engine.model import Config
 from engine.rosters import Schedule
 from engine.router import Router
@@ -77,7 +77,11 @@ class Engine:
 
         `state` is the previous decision's `state` (None for `created`); it is not changed.
         """
-        parsed = parse_event(event)
+        return self.apply(parse_event(event), state, mode, explain=explain)
+
+    def apply(self, parsed: Event, state: Mapping[str, Any] | None = None, mode: str | None = None,
+              *, explain: bool = False) -> Decision:
+        """`evaluate` for an event already checked by `parse_event` (a replay parses once)."""
         if mode is not None and mode not in self.modes:
             raise EventError(f"unknown mode {mode!r} (modes: {', '.join(self.modes)})", "mode")
         notes: list[str] | None = [] if explain else None

@@ -20,7 +20,7 @@ from engine.notify_context import CONTEXT_VARIABLES, build_context, sample_conte
 
 __all__ = ["CHANNELS", "CONTEXT_VARIABLES", "KINDS", "LOCALES", "MAX_OUTPUT", "SMS_LIMIT",
            "RenderError", "Renderer", "TemplateName", "TemplateSource", "build_context",
-           "check_templates", "parse_name", "sample_context"]
+           "check_templates", "default_sources", "fit", "parse_name", "sample_context"]
 
 KINDS = ("assign", "remind", "breach", "escalate")
 CHANNELS = ("dingtalk", "dingtalk_group", "email", "sms", "phone")
@@ -77,6 +77,10 @@ class Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "%"})
 
+    def wrap_str_format(self, value: Any) -> None:
+        """No `str.format`: a format spec pads without bound (is_safe_attribute refuses it)."""
+        return None
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str) and attr in _PADDING_METHODS:
             return False
@@ -121,7 +125,8 @@ def parse_name(name: str) -> TemplateName | None:
 
 
 def _collect(chunks: Iterator[str], marker: str) -> str:
-    """The block's text, cut at the last line break within MAX_OUTPUT and marked."""
+    """The block's text, cut at the last line break (else space) within MAX_OUTPUT and
+    marked; rendering stops there."""
     parts: list[str] = []
     size = 0
     for chunk in chunks:
@@ -130,21 +135,27 @@ def _collect(chunks: Iterator[str], marker: str) -> str:
         if size > MAX_OUTPUT:
             text = "".join(parts)[:MAX_OUTPUT]
             cut = text.rfind("\n")
+            cut = cut if cut > 0 else text.rfind(" ")
             return (text[:cut] if cut > 0 else text).rstrip() + "\n" + marker
     return "".join(parts).strip()
+
+
+def _one_line(text: str) -> str:
+    """Subjects, SMS and speech are one line (no header injection from a ticket title)."""
+    return " ".join(text.split())
 
 
 def render_template(template: Template, channel: str, context: Mapping[str, Any],
                     marker: str = TRUNCATED["zh"]) -> tuple[str, str]:
     """(subject, body) from the template's blocks; a template without a `body` block is
-    the body as a whole; sms and phone have no subject."""
+    the body as a whole; sms and phone have no subject and one line of body."""
     ctx = template.new_context(dict(context))
     subject = ""
     if channel not in SUBJECTLESS and "subject" in template.blocks:
-        subject = _collect(template.blocks["subject"](ctx), marker)
+        subject = _one_line(_collect(template.blocks["subject"](ctx), marker))
     block = template.blocks.get("body")
     body = _collect(block(ctx) if block is not None else template.root_render_func(ctx), marker)
-    return subject, body
+    return subject, _one_line(body) if channel in SUBJECTLESS else body
 
 
 @lru_cache(maxsize=None)
@@ -156,14 +167,19 @@ def default_sources(locale: str) -> tuple[TemplateSource, ...]:
                  for kind in KINDS for channel in CHANNELS)
 
 
+Choice = tuple[str, Template]     # (template name, compiled template)
+
+
 @lru_cache(maxsize=None)
-def _defaults(locale: str) -> dict[tuple[str, str], tuple[str, Template]]:
-    return {(kind, channel): (f"default:{source.name}", ENVIRONMENT.from_string(source.text))
-            for source in default_sources(locale)
-            for kind, _, channel in [source.name.split("/")[1][:-3].partition(".")]}
-
-
-Choice = tuple[str, Template]
+def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
+    """The compiled defaults, shared by every Renderer of the locale."""
+    compiled = {}
+    for source in default_sources(locale):
+        parsed = parse_name(source.name.partition("/")[2])
+        assert parsed is not None, source.name   # the shipped names are checked by the tests
+        compiled[(parsed.kind, parsed.channel)] = (f"default:{source.name}",
+                                                   ENVIRONMENT.from_string(source.text))
+    return compiled
 
 
 class Renderer:

@@ -55,9 +55,9 @@ class Replay:
             yield decision
 
     def feed(self, event: dict[str, Any]) -> Iterator[Decision]:
-        at = parse_event(event).at  # checked before anything fires, as evaluate would
-        yield from self.fire_until(at)
-        decision = self.engine.evaluate(event, self.states.get(str(event.get("ticket"))), self.mode)
+        parsed = parse_event(event)  # checked before anything fires, as evaluate would
+        yield from self.fire_until(parsed.at)
+        decision = self.engine.apply(parsed, self.states.get(parsed.ticket), self.mode)
         self._remember(decision)
         yield decision
 

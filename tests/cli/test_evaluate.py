@@ -130,3 +130,11 @@ def test_closed_tickets_leave_memory() -> None:
     list(replay.feed({"type": "closed", "ticket": "T-1", "at": "2026-11-09T10:06:00+08:00"}))
     assert (replay.states, replay.generation) == ({}, {})
     assert list(replay.fire_until(datetime.fromisoformat("2026-11-10T00:00:00+08:00"))) == []
+
+
+def test_states_are_left_out_unless_asked_for() -> None:
+    plain = json.loads(run(stdin=_events(CREATED))[1].decode().splitlines()[0])
+    full = json.loads(run("--state", stdin=_events(CREATED))[1].decode().splitlines()[0])
+    assert "state" not in plain
+    assert full["state"]["ticket"] == "T-1" and full["state"]["clocks"]["response"]["budget"] == 900
+    assert {k: v for k, v in full.items() if k != "state"} == plain
