@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from engine import model as m
+from engine.model import TemplateSource
 from engine.source import DataPath, SourceDocument
 
 CATEGORIES = "categories.yaml"
@@ -13,7 +14,8 @@ SLA_PROFILES = "sla_profiles.yaml"
 RULES_DIR = "rules"
 
 
-def build_model(root: Path, docs: Mapping[str, SourceDocument], digest: str = "") -> m.Config:
+def build_model(root: Path, docs: Mapping[str, SourceDocument], digest: str = "",
+                templates: Sequence[TemplateSource] = ()) -> m.Config:
     """Assemble the model; the documents passed the schema stage, so shapes are trusted."""
     sla = docs[SLA_PROFILES].data or {}
     rosters = docs[ROSTERS].data or {}
@@ -33,8 +35,14 @@ def build_model(root: Path, docs: Mapping[str, SourceDocument], digest: str = ""
         default=_default(cats.get("default", {})),
         categories=tuple(_categories(cats.get("categories", []), None, ("categories",))),
         rules=tuple(r for name in rule_files for r in _rules(name, docs[name].data or {})),
+        notifications=_notifications(sla.get("notifications", {})),
+        templates=tuple(templates),
         digest=digest,
     )
+
+
+def _notifications(spec: Mapping[str, Any]) -> m.NotificationsDef:
+    return m.NotificationsDef(spec.get("locale", "zh"), spec.get("ticket_url", ""), _sla("notifications"))
 
 
 def _sla(*path: str | int) -> m.Loc:

@@ -12,6 +12,7 @@ from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
 from engine.checks.calendars import window_map
 from engine.diagnostics import Diagnostic
 from engine.duty import compile_schedules, compile_teams
+from engine.notify import Renderer
 from engine.escalation import compile_people, compile_policies
 from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
 from engine.model import CalendarDef, Config, Loc, RouteDef
@@ -124,4 +125,5 @@ def compile_engine(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> En
                   schedules=schedules, teams=compile_teams(config, schedules),
                   profiles=compile_profiles(config, calendars),
                   policies=compile_policies(config), people=compile_people(config),
+                  renderer=Renderer.compile(config.templates, config.notifications.locale),
                   diagnostics=tuple(diagnostics))

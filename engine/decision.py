@@ -28,9 +28,10 @@ class Decision:
     state: dict[str, Any]
     trace: list[str]
     waiting: list[Pending]
-    notifications: list[dict[str, Any]]
+    sent: list[dict[str, Any]]
     flags: list[str]
     explain: list[str] | None = None
+    rendered: list[dict[str, Any]] | None = None
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
@@ -72,15 +73,32 @@ class Decision:
                  "level": t.level, "notify": list(t.step.notify), "channels": list(t.step.channels)}
                 for ts, t in self.waiting]
 
-    def to_dict(self, *, with_state: bool = True) -> dict[str, Any]:
-        """JSON-ready, keys in the SPEC's order (`with_state=False`: without the state, for
-        consumers such as a replay's output that keep no state)."""
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        """The messages to send now, each with its `subject` and `body` rendered."""
+        if self.rendered is None:
+            self.rendered = [self._render(n) for n in self.sent]
+        return self.rendered
+
+    def _render(self, notification: dict[str, Any]) -> dict[str, Any]:
+        from engine.notify_context import build_context
+
+        engine = self.engine
+        fired = datetime.fromisoformat(notification["at"]).timestamp()
+        context = build_context(engine, self.state, notification, fired, engine.locale, engine.ticket_url)
+        subject, body = engine.renderer.render(notification["kind"], notification["channel"], context,
+                                               self.state["category"]["id"])
+        return {**notification, "subject": subject, "body": body}
+
+    def to_dict(self, *, with_state: bool = True, render: bool = True) -> dict[str, Any]:
+        """JSON-ready, keys in the SPEC's order. `with_state=False` leaves the state out (a
+        replay's output keeps none); `render=False` the notifications' subject and body."""
         out = {
             "ticket": self.ticket, "event": self.event, "at": self.at,
             "config_version": self.config_version, "mode": self.mode, "category": self.category,
             "severity": self.severity, "team": self.team, "tags": self.tags,
             "assignee": self.assignee, "sla": self.sla, "timers": self.timers,
-            "notifications": self.notifications, "flags": list(self.flags),
+            "notifications": self.notifications if render else self.sent, "flags": list(self.flags),
             "next_wakeup": self.next_wakeup, "trace": list(self.trace),
         }
         if with_state:

@@ -1,6 +1,7 @@
 """Spans and diagnostics: where a config problem is, what it is, and how to print it."""
 from __future__ import annotations
 
+import difflib
 import enum
 import json
 from dataclasses import dataclass
@@ -63,6 +64,18 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """A `did you mean` hint for a misspelt reference (case slips first)."""
+    options = sorted(candidates)
+    same_letters = [c for c in options if c.lower() == word.lower()]
+    close = same_letters or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if 0 < len(options) <= 8:
+        return "known: " + ", ".join(options)
+    return None
 
 
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -18,7 +18,8 @@ from engine.rosters import Schedule
 from engine.router import Router
 from engine.sla import Profile
 from engine.escalation import Person, Policy, Timer, manager_chain
-from engine.timers import fire_due
+from engine.timers import assign_notifications, fire_due
+from engine.notify import Renderer
 from engine.values import parse_datetime
 
 class Engine:
@@ -27,7 +28,7 @@ class Engine:
     def __init__(self, config: Config, *, router: Router, calendars: Mapping[str, Calendar],
                  schedules: Mapping[str, Schedule], teams: Mapping[str, Team],
                  profiles: Mapping[str, Profile], policies: Mapping[str, Policy],
-                 people: Mapping[str, Person], diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+                 people: Mapping[str, Person], renderer: Renderer, diagnostics: tuple[Diagnostic, ...] = ()) -> None:
         self.config_version = config.digest
         self.root = config.root
         self.levels = config.level_ids
@@ -47,6 +48,9 @@ class Engine:
         self.profiles = profiles
         self.policies = policies
         self.people = people
+        self.renderer = renderer
+        self.locale = config.notifications.locale
+        self.ticket_url = config.notifications.ticket_url
         self.climb_chains = {tid: manager_chain(people, people[t.lead].manager)
                              for tid, t in teams.items() if t.lead is not None and t.lead in people}
         self.plans: dict[tuple[str, str, float, int], list[Timer]] = {}  # memo, filled on use
@@ -89,11 +93,17 @@ class Engine:
             if state is not None:
                 raise EventError(f"ticket {parsed.ticket!r} already exists (a state was passed)", "type")
             new_state, trace = lifecycle.created(self, parsed, mode, notes)
+            before = None
         else:
             new_state, trace = lifecycle.continue_ticket(self, parsed, state, mode)
+            before = state["assignee"]["person"] if isinstance(state, dict) else None
             if notes is not None:
                 notes.extend(trace)
-        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes)
+        flags: list[str] = []
+        sent = []
+        if new_state["assignee"]["person"] != before and not new_state["closed"]:
+            sent = assign_notifications(self, new_state, parsed.at, flags)
+        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes, sent, flags)
 
     def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
         """Fire every step due by `now` (once: the returned state records it), in time order."""

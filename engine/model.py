@@ -206,6 +206,22 @@ class RuleDef:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateSource:
+    """A template override file: `name` relative to the config dir (`templates/breach.sms.j2`,
+    or `templates/payment/breach.sms.j2` for categories under `payment/`)."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationsDef:
+    locale: str
+    ticket_url: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything a config dir says, in file order, with the documents it came from."""
 
@@ -222,6 +238,8 @@ class Config:
     default: DefaultRoute
     categories: tuple[CategoryDef, ...]
     rules: tuple[RuleDef, ...]
+    notifications: NotificationsDef
+    templates: tuple[TemplateSource, ...] = ()
     digest: str = ""
     extras: Mapping[str, Any] = field(default_factory=dict)
 

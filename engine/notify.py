@@ -13,9 +13,9 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from engine.checks import suggest
-from engine.diagnostics import Diagnostic, Severity, Span
+from engine.diagnostics import Diagnostic, Severity, Span, suggest
 from engine.errors import GongdanError
+from engine.model import TemplateSource
 from engine.notify_context import CONTEXT_VARIABLES, build_context, sample_context
 
 __all__ = ["CHANNELS", "CONTEXT_VARIABLES", "KINDS", "LOCALES", "MAX_OUTPUT", "SMS_LIMIT",
@@ -42,15 +42,6 @@ JINJA_NAMES = frozenset({"self", "range", "lipsum", "dict", "cycler", "joiner", 
 
 class RenderError(GongdanError):
     """A template failed on a ticket although it passed the checks (names the template)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateSource:
-    """An override file: `name` relative to the config dir (`templates/breach.sms.j2`,
-    or `templates/payment/breach.sms.j2` for categories under `payment/`)."""
-
-    name: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES, build_model
 from engine.checks import CheckOptions, run_checks
 from engine.diagnostics import Diagnostic, Span, sort_diagnostics
 from engine.errors import ConfigError
-from engine.model import Config
+from engine.model import Config, TemplateSource
 from engine.schema import validate_document
 from engine.source import SourceDocument, parse_yaml
 
@@ -29,8 +29,27 @@ def config_files(root: Path) -> list[tuple[str, str]]:
     return files
 
 
-def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnostic], str]:
-    """Parse and schema-check every file; returns the documents, diagnostics and digest."""
+TEMPLATES_DIR = "templates"
+
+
+def read_templates(root: Path, digest: Any) -> tuple[list[TemplateSource], list[Diagnostic]]:
+    """Template overrides (`templates/**/*.j2`), named relative to the config dir."""
+    found, diags = [], []
+    for path in sorted((root / TEMPLATES_DIR).rglob("*.j2")):
+        name = path.relative_to(root).as_posix()
+        raw = path.read_bytes()
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        try:
+            found.append(TemplateSource(name, raw.decode("utf-8")))
+        except UnicodeDecodeError as exc:
+            diags.append(Diagnostic(Span(name, 1, 1), "template.encoding", f"not UTF-8: {exc.reason}"))
+    return found, diags
+
+
+def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnostic], str,
+                                         list[TemplateSource]]:
+    """Parse and schema-check every file; returns the documents, diagnostics, digest and
+    template overrides."""
     docs: dict[str, SourceDocument] = {}
     diags: list[Diagnostic] = []
     digest = hashlib.sha256()
@@ -52,7 +71,8 @@ def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnost
         if doc is not None:
             docs[name] = doc
             diags += validate_document(doc, kind)
-    return docs, diags, "sha256:" + digest.hexdigest()
+    templates, problems = read_templates(root, digest)
+    return docs, diags + problems, "sha256:" + digest.hexdigest(), templates
 
 
 def build_config(root: Path | str, options: CheckOptions = CheckOptions()
@@ -62,10 +82,10 @@ def build_config(root: Path | str, options: CheckOptions = CheckOptions()
     if not root.is_dir():
         return None, [Diagnostic(Span(str(root)), "config.not-a-directory",
                                  f"{root} is not a config directory")]
-    docs, diags, digest = read_documents(root)
+    docs, diags, digest, templates = read_documents(root)
     if any(d.is_error for d in diags):
         return None, sort_diagnostics(diags)
-    config = build_model(root, docs, digest)
+    config = build_model(root, docs, digest, templates)
     diags += run_checks(config, options=options)
     return config, sort_diagnostics(diags)
 

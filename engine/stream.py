@@ -101,8 +101,10 @@ class Summary:
         if d["event"] == "created":
             self.created_at[ticket] = datetime.fromisoformat(d["at"]).timestamp()
         for n in d.get("notifications", ()):
+            if n["kind"] != "escalate":
+                continue
             key = (ticket, n["clock"], n["step"], n["level"])
-            if n["kind"] == "escalate" and key not in self.fired:
+            if key not in self.fired:
                 self.fired.add(key)
                 self.escalations[(d["team"], d["severity"], n["level"])] += 1
         self.last[ticket] = {"team": d["team"], "severity": d["severity"],

@@ -109,19 +109,33 @@ def notifications(engine: Engine, state: State, timer: Timer, ts: float, when: s
             if channel == "dingtalk_group" or (target, channel) in seen:
                 continue
             seen.add((target, channel))
-            out.extend(_to_person(engine, base, target, channel, timer, flags))
+            out.extend(_to_person(engine, base, target, channel, timer.step.channels, flags))
     return out
 
 
-def _to_person(engine: Engine, base: dict[str, Any], person: str, channel: str, timer: Timer,
-               flags: list[str]) -> list[dict[str, Any]]:
+ASSIGN_CHANNELS = ("dingtalk",)
+
+
+def assign_notifications(engine: Engine, state: State, at: Any, flags: list[str]) -> list[dict[str, Any]]:
+    """A ticket given to someone (created, transferred, re-routed): a work notification to
+    them (with the usual fallback when they have no DingTalk)."""
+    person = state["assignee"]["person"]
+    if person is None:
+        _flag(flags, "unreachable")
+        return []
+    base = {"at": at.isoformat(), "clock": "response", "kind": "assign", "level": 0}
+    return _to_person(engine, base, person, ASSIGN_CHANNELS[0], ASSIGN_CHANNELS, flags)
+
+
+def _to_person(engine: Engine, base: dict[str, Any], person: str, channel: str,
+               step_channels: tuple[str, ...], flags: list[str]) -> list[dict[str, Any]]:
     info = engine.people.get(person)
     address = info.contacts.get(CHANNEL_CONTACT[channel]) if info else None
     if address:
         return [{**base, "channel": channel, "to": {"person": person, "address": address}}]
     for other in FALLBACK_ORDER:
         other_address = info.contacts.get(CHANNEL_CONTACT[other]) if info else None
-        if other not in timer.step.channels and other_address:
+        if other not in step_channels and other_address:
             _flag(flags, "contact_missing")
             return [{**base, "channel": other, "to": {"person": person, "address": other_address},
                      "instead_of": channel}]

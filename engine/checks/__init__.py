@@ -5,12 +5,11 @@ A check is a function `Config -> Iterable[Diagnostic]` registered under a stable
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
-from engine.diagnostics import Diagnostic, Severity, Span
+from engine.diagnostics import Diagnostic, Severity, Span, suggest
 from engine.model import Config, Loc
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +56,6 @@ def run_checks(config: Config, only: Iterable[str] | None = None,
     return found
 
 
-def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """A `did you mean` hint for a misspelt reference (case slips first)."""
-    options = sorted(candidates)
-    same_letters = [c for c in options if c.lower() == word.lower()]
-    close = same_letters or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    if 0 < len(options) <= 8:
-        return "known: " + ", ".join(options)
-    return None
-
-
 def unknown(span: Span, kind: str, value: str, known: Iterable[str], what: str = "",
             explain: str | None = None) -> Diagnostic:
     """`ref.unknown-<kind>` with the closest known id as a hint (else `explain`)."""
@@ -94,4 +81,4 @@ def duplicates(config: Config, items: Iterable[tuple[str, Loc]], kind: str, fiel
 
 def _load_builtin_checks() -> None:
     # Imported for their @register side effect; late so the modules can import this one.
-    from engine.checks import calendars, gaps, org, refs, rosters, routing, sla  # noqa: F401
+    from engine.checks import calendars, gaps, org, refs, rosters, routing, sla, templates  # noqa: F401

@@ -26,8 +26,9 @@ from engine.stream import BadLine, Summary, replay
 @click.option("--fail-fast", is_flag=True, help="stop at the first bad line")
 @click.option("--state", "with_state", is_flag=True,
               help="include each decision's `state` (the replay keeps it; hosts replaying need not)")
+@click.option("--no-render", is_flag=True, help="leave out the notifications' subject and body")
 def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary: bool,
-             source: IO[str], sink: IO[str], fail_fast: bool, with_state: bool) -> None:
+             source: IO[str], sink: IO[str], fail_fast: bool, with_state: bool, no_render: bool) -> None:
     """Decisions for a stream of events, firing due steps between events on their clock."""
     until = parse_option_time(until_text, "--until") if until_text else None
     engine = load_or_exit(config_dir)
@@ -39,7 +40,7 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
     progress = sys.stderr.isatty()
     count = reported = 0
     for decision in replay(engine, source, mode, until, errors, fail_fast):
-        data = decision.to_dict(with_state=with_state)
+        data = decision.to_dict(with_state=with_state, render=not no_render)
         sink.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
         if totals is not None:
             totals.add(data)

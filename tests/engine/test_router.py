@@ -75,7 +75,13 @@ def test_a_whole_created_decision() -> None:
             {"at": "2026-11-02T14:00:00+08:00", "clock": "resolve", "kind": "breach", "step": 0,
              "level": 0, "notify": ["team_lead"], "channels": ["phone"]},
         ],
-        "notifications": [],
+        "notifications": [
+            {"at": "2026-11-02T10:00:00+08:00", "clock": "response", "kind": "assign", "level": 0,
+             "channel": "dingtalk", "to": {"person": "carol", "address": "0005"},
+             "subject": "【P1 紧急】新工单 T-1: 下单失败",
+             "body": "### 【P1 紧急】新工单 T-1\n**下单失败** · 下单失败\n\n- 处理人: Carol (商城-SRE)\n"
+                     "- 响应截止: 11-02 10:15 (还剩 15 分钟)"},
+        ],
         "flags": [],
         "next_wakeup": "2026-11-02T10:15:00+08:00",
         "trace": [

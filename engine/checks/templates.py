@@ -1,0 +1,19 @@
+"""Template checks: overrides parse, use documented variables, render a sample ticket."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from engine.checks import register
+from engine.diagnostics import Diagnostic
+from engine.model import Config
+from engine.notify import check_templates
+from engine.notify_context import ticket_url_problem
+
+
+@register("templates")
+def check_notifications(config: Config) -> Iterator[Diagnostic]:
+    settings = config.notifications
+    yield from check_templates(config.templates, settings.locale)
+    problem = ticket_url_problem(settings.ticket_url) if settings.ticket_url else None
+    if problem is not None:
+        yield Diagnostic(config.span(settings.loc, "ticket_url"), "notify.ticket-url", problem)
