@@ -195,11 +195,11 @@ def bench_durable(n: int, runs: int) -> None:
             post(name, {"id": f"{round_}-{e['ticket']}", "ticket": e["ticket"], "category": e["category"]})
 
     def ours() -> None:
-        for t in tickets:
-            t["tags"] = list(t["tags"])
-            eng.router.route(t, None)
+        route = eng.router.route
+        for t in tickets:  # no rules here, so nothing adds tags: no per-ticket copy needed
+            route(t, None)
 
-    theirs = median_time(durable, max(1, runs // 3)) / len(events) * 1e6
+    theirs = median_time(durable, max(3, runs // 2)) / len(events) * 1e6
     mine = median_time(ours, runs) / len(tickets) * 1e6
     agree = sum(teams.get(e["ticket"]) == eng.router.route(dict(t, tags=list(t["tags"])), None).team
                 for e, t in zip(events, tickets))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine import sla
-from engine.timers import Pending, pending
+from engine.timers import Pending, next_wakeup, pending
 from engine.values import format_ts
 
 if TYPE_CHECKING:
@@ -27,11 +27,11 @@ class Decision:
     event: str
     state: dict[str, Any]
     trace: list[str]
-    waiting: list[Pending]
     sent: list[dict[str, Any]]
     flags: list[str]
     explain: list[str] | None = None
     rendered: list[dict[str, Any]] | None = None
+    known_waiting: list[Pending] | None = None
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
@@ -50,8 +50,17 @@ class Decision:
         return self.at_time.isoformat()
 
     @property
+    def waiting(self) -> list[Pending]:
+        """Every pending step with its fire time (worked out on first use)."""
+        if self.known_waiting is None:
+            self.known_waiting = pending(self.engine, self.state)
+        return self.known_waiting
+
+    @property
     def next_wakeup_ts(self) -> float | None:
-        return self.waiting[0][0] if self.waiting else None
+        if self.known_waiting is not None:
+            return self.known_waiting[0][0] if self.known_waiting else None
+        return next_wakeup(self.engine, self.state)
 
     @property
     def next_wakeup(self) -> str | None:
@@ -128,6 +137,5 @@ def build_decision(engine: Engine, state: dict[str, Any], event: str, at: dateti
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
     `waiting` is the pending timers when the caller already has them."""
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
-    return Decision(engine, at, event, state, trace,
-                    waiting if waiting is not None else pending(engine, state), sent or [],
-                    all_flags, explain)
+    return Decision(engine, at, event, state, trace, sent or [], all_flags, explain,
+                    known_waiting=waiting)

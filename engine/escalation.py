@@ -91,6 +91,7 @@ def plan(policy: Policy, clock: str, budget: float, climb_levels: int) -> list[T
         else:
             timers.append(Timer(clock, step, 0, threshold, _kind(threshold, budget), f"{clock}:{step.index}:0"))
         previous = threshold
+    timers.sort(key=lambda t: t.threshold)  # a climb's repetitions may pass later steps
     return timers
 
 

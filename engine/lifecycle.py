@@ -5,7 +5,7 @@ deep copy, so a host's stored state is never changed and a failed call loses not
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from engine import sla
 from engine.errors import EventError
@@ -18,7 +18,7 @@ STATE_VERSION = 1
 State = dict[str, Any]
 
 
-def attributes(raw: dict[str, Any]) -> dict[str, Any]:
+def attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The ticket attributes routing reads, as the host gave them."""
     return {"category": raw["category"], "title": raw.get("title"), "tags": list(raw.get("tags") or ()),
             "source": raw.get("source"), "submitter": raw.get("submitter"),
@@ -34,7 +34,7 @@ def matcher_ticket(attrs: dict[str, Any], severity: str | None, tags: list[str],
 
 def created(engine: Engine, event: Event, mode: str | None, explain: list[str] | None
             ) -> tuple[State, list[str]]:
-    attrs = attributes(dict(event.raw))
+    attrs = attributes(event.raw)
     proposed = attrs["proposed"]
     if proposed is not None and proposed not in engine.router.ranks:
         raise EventError(f"unknown level {proposed!r} (levels: {', '.join(engine.levels)})", "severity")
@@ -53,8 +53,7 @@ def created(engine: Engine, event: Event, mode: str | None, explain: list[str] |
     assign_on_duty(engine, state, event.ts, the_mode, trace)
     target = engine.profiles[the_mode].target(ticket, routing.severity)
     state["policy"] = target.policy
-    state["clocks"] = {name: sla.start_clock(target, name, event.ts, engine.calendars[target.calendar])
-                       for name in sla.CLOCKS}
+    state["clocks"] = sla.start_clocks(target, event.ts, engine.calendars[target.calendar])
     trace.append(target.trace_line)
     return state, trace
 

@@ -71,12 +71,18 @@ class Router:
     def route(self, ticket: dict[str, Any], submitted: str | None,
               explain: list[str] | None = None) -> Routing:
         """Route and grade one new ticket; `ticket["severity"]` tracks the running level."""
+        node = self.categories.get(ticket["category"])
+        if (node is not None and submitted is None and explain is None and not node.candidates
+                and not node.routes and not self._by_attributes):
+            # Nothing can change what the category says: the compiled answer stands.
+            ticket["severity"] = node.severity
+            return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
+                           list(node.static_trace))
         node, fallback = self.resolve(ticket["category"])
         raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
         ticket["severity"] = submitted if raised else node.severity
         candidates = self.candidates(ticket, node, fallback)
         if not (candidates or node.routes or fallback or submitted or explain is not None):
-            # Nothing can change what the category says: the compiled answer stands.
             return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
                            list(node.static_trace))
         lines: list[str] = explain if explain is not None else []

@@ -90,10 +90,12 @@ def compile_profiles(config: Config, calendars: Mapping[str, Calendar]) -> dict[
 # (`due`), and once stopped the instant and outcome. Working time is always recounted from
 # the runs, so a new calendar or budget (a re-grade, a mode switch) is exact.
 
-def start_clock(target: Target, clock: str, at: float, calendar: Calendar) -> Clock:
-    budget = target.budget(clock)
-    return {"calendar": target.calendar, "budget": budget, "runs": [], "since": at,
-            "due": calendar.add(at, budget), "stopped": None, "outcome": None}
+def start_clocks(target: Target, at: float, calendar: Calendar) -> dict[str, Clock]:
+    """Both clocks of a new ticket, started at `at` (one calendar lookup for both dues)."""
+    dues = calendar.add_many(at, (target.response, target.resolve))
+    return {name: {"calendar": target.calendar, "budget": budget, "runs": [], "since": at,
+                   "due": due, "stopped": None, "outcome": None}
+            for name, budget, due in zip(CLOCKS, (target.response, target.resolve), dues)}
 
 
 def used(clock: Clock, calendar: Calendar, now: float) -> float:

@@ -37,22 +37,28 @@ def _plan(engine: Engine, policy: Policy, clock: str, budget: float, levels: int
     return found
 
 
-def pending(engine: Engine, state: State) -> list[Pending]:
-    """(fire time, timer) of every step not fired yet on a running clock, in time order."""
+def _unfired(engine: Engine, state: State) -> Iterator[tuple[dict[str, Any], Any, list[Timer]]]:
+    """(clock, calendar, timers not fired yet, by threshold) of each running clock."""
     policy = engine.policies.get(state.get("policy") or "")
     if policy is None or state["closed"]:
-        return []
+        return
     fired = state.get("fired")
     levels = len(climb_chain(engine, state))
-    found: list[Pending] = []
     for name in CLOCK_ORDER:
         clock = state["clocks"][name]
         if clock["stopped"] is not None:
             continue  # acknowledgement ends response steps, resolution resolve steps
-        calendar = engine.calendars[clock["calendar"]]
         timers = _plan(engine, policy, name, clock["budget"], levels)
         if fired:
             timers = [t for t in timers if t.key not in fired]
+        if timers:
+            yield clock, engine.calendars[clock["calendar"]], timers
+
+
+def pending(engine: Engine, state: State) -> list[Pending]:
+    """(fire time, timer) of every step not fired yet on a running clock, in time order."""
+    found: list[Pending] = []
+    for clock, calendar, timers in _unfired(engine, state):
         if not clock["runs"] and clock["since"] is not None:  # never paused: one pass
             found.extend(zip(calendar.add_many(clock["since"], [t.threshold for t in timers]), timers))
             continue
@@ -60,10 +66,17 @@ def pending(engine: Engine, state: State) -> list[Pending]:
             at = reach(clock, timer.threshold, calendar)
             if at is not None:
                 found.append((at, timer))
-    # Each clock's timers are in time order already; a stable sort on time alone keeps
-    # response before resolve at equal times.
+    # Each clock's timers are in threshold order, so in time order; a stable sort on time
+    # alone keeps response before resolve at equal times.
     found.sort(key=itemgetter(0))
     return found
+
+
+def next_wakeup(engine: Engine, state: State) -> float | None:
+    """The earliest fire time of any pending step: one lookup per clock, not the plan."""
+    times = [at for clock, calendar, timers in _unfired(engine, state)
+             if (at := reach(clock, timers[0].threshold, calendar)) is not None]
+    return min(times) if times else None
 
 
 def recipients(engine: Engine, state: State, timer: Timer, ts: float) -> Iterator[tuple[str, str | None]]:
