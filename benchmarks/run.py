@@ -137,8 +137,9 @@ def bench_calendar(n: int, runs: int) -> None:
     print(f"calendar  datetime+timedelta {b:6.3f} µs | 10-day deadline on cn-office {c:6.3f} µs ({c / b:.1f}x)")
 
 
-def bench_replay(events_path: Path, runs: int, label: str) -> None:
-    """`gongdan evaluate` in process: events per second, decisions serialised as the CLI does."""
+def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) -> None:
+    """`gongdan evaluate` in process: events per second, decisions serialised as the CLI does
+    (without states; with or without the notifications' text)."""
     import json
     from engine.stream import replay
     eng = engine.load(Path(__file__).resolve().parents[1])
@@ -147,7 +148,7 @@ def bench_replay(events_path: Path, runs: int, label: str) -> None:
     def run() -> int:
         count = 0
         for d in replay(eng, lines):
-            json.dumps(d.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            json.dumps(d.to_dict(with_state=False, render=render), ensure_ascii=False, separators=(",", ":"))
             count += 1
         return count
 
@@ -157,6 +158,7 @@ def bench_replay(events_path: Path, runs: int, label: str) -> None:
 
     base = median_time(parse_only, runs)
     took = median_time(run, runs)
+    label += "" if render else " --no-render"
     print(f"replay    {label}: {len(lines)} events in {took:.2f} s = {len(lines) / took:,.0f} events/s "
           f"(JSON parse+dump alone {len(lines) / base:,.0f}/s; {took / base:.0f}x)")
 
@@ -229,8 +231,9 @@ def main() -> None:
     if "calendar" in only:
         bench_calendar(n, runs)
     if "replay" in only:
-        bench_replay(Path(__file__).resolve().parents[1] / "examples" / "double11-events.jsonl",
-                     max(1, runs // 2), "example stream")
+        example = Path(__file__).resolve().parents[1] / "examples" / "double11-events.jsonl"
+        bench_replay(example, max(1, runs // 2), "example stream")
+        bench_replay(example, max(1, runs // 2), "example stream", render=False)
     if args.million:
         from stream import stream
         import json
@@ -239,7 +242,7 @@ def main() -> None:
             with path.open("w", encoding="utf-8") as out:
                 for event in stream(235_000, 7):
                     out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
-            bench_replay(path, 1, "1M stream")
+            bench_replay(path, 1, "1M stream", render=False)
     if "durable" in only:
         bench_durable(min(n, 3000), runs)
 

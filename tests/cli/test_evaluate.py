@@ -138,3 +138,23 @@ def test_states_are_left_out_unless_asked_for() -> None:
     assert "state" not in plain
     assert full["state"]["ticket"] == "T-1" and full["state"]["clocks"]["response"]["budget"] == 900
     assert {k: v for k, v in full.items() if k != "state"} == plain
+
+
+def test_several_jobs_write_exactly_what_one_writes(tmp_path: Any) -> None:
+    events = EXAMPLE.read_text(encoding="utf-8").splitlines()[:3000]
+    events[10] = "not json"
+    events[20] = events[20].replace('"at":"', '"at":"x')  # an unparseable time
+    stream = tmp_path / "events.jsonl"
+    stream.write_text("\n".join(events) + "\n", encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        code, summary, err = run("--jobs", jobs, "--summary", "--until", "2026-11-12T12:00:00+08:00",
+                                 "-i", str(stream), "-o", str(out))
+        outputs.append((code, summary, err, out.read_bytes()))
+    assert outputs[0][0] == 1 and outputs[0][2].startswith("gongdan: line 11: not JSON")
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+
+
+def test_jobs_do_not_go_with_fail_fast() -> None:
+    assert run("--jobs", "2", "--fail-fast", stdin="")[0] == 2
