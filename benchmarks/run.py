@@ -37,6 +37,12 @@ def median_time(func: Callable[[], Any], runs: int) -> float:
     return statistics.median(times)
 
 
+def rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def bench_validate(root: Path, runs: int) -> None:
     files = [root / name for name, _ in config_files(root)]
 
@@ -48,7 +54,8 @@ def bench_validate(root: Path, runs: int) -> None:
     check = median_time(lambda: engine.check(root), runs)
     load = median_time(lambda: engine.load(root), runs)
     print(f"validate  bare C-loader yaml.load {base * 1e3:8.1f} ms | engine.check {check * 1e3:8.1f} ms "
-          f"({check / base:.2f}x) | engine.load {load * 1e3:8.1f} ms ({load / base:.2f}x)")
+          f"({check / base:.2f}x) | engine.load {load * 1e3:8.1f} ms ({load / base:.2f}x) | "
+          f"peak RSS {rss_mb():.0f} MB")
 
 
 def _tickets(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
