@@ -5,20 +5,26 @@ indexes without re-validating (a KeyError here is a bug in the checks, not a use
 """
 from __future__ import annotations
 
-
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
 from engine.checks.calendars import window_map
 from engine.diagnostics import Diagnostic
 from engine.duty import compile_schedules, compile_teams
-from engine.notify import Renderer
 from engine.escalation import compile_people, compile_policies
 from engine.matchers import ATTRIBUTES, compile_matcher, getter, matcher_keys
 from engine.model import CalendarDef, Config, Loc, RouteDef
+from engine.notify import Renderer
 from engine.router import Router
+from engine.routing import (
+    CompiledCategory,
+    CompiledRoute,
+    CompiledRule,
+    RuleIndex,
+    anchors_of,
+    residual,
+)
 from engine.sla import compile_profiles
-from engine.routing import CompiledCategory, CompiledRoute, CompiledRule, RuleIndex, anchors_of, residual
 from engine.values import parse_date, parse_window
 
 if TYPE_CHECKING:  # the engine module imports this one

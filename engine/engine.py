@@ -5,22 +5,22 @@ from bisect import bisect_right
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Mapping
 
-from engine.calendar import Calendar
-from engine.checks import suggest
-from engine.duty import OnCall, Team
 from engine import lifecycle
+from engine.calendar import Calendar
 from engine.decision import Decision, build_decision
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, suggest
+from engine.duty import OnCall, Team
 from engine.errors import EventError
+from engine.escalation import Policy, Timer, manager_chain
 from engine.events import Event, parse_event, parse_time
-from engine.model import Config
+from engine.model import Config, Person
+from engine.notify import Renderer
 from engine.rosters import Schedule
 from engine.router import Router
 from engine.sla import Profile
-from engine.escalation import Person, Policy, Timer, manager_chain
 from engine.timers import assign_notifications, fire_due
-from engine.notify import Renderer
 from engine.values import parse_datetime
+
 
 class Engine:
     """Compiled config; pure and thread-safe: time is always a parameter, no I/O after load."""

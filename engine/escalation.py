@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from engine.calendar import Calendar
-from engine.model import Config
+from engine.model import Config, Person
 from engine.values import parse_duration, parse_percentage
 
 
@@ -24,15 +24,6 @@ class Step:
 class Policy:
     id: str
     steps: Mapping[str, tuple[Step, ...]]   # clock name -> steps in order
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: str
-    name: str
-    manager: str | None
-    timezone: str | None
-    contacts: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +48,8 @@ def compile_policies(config: Config) -> dict[str, Policy]:
 
 
 def compile_people(config: Config) -> dict[str, Person]:
-    return {p.id: Person(p.id, p.name, p.manager, p.timezone, dict(p.contacts)) for p in config.people}
+    """People by id; the checks guarantee ids are unique."""
+    return {p.id: p for p in config.people}
 
 
 def manager_chain(people: Mapping[str, Person], start: str | None) -> tuple[str, ...]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterator
 
-from engine.values import format_ts
 from engine.escalation import Policy, Timer, manager_chain, plan, reach
+from engine.values import format_ts
 
 if TYPE_CHECKING:
     from engine.engine import Engine

@@ -1,6 +1,7 @@
 """Shared fixtures: the reference config, the minimal valid config, and overlay cases."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -34,3 +35,19 @@ def minimal(tmp_path: Path) -> Path:
     target = tmp_path / "minimal"
     shutil.copytree(MINIMAL, target)
     return target
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """`gongdan ARGS` through click's CliRunner (in `cwd` if given): exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr

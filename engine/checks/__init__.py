@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 from engine.diagnostics import Diagnostic, Severity, Span, suggest
 from engine.model import Config, Loc
 
+
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
     """What some checks need beyond the config: roster gaps are looked for from `now`
@@ -81,4 +82,13 @@ def duplicates(config: Config, items: Iterable[tuple[str, Loc]], kind: str, fiel
 
 def _load_builtin_checks() -> None:
     # Imported for their @register side effect; late so the modules can import this one.
-    from engine.checks import calendars, gaps, org, refs, rosters, routing, sla, templates  # noqa: F401
+    from engine.checks import (  # noqa: F401
+        calendars,
+        gaps,
+        org,
+        refs,
+        rosters,
+        routing,
+        sla,
+        templates,
+    )

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 from typing import Iterator
+from zoneinfo import ZoneInfo
 
 from croniter import croniter
 

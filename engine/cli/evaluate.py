@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 import click
 
 from engine.cli.common import config_option, load_or_exit, parse_option_time
+from engine.engine import Engine
 from engine.jobs import lines_of
 from engine.jobs import run as run_jobs
 from engine.stream import BadLine, Summary, replay
@@ -43,18 +45,27 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
         raise click.BadParameter(f"unknown mode {mode!r} (modes: {', '.join(engine.modes)})",
                                  param_hint="--mode")
     if jobs > 1:
-        totals, errors, _ = run_jobs(engine, lines_of(source), sink, jobs, mode, until, with_state,
-                                     not no_render, summary)
+        totals, errors = run_jobs(engine, lines_of(source), sink, jobs, mode, until, with_state,
+                                  not no_render, summary)[:2]
         _report(errors, 0)
-        if totals is not None:
-            click.echo(totals.render(), nl=False, err=sink.name == "<stdout>")
-        sys.exit(1 if errors else 0)
+    else:
+        totals, errors = _serial(engine, source, sink, mode, until, fail_fast, with_state,
+                                 not no_render, summary)
+    if totals is not None:
+        click.echo(totals.render(), nl=False, err=sink.name == "<stdout>")
+    sys.exit(1 if errors else 0)
+
+
+def _serial(engine: Engine, source: IO[str], sink: IO[str], mode: str | None, until: datetime | None,
+            fail_fast: bool, with_state: bool, render: bool, summary: bool
+            ) -> tuple[Summary | None, list[BadLine]]:
+    """One process, streaming: decisions written as they come, bad lines reported as met."""
     errors: list[BadLine] = []
     totals = Summary() if summary else None
     progress = sys.stderr.isatty()
     count = reported = 0
     for decision in replay(engine, source, mode, until, errors, fail_fast):
-        data = decision.to_dict(with_state=with_state, render=not no_render)
+        data = decision.to_dict(with_state=with_state, render=render)
         sink.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
         if totals is not None:
             totals.add(data)
@@ -65,9 +76,7 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
     _report(errors, reported)
     if progress:
         click.echo(f"\r{count} decisions", err=True)
-    if totals is not None:
-        click.echo(totals.render(), nl=False, err=sink.name == "<stdout>")
-    sys.exit(1 if errors else 0)
+    return totals, errors
 
 
 def _report(errors: list[BadLine], reported: int) -> int:

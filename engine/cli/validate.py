@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
 from engine.cli.common import parse_option_time
+from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
 from engine.pipeline import check
 
 

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from click.testing import CliRunner
+from conftest import REPO
 
 import engine
 from engine.cli import main
 from engine.stream import Replay
-
-from conftest import REPO
 
 EXAMPLE = REPO / "examples" / "double11-events.jsonl"
 

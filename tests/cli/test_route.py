@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 import engine
 from engine.cli import main
-
-from conftest import REPO
 
 ENGINE = engine.load(REPO)
 VERSION = ENGINE.config_version

@@ -1,31 +1,17 @@
 """`gongdan test` through click's CliRunner: golden case files, exit codes and exact output."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import REPO, run_cli
 
-from engine.cli import main
 from engine.golden import load_cases
 from engine.source import load_yaml
 
-from conftest import REPO
-
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    runner = CliRunner()
-    if cwd is None:
-        result = runner.invoke(main, list(args))
-    else:
-        old = Path.cwd()
-        os.chdir(cwd)
-        try:
-            result = runner.invoke(main, list(args))
-        finally:
-            os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args, cwd=cwd)
 
 
 def case_count() -> int:

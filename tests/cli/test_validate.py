@@ -2,29 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from engine.cli import main
-
-from conftest import DATA, REPO, materialise
+from conftest import DATA, REPO, materialise, run_cli
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    runner = CliRunner()
-    if cwd is None:
-        result = runner.invoke(main, list(args))
-    else:
-        old = Path.cwd()
-        os.chdir(cwd)
-        try:
-            result = runner.invoke(main, list(args))
-        finally:
-            os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args, cwd=cwd)
 
 
 def test_reference_config_is_clean() -> None:

@@ -5,13 +5,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import DATA, REPO, materialise
 
 import engine
 from engine.checks import CHECKS, run_checks
 from engine.diagnostics import render_text
 from engine.pipeline import build_config
-
-from conftest import DATA, REPO, materialise
 
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir()) + [REPO]

@@ -5,11 +5,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL, REPO
 
 import engine
 from engine.duty import OnCall
-
-from conftest import MINIMAL, REPO
 
 REFERENCE = engine.load(REPO)
 

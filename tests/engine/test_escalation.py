@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import engine
-
 from conftest import REPO
+
+import engine
 
 ENGINE = engine.load(REPO)
 P1 = {"type": "created", "ticket": "T-1", "category": "trade/order/create-failed", "tags": ["资损"]}

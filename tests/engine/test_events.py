@@ -4,12 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import REPO
 
 import engine
 from engine.errors import EventError
 from engine.events import EVENT_TYPES, parse_event
-
-from conftest import REPO
 
 AT = "2026-11-02T10:00:00+08:00"
 AT_TS = 1793584800.0  # 2026-11-02T02:00:00Z

@@ -4,12 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 import engine
-from engine.golden import Case, differences, load_cases, run_case
 from engine.diagnostics import Span
-
-from conftest import REPO
+from engine.golden import Case, differences, load_cases, run_case
 
 ENGINE = engine.load(REPO)
 CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))

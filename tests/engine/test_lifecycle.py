@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import MINIMAL, REPO
 
 import engine
-
-from conftest import MINIMAL, REPO
 
 ENGINE = engine.load(REPO)
 

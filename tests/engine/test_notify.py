@@ -7,15 +7,27 @@ import re
 from typing import Any
 
 import pytest
+from conftest import DATA, REPO
 
 import engine
-from engine.notify import (CHANNELS, CONTEXT_VARIABLES, KINDS, MAX_OUTPUT, SMS_LIMIT, RenderError,
-                           Renderer, TemplateSource, build_context, check_templates,
-                           default_sources, fit, parse_name, sample_context)
+from engine.notify import (
+    CHANNELS,
+    CONTEXT_VARIABLES,
+    KINDS,
+    MAX_OUTPUT,
+    SMS_LIMIT,
+    Renderer,
+    RenderError,
+    TemplateSource,
+    build_context,
+    check_templates,
+    default_sources,
+    fit,
+    parse_name,
+    sample_context,
+)
 from engine.notify_context import span_text, ticket_link, ticket_url_problem
 from engine.values import parse_datetime
-
-from conftest import DATA, REPO
 
 GOLDEN = DATA / "notify"
 RENDERERS = {locale: Renderer.compile(locale=locale) for locale in ("zh", "en")}

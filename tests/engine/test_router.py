@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pytest
+from conftest import MINIMAL, REPO
 
 import engine
 from engine.golden import load_cases
 from engine.matchers import OpenCalendar, compile_matcher
 from engine.router import Routing
 from engine.source import load_yaml
-
-from conftest import MINIMAL, REPO
 
 ENGINE = engine.load(MINIMAL)
 AT = "2026-11-02T10:00:00+08:00"

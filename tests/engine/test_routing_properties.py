@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import MINIMAL, REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_router import Reference, routed
 
 import engine
 from engine.source import load_yaml
-
-from conftest import MINIMAL, REPO
-from test_router import Reference, routed
 
 PROPERTY = settings(max_examples=200, deadline=None)
 

@@ -5,6 +5,7 @@ import copy
 from typing import Any
 
 import pytest
+from conftest import DATA, MINIMAL, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,8 +13,6 @@ from engine.pipeline import config_files
 from engine.schema import KINDS, fast_check, validator
 from engine.schema_fast import compile_schema
 from engine.source import parse_yaml
-
-from conftest import DATA, MINIMAL, REPO
 
 
 def documents() -> list[tuple[str, str, Any]]:
