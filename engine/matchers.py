@@ -157,10 +157,11 @@ def condition_test(key: str, condition: Any) -> tuple[ValueTest, bool]:
         return OPERATORS["in"](condition), False
     if is_list:
         return OPERATORS["contains"](condition), False
+    # Like `in` and like tags, a value that is a list matches when any element does.
     if type(condition) is str:
-        return (lambda v: v == condition), False
+        return _each(lambda v: v == condition), False
     key_ = scalar_key(condition)
-    return (lambda v: _hashable(v) and scalar_key(v) == key_), False
+    return _each(lambda v: _hashable(v) and scalar_key(v) == key_), False
 
 
 def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalendar]) -> Predicate:

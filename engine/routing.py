@@ -88,14 +88,16 @@ def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:
 
 
 def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> dict[str, Any]:
-    """What is left to test once a rule is a candidate through its category anchor.
+    """What is left to test once a rule is a candidate through its anchors.
 
-    Candidates by category were found by testing the ticket's category string exactly as
-    the `category` condition would, so that condition need not run again.
+    The index found the candidate by testing the anchored condition exactly as the
+    matcher would (category string, attribute value, tag), so that condition need not
+    run again; a presence (`has`) anchor proves less than its condition and stays.
     """
-    if anchors is not None and "category" in when and \
-            _condition_anchor("category", when["category"]) == anchors:
-        return {k: v for k, v in when.items() if k != "category"}
+    if anchors is not None and all(a[0] != "has" for a in anchors):
+        for key, cond in when.items():
+            if key not in ("any", "not", "during", "outside") and _condition_anchor(key, cond) == anchors:
+                return {k: v for k, v in when.items() if k != key}
     return dict(when)
 
 

@@ -58,7 +58,8 @@ def matches(when: dict[str, Any], ticket: dict[str, Any] | None = None, **change
     pytest.param({"fields.one": True}, {}, False, id="1-never-equals-true"),
     pytest.param({"fields.code": 1}, {}, False, id="string-1-never-equals-number-1"),
     pytest.param({"fields.amount": "100"}, {}, False, id="number-never-equals-its-string"),
-    pytest.param({"fields.labels": "a"}, {}, False, id="scalar-on-a-list-field-is-equality"),
+    pytest.param({"fields.labels": "a"}, {}, True, id="scalar-on-a-list-field-matches-any-element"),
+    pytest.param({"fields.labels": "z"}, {}, False, id="scalar-on-a-list-field-needs-an-equal-element"),
     # a list means `in`
     pytest.param({"severity": ["P1", "P3"]}, {}, True, id="list-in-hit"),
     pytest.param({"severity": ["P1", "P2"]}, {}, False, id="list-in-miss"),

@@ -183,7 +183,7 @@ MINIMAL_EVENTS = events(
     fields={
         "region": one_of_or_any("cn-hangzhou", "cn-beijing"),
         "merchant_tier": one_of_or_any("KA", "ka"),
-        "canary": one_of_or_any("yes", "yes-that", "yes-this-too", "YES-THIS", ["yes-this"]),
+        "canary": one_of_or_any("yes", "yes-that", "yes-this-too", "YES-THIS", ["yes-that"]),
     },
 )
 
