@@ -1,8 +1,9 @@
 """build_model: schema-valid documents -> `Config` (what was written, with locations)."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from engine import model as m
 from engine.model import TemplateSource

@@ -5,7 +5,8 @@ indexes without re-validating (a KeyError here is a bug in the checks, not a use
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
 from engine.checks.calendars import window_map

@@ -4,8 +4,8 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 class Severity(enum.Enum):

@@ -2,8 +2,9 @@
 the fallback chain primary -> backup -> team lead (SPEC §4)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
 from engine.model import Config, ScheduleDef
 from engine.rosters import ActiveWindow, Layer, Override, Schedule, ScheduleSpec

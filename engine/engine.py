@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime, timezone, tzinfo
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 from engine import lifecycle
 from engine.calendar import Calendar
@@ -122,7 +123,7 @@ class Engine:
         return max(edges) if edges else b
 
     def format_time(self, ts: float, tz: tzinfo | None = None) -> str:
-        return datetime.fromtimestamp(ts, tz or timezone.utc).isoformat()
+        return datetime.fromtimestamp(ts, tz or UTC).isoformat()
 
 
 def _aware(at: datetime | str, field: str) -> datetime:

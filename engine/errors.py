@@ -1,7 +1,7 @@
 """The exceptions Gongdan raises at its boundary; nothing else escapes the library."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from engine.diagnostics import Diagnostic
 

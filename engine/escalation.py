@@ -2,8 +2,9 @@
 time on its clock, fire times from the clock's runs, recipients resolved at fire time."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from engine.calendar import Calendar
 from engine.model import Config, Person

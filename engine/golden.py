@@ -5,10 +5,11 @@ feature tests itself. Times in `want` compare as instants, whatever their offset
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from engine.diagnostics import Diagnostic, Span
 from engine.engine import Engine

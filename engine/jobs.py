@@ -7,9 +7,10 @@ import json
 import multiprocessing
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Iterator
+from typing import IO
 
 from engine.engine import Engine
 from engine.stream import BadLine, Key, Summary, replay_keyed

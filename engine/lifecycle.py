@@ -5,7 +5,8 @@ deep copy, so a host's stored state is never changed and a failed call loses not
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from engine import sla
 from engine.errors import EventError

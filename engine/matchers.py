@@ -7,7 +7,8 @@ operator; the JSON Schema's `$defs.operators` is pinned to its keys by a test.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 Ticket = Mapping[str, Any]
 Predicate = Callable[[Ticket], bool]

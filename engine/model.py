@@ -5,9 +5,10 @@ checks can point at the YAML line of any of its fields.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from engine.diagnostics import Span
 from engine.source import DataPath, SourceDocument

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
@@ -70,7 +71,7 @@ class Sandbox(SandboxedEnvironment):
 
     def wrap_str_format(self, value: Any) -> None:
         """No `str.format`: a format spec pads without bound (is_safe_attribute refuses it)."""
-        return None
+        return
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str) and attr in _PADDING_METHODS:
@@ -149,7 +150,7 @@ def render_template(template: Template, channel: str, context: Mapping[str, Any]
     return subject, _one_line(body) if channel in SUBJECTLESS else body
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_sources(locale: str) -> tuple[TemplateSource, ...]:
     """The shipped templates for a locale (`<locale>/<kind>.<channel>.j2`)."""
     folder = resources.files("engine") / "templates" / locale
@@ -161,7 +162,7 @@ def default_sources(locale: str) -> tuple[TemplateSource, ...]:
 Choice = tuple[str, Template]     # (template name, compiled template)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
     """The compiled defaults, shared by every Renderer of the locale."""
     compiled = {}
@@ -176,7 +177,7 @@ def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
 class Renderer:
     """The templates of one config and locale, compiled once; immutable, thread-safe."""
 
-    __slots__ = ("locale", "_defaults", "_plain", "_prefixed")
+    __slots__ = ("_defaults", "_plain", "_prefixed", "locale")
 
     def __init__(self, locale: str, defaults: Mapping[tuple[str, str], Choice],
                  plain: Mapping[tuple[str, str], Choice],

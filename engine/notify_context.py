@@ -3,8 +3,9 @@ and one fired notification, its documented variables, and a sample ticket for ch
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from engine.values import zone
@@ -190,7 +191,7 @@ def _mobiles(engine: Engine, person_id: str | None) -> list[str]:
     phone = person.contacts.get("phone") if person is not None else None
     if not phone:
         return []
-    return [phone[3:] if phone.startswith("+86") else phone]
+    return [phone.removeprefix("+86")]
 
 
 _SAMPLE_NAMES = {

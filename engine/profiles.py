@@ -1,8 +1,8 @@
 """SLA profile inheritance: `extends` resolved into one effective profile per mode."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Mapping
 
 from engine.model import Config, Loc, ProfileDef, TargetDef, TargetOverride
 

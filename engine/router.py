@@ -5,8 +5,9 @@ not match are recorded too (as `NoMatch`), and the decision's trace is the rest.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from engine.matchers import Ticket
 from engine.routing import CompiledCategory, CompiledRule, RuleIndex, extra_candidates

@@ -6,8 +6,9 @@ candidates are then tried in file order, exactly as if every rule had been tried
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from engine.matchers import Predicate, Ticket, scalar_key
 

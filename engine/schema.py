@@ -4,9 +4,10 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -30,7 +31,7 @@ def schema_dir() -> Path:
     raise FileNotFoundError("schemas/ not found beside or inside the engine package")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one file kind (`categories`, `rules`, `event`, ...)."""
     with open(schema_dir() / f"{kind}.schema.json", encoding="utf-8") as handle:
@@ -38,12 +39,12 @@ def load_schema(kind: str) -> dict[str, Any]:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(kind))
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_check(kind: str) -> Callable[[Any], bool] | None:
     """The compiled yes/no check of a schema, or None where the subset does not cover it."""
     try:

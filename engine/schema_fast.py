@@ -8,7 +8,8 @@ caller falls back to jsonschema alone. A test pins the two to agree.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 Check = Callable[[Any], bool]
 ANNOTATIONS = frozenset({"description", "title", "examples", "default", "$schema", "$id",

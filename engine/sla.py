@@ -2,8 +2,9 @@
 resolve clocks as JSON-ready state that pauses, stops, resumes and recomputes."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from engine.calendar import Calendar
 from engine.escalation import reach

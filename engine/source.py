@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -21,7 +21,7 @@ try:  # the C parser when PyYAML was built with libyaml
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _BaseLoader = yaml.SafeLoader
 
-DataPath = tuple[Union[str, int], ...]
+DataPath = tuple[str | int, ...]
 
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
@@ -48,7 +48,7 @@ class SourceMap:
     so loading pays nothing for them; a diagnostic asks for a handful.
     """
 
-    __slots__ = ("file", "_root", "_keys")
+    __slots__ = ("_keys", "_root", "file")
 
     def __init__(self, file: str, root: yaml.Node | None) -> None:
         self.file = file

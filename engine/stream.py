@@ -6,9 +6,10 @@ import heapq
 import json
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from engine.decision import Decision
 from engine.engine import Engine

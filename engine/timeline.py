@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from calendar import monthrange
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
@@ -214,7 +214,7 @@ def _leap_years_before(year: int) -> int:
 
 def _croniter_after(expr: str, wall: float) -> Iterator[float]:
     # The wall clock is fed to croniter as UTC, which has no DST to second-guess.
-    it = croniter(expr, datetime.fromtimestamp(wall, timezone.utc))
+    it = croniter(expr, datetime.fromtimestamp(wall, UTC))
     while True:
         try:
             yield float(it.get_next(float))

@@ -2,8 +2,9 @@
 and the notifications a firing makes (recipients resolved at fire time)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from engine.escalation import Policy, Timer, manager_chain, plan, reach
 from engine.values import format_ts

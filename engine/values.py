@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone, tzinfo
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DURATION = re.compile(r"(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
@@ -83,7 +83,7 @@ def parse_date(text: str) -> date:
         raise ValueError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(name: str) -> ZoneInfo:
     """An IANA timezone by name; ValueError for an unknown one."""
     try:

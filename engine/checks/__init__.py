@@ -5,9 +5,9 @@ A check is a function `Config -> Iterable[Diagnostic]` registered under a stable
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Iterator
 
 from engine.diagnostics import Diagnostic, Severity, Span, suggest
 from engine.model import Config, Loc

@@ -1,8 +1,8 @@
 """Calendar checks: timezones, working windows, holidays and make-up days."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Iterator, Mapping, Sequence
 
 from engine.checks import register, warning
 from engine.diagnostics import Diagnostic, Span

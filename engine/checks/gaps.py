@@ -1,8 +1,8 @@
 """Roster gap detection: stretches ahead where a team has nobody on duty, even after backup."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from engine.checks import CheckOptions, register_timed, warning
 from engine.diagnostics import Diagnostic, Severity

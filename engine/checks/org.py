@@ -1,7 +1,7 @@
 """Organisation checks: the management chain and whether people can be reached."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from engine.checks import register, unknown, warning
 from engine.diagnostics import Diagnostic

@@ -1,7 +1,8 @@
 """Reference checks: every id a file names exists, and every id is defined once."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from engine.checks import duplicates, register, unknown
 from engine.diagnostics import Diagnostic

@@ -1,9 +1,9 @@
 """Roster checks: schedule timezones, cron expressions, datetimes and team membership."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from croniter import croniter

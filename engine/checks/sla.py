@@ -1,7 +1,7 @@
 """SLA checks: profile inheritance, complete and sane targets, modes, policy step values."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from engine.checks import register
 from engine.diagnostics import Diagnostic

@@ -1,7 +1,7 @@
 """Template checks: overrides parse, use documented variables, render a sample ticket."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from engine.checks import register
 from engine.diagnostics import Diagnostic

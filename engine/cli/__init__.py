@@ -24,7 +24,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the CLI boundary
+        except Exception as exc:
             click.echo(f"gongdan: internal error: {exc!r}", err=True)
             click.echo(traceback.format_exc(), err=True)
             sys.exit(EXIT_INTERNAL)

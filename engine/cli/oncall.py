@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -58,7 +58,7 @@ def _reports(engine: Engine, team: str | None, at: float, days: int, mode: str |
 def oncall(team: str | None, config_dir: Path, at_text: str | None, mode: str | None, days: int,
            gaps: bool, fmt: str, ics: bool) -> None:
     """Who is on duty (for TEAM, or every team), the next handoffs and roster gaps."""
-    now = parse_option_time(at_text, "--at") if at_text else datetime.now(timezone.utc)
+    now = parse_option_time(at_text, "--at") if at_text else datetime.now(UTC)
     if ics and not team:
         raise click.UsageError("--ics exports one team: name it")
     engine = load_or_exit(config_dir)

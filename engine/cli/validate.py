@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -43,7 +43,7 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
 def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None, gap_days: int,
              gaps_from: str | None) -> None:
     """Check a config dir (default: here) against the schemas and semantic rules."""
-    now = parse_option_time(gaps_from, "--gaps-from") if gaps_from else datetime.now(timezone.utc)
+    now = parse_option_time(gaps_from, "--gaps-from") if gaps_from else datetime.now(UTC)
     diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days),
                              config_dir)
     shown = diags[:max_errors] if max_errors else diags

@@ -1,7 +1,7 @@
 """Golden config folders: valid ones have no diagnostics, each invalid one its exact list."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -75,8 +75,8 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone(timedelta(hours=8)))
 
 @pytest.mark.parametrize("now", [
     pytest.param(NOW, id="late-november"),
-    pytest.param(datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc), id="across-double-11"),
-    pytest.param(datetime(2026, 6, 1, 0, 0, tzinfo=timezone.utc), id="june"),
+    pytest.param(datetime(2026, 11, 1, 0, 0, tzinfo=UTC), id="across-double-11"),
+    pytest.param(datetime(2026, 6, 1, 0, 0, tzinfo=UTC), id="june"),
 ])
 def test_reference_rosters_have_no_gaps(now: datetime) -> None:
     assert engine.check(REPO, now=now, gap_days=28) == []

@@ -1,7 +1,7 @@
 """Team duty: the mode's schedules, the fallback chain and `Engine.oncall`."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ def test_oncall_reports_the_schedules_as_they_are(team: str, at: str, mode: str 
 
 
 def test_oncall_takes_datetimes_and_refuses_naive_ones() -> None:
-    at = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
     assert REFERENCE.oncall("trade-cart", at).primary == "wei-ping"
     with pytest.raises(engine.EventError, match="at: naive datetime"):
         REFERENCE.oncall("trade-cart", datetime(2026, 11, 2, 10, 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -286,7 +286,7 @@ def test_who_dt_rejects_naive_datetime() -> None:
 
 
 def test_who_dt_accepts_any_timezone() -> None:
-    assert WEEKLY.who_dt(datetime(2026, 11, 9, 1, tzinfo=timezone.utc)) == ("carol", "s/weekly")
+    assert WEEKLY.who_dt(datetime(2026, 11, 9, 1, tzinfo=UTC)) == ("carol", "s/weekly")
 
 
 @pytest.mark.parametrize("expr, since, n", [
@@ -307,7 +307,7 @@ def test_who_dt_accepts_any_timezone() -> None:
 def test_wall_cron_matches_croniter(expr: str, since: tuple[int, ...], n: int) -> None:
     cron = WallCron.parse(expr, ZoneInfo(BERLIN))
     start = utc(*since)  # wall time fed to croniter as UTC: no DST at all
-    it = croniter(expr, datetime.fromtimestamp(start, timezone.utc))
+    it = croniter(expr, datetime.fromtimestamp(start, UTC))
     expected = [float(it.get_next(float)) for _ in range(n)]
     got = cron.wall_matches_after(start)
     assert [next(got) for _ in range(n)] == expected
@@ -393,8 +393,8 @@ def cases(draw: st.DrawFn) -> tuple[ScheduleSpec, float]:
     overrides: tuple[Override, ...] = ()
     if draw(st.booleans()):
         start = draw(st.floats(utc(2026, 1, 1), utc(2027, 1, 1)))
-        overrides = (Override("erin", datetime.fromtimestamp(start, timezone.utc),
-                              datetime.fromtimestamp(start + 3 * 86400, timezone.utc)),)
+        overrides = (Override("erin", datetime.fromtimestamp(start, UTC),
+                              datetime.fromtimestamp(start + 3 * 86400, UTC)),)
     near = draw(st.sampled_from(TRANSITIONS)) + draw(st.integers(-26 * H, 26 * H))
     t = draw(st.one_of(st.just(float(near)), st.floats(utc(2026, 1, 1), utc(2027, 1, 1))))
     return ScheduleSpec("p", tz, stack, overrides), t

@@ -3,9 +3,10 @@ checked against a reference that tries every rule in file order."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pytest
 from conftest import MINIMAL, REPO

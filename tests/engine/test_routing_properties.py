@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ def categories(known: frozenset[str], routed: frozenset[str]) -> st.SearchStrate
 
 
 def times() -> st.SearchStrategy[str]:
-    zones = st.sampled_from([timezone.utc, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
+    zones = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
     return st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
                         timezones=zones).map(lambda d: d.isoformat())
 
