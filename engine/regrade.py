@@ -31,11 +31,15 @@ def apply_changes(engine: Engine, state: State, event: Event, mode: str | None, 
     state["tags"] = routing.tags
     state["category"] = {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback}
     if explicit is not None:
-        state["severity"] = explicit
+        state["severity"] = attrs["severity_set"] = explicit
         trace.append(f"severity {explicit} set by the update" + (f" (by {event.raw['by']})" if event.raw.get("by") else ""))
+    elif attrs.get("severity_set") and "category" not in changes:
+        trace.append(f"severity {old_severity} kept: set by an earlier update")
     elif routing.severity != old_severity:
         state["severity"] = routing.severity
         trace.append(f"severity re-graded {old_severity} → {routing.severity}")
+    if "category" in changes:
+        attrs.pop("severity_set", None)  # a new category is graded afresh
     if "category" in changes and routing.team != old_team:
         state["team"] = routing.team
         trace.append(f"re-routed to team {routing.team} for category {routing.category}")

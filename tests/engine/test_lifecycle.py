@@ -227,3 +227,13 @@ def test_on_switch_keep_leaves_open_tickets_alone() -> None:
               {"type": "status_changed", "status": "investigating", "at": "2026-11-10T20:30:00+08:00"}],
              engine.load(MINIMAL))
     assert (d[1]["mode"], sla(d[1], "response")[0]) == ("daily", "2026-11-11T09:30:00+08:00")
+
+
+def test_a_severity_set_by_hand_survives_later_updates_until_the_category_changes() -> None:
+    d = play([{**STUCK, "at": "2026-11-09T09:00:00+08:00"},
+              {"type": "updated", "changes": {"severity": "P4"}, "at": "2026-11-09T09:10:00+08:00"},
+              {"type": "updated", "changes": {"title": "还是卡住"}, "at": "2026-11-09T09:20:00+08:00"},
+              {"type": "updated", "changes": {"category": "trade/order/duplicate-order"},
+               "at": "2026-11-09T09:30:00+08:00"}])
+    assert [x["severity"] for x in d] == ["P3", "P4", "P4", "P2"]
+    assert d[2]["trace"] == ["updated title", "severity P4 kept: set by an earlier update"]
