@@ -6,7 +6,7 @@ checks can point at the YAML line of any of its fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,6 @@ class Config:
     notifications: NotificationsDef
     templates: tuple[TemplateSource, ...] = ()
     digest: str = ""
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
     def span(self, loc: Loc, *sub: str | int, key: bool = False) -> Span:
         """The span of `loc` or of a field below it (`key=True`: the key, not the value)."""

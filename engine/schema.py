@@ -62,16 +62,6 @@ def validate_document(doc: SourceDocument, kind: str) -> list[Diagnostic]:
     return [diag for error in errors for diag in _diagnostics(doc, _specific(error))]
 
 
-def instance_errors(instance: Any, kind: str) -> list[tuple[str, str]]:
-    """(dotted path, message) for each violation of a plain instance (events, decisions)."""
-    found = []
-    for error in validator(kind).iter_errors(instance):
-        error = _specific(error)
-        path = ".".join(str(p) for p in error.absolute_path)
-        found.append((path, _message(error) or ""))
-    return sorted(found)
-
-
 def _specific(error: ValidationError) -> ValidationError:
     """For anyOf/oneOf failures, the alternative that came closest, recursively."""
     while error.validator in ("anyOf", "oneOf") and error.context:

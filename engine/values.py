@@ -6,7 +6,7 @@ raises ValueError with a message fit for a diagnostic.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -113,15 +113,6 @@ def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime:
     """A datetime read in `tz` unless it carries its own offset."""
     value = _fromisoformat(text)
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-
-
-def timestamp(value: datetime) -> float:
-    """POSIX seconds of an aware datetime."""
-    return value.timestamp()
-
-
-def from_timestamp(ts: float, tz: ZoneInfo | timezone) -> datetime:
-    return datetime.fromtimestamp(ts, tz)
 
 
 _FORMATTED: dict[tuple[float, object], str] = {}
