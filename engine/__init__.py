@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from engine.decision import Decision
 from engine.diagnostics import Diagnostic, Severity, Span
+from engine.duty import OnCall
 from engine.engine import Engine
 from engine.errors import ConfigError, EventError, GongdanError, InternalError
 from engine.pipeline import check, load
 
 __all__ = [
     "ConfigError", "Decision", "Diagnostic", "Engine", "EventError", "GongdanError",
-    "InternalError", "Severity", "Span", "check", "load",
+    "InternalError", "OnCall", "Severity", "Span", "check", "load",
 ]

@@ -86,3 +86,10 @@ def test_a_mode_without_duty_uses_the_default_modes() -> None:
                       "category": "pay"}).to_dict()
     assert (d["mode"], d["team"], d["assignee"]) == (
         "promotion", "shop-sre", {"person": "dave", "source": "order-backup/weekly"})
+
+
+def test_the_public_api_names_match_the_spec() -> None:
+    assert engine.OnCall is OnCall
+    assert REFERENCE.oncall("trade-cart", "2026-11-02T10:00:00+08:00")._fields == ("primary", "backup", "source")
+    for name in ("load", "check", "Engine", "Decision", "Diagnostic", "ConfigError", "EventError", "InternalError"):
+        assert hasattr(engine, name), name
