@@ -51,11 +51,14 @@ def created(engine: Engine, event: Event, mode: str | None, explain: list[str] |
         "fired": [],
     }
     trace = routing.trace
+    routed = len(trace)
     assign_on_duty(engine, state, event.ts, the_mode, trace)
     target = engine.profiles[the_mode].target(ticket, routing.severity)
     state["policy"] = target.policy
     state["clocks"] = sla.start_clocks(target, event.ts, engine.calendars[target.calendar])
     trace.append(target.trace_line)
+    if explain is not None:
+        explain.extend(trace[routed:])  # the explain view goes on past routing too
     return state, trace
 
 

@@ -57,7 +57,9 @@ def test_the_decision_as_json(tmp_path: Path) -> None:
         "├─ 13 of 14 rules skipped: the index shows this ticket lacks what each of them requires\n"
         "├─ rule capital-loss (rules/10-grading.yaml:7) → severity P1, tags +capital-loss\n"
         "├─ route redeem-failed-at-pay of marketing/coupon/redeem-failed (categories.yaml:298) → team payment-gateway\n"
-        "└─ severity P1 (raised by rules)\n"
+        "├─ severity P1 (raised by rules)\n"
+        "├─ on duty hou-ting (payment-gateway-primary/business-hours)\n"
+        "└─ targets daily P1 target: response 15m, resolve 4h on 24x7\n"
         "⇒ team payment-gateway, severity P1, tags 资损, capital-loss\n"
     ), id="rule-and-route"),
     pytest.param({"type": "created", "ticket": "T-8", "at": "2026-11-11T00:05:00+08:00", "category": "hr/payroll",
@@ -67,7 +69,9 @@ def test_the_decision_as_json(tmp_path: Path) -> None:
         "├─ 13 of 14 rules skipped: the index shows this ticket lacks what each of them requires\n"
         "├─ rule vip-submitter (rules/10-grading.yaml:48) → severity P2, tags +vip\n"
         "├─ team goc-desk from default (categories.yaml:7)\n"
-        "└─ severity P2 (raised by rules)\n"
+        "├─ severity P2 (raised by rules)\n"
+        "├─ on duty zhang-ping (goc-desk-d11/shifts)\n"
+        "└─ targets promotion P2 target: response 10m, resolve 2h on 24x7\n"
         "⇒ team goc-desk, severity P2, tags vip\n"
         "  (category hr/payroll fell back to the default)\n"
     ), id="fallback-to-the-default"),
@@ -77,7 +81,9 @@ def test_the_decision_as_json(tmp_path: Path) -> None:
         "├─ category marketing/coupon/new-thing unknown → marketing/coupon (categories.yaml:289)\n"
         "├─ 14 of 14 rules skipped: the index shows this ticket lacks what each of them requires\n"
         "├─ team marketing-coupon from marketing/coupon (categories.yaml:289)\n"
-        "└─ severity P3 (default of marketing (categories.yaml:284))\n"
+        "├─ severity P3 (default of marketing (categories.yaml:284))\n"
+        "├─ on duty yu-ying (marketing-coupon-primary/weekly)\n"
+        "└─ targets daily P3 target: response 4h, resolve 3d on cn-office\n"
         "⇒ team marketing-coupon, severity P3\n"
         "  (category marketing/coupon/new-thing fell back to marketing/coupon)\n"
     ), id="fallback-to-a-prefix"),
