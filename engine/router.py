@@ -79,7 +79,10 @@ class Router:
             ticket["severity"] = node.severity
             return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
                            list(node.static_trace))
-        node, fallback = self.resolve(ticket["category"])
+        if node is None:
+            node, fallback = self.resolve(ticket["category"])
+        else:
+            fallback = False
         raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
         ticket["severity"] = submitted if raised else node.severity
         candidates = self.candidates(ticket, node, fallback)
