@@ -30,6 +30,12 @@ class Routing:
     trace: list[str]
 
 
+def _static(node: CompiledCategory, ticket: dict[str, Any]) -> Routing:
+    """Nothing can change what the category says: its compiled answer stands."""
+    return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
+                   list(node.static_trace))
+
+
 class Router:
     """Immutable routing tables plus the one function that evaluates them."""
 
@@ -75,10 +81,8 @@ class Router:
         node = self.categories.get(ticket["category"])
         if (node is not None and submitted is None and explain is None and not node.candidates
                 and not node.routes and not self._by_attributes):
-            # Nothing can change what the category says: the compiled answer stands.
             ticket["severity"] = node.severity
-            return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
-                           list(node.static_trace))
+            return _static(node, ticket)
         if node is None:
             node, fallback = self.resolve(ticket["category"])
         else:
@@ -87,8 +91,7 @@ class Router:
         ticket["severity"] = submitted if raised else node.severity
         candidates = self.candidates(ticket, node, fallback)
         if not (candidates or node.routes or fallback or submitted or explain is not None):
-            return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
-                           list(node.static_trace))
+            return _static(node, ticket)
         lines: list[str] = explain if explain is not None else []
         if fallback:
             lines.append(f"category {ticket['category']} unknown → {node.label}")

@@ -25,26 +25,22 @@ class Target:
     resolve: int
     calendar: str
     policy: str | None
-    source: str          # `P1 target` or `override 0` (for the trace)
+    trace_line: str      # what the trace says when this target applies
 
     def budget(self, clock: str) -> int:
         return self.response if clock == "response" else self.resolve
 
-    @property
-    def trace_line(self) -> str:
-        return _TRACE_LINES.get(self) or _TRACE_LINES.setdefault(self, (
-            f"targets {self.source}: response {format_duration(self.response)}, "
-            f"resolve {format_duration(self.resolve)} on {self.calendar}"))
 
-
-_TRACE_LINES: dict[Target, str] = {}  # a few targets per config: their trace text, memoised
+def make_target(response: int, resolve: int, calendar: str, policy: str | None, source: str) -> Target:
+    return Target(response, resolve, calendar, policy,
+                  f"targets {source}: response {format_duration(response)}, "
+                  f"resolve {format_duration(resolve)} on {calendar}")
 
 
 @dataclass(frozen=True, slots=True)
 class Override:
     predicate: Predicate
-    fields: TargetDef    # the fields it sets; the rest come from the level's target
-    index: int
+    targets: Mapping[str, Target]   # per level: the override's fields over the level's target
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +54,10 @@ class Profile:
 
     def target(self, ticket: Ticket, severity: str) -> Target:
         """The level's target, or the first matching override laid over it."""
-        base = self.targets[severity]
         for override in self.overrides:
             if override.predicate(ticket):
-                f = override.fields
-                return Target(parse_duration(f.response) if f.response else base.response,
-                              parse_duration(f.resolve) if f.resolve else base.resolve,
-                              f.calendar or base.calendar, f.policy or base.policy,
-                              f"{self.id} override {override.index} ({severity})")
-        return base
+                return override.targets[severity]
+        return self.targets[severity]
 
 
 def compile_profiles(config: Config, calendars: Mapping[str, Calendar]) -> dict[str, Profile]:
@@ -75,13 +66,24 @@ def compile_profiles(config: Config, calendars: Mapping[str, Calendar]) -> dict[
     for pid in config.profiles:
         p = effective_profile(config, pid)
         targets = {
-            level: Target(parse_duration(t.response or ""), parse_duration(t.resolve or ""),
-                          t.calendar or p.calendar, t.policy or p.policy, f"{pid} {level} target")
+            level: make_target(parse_duration(t.response or ""), parse_duration(t.resolve or ""),
+                               t.calendar or p.calendar, t.policy or p.policy, f"{pid} {level} target")
             for level, t in p.targets.items()}
-        overrides = tuple(Override(compile_matcher(o.when, calendars), o.target, i)
+        overrides = tuple(Override(compile_matcher(o.when, calendars), _laid_over(targets, o.target, pid, i))
                           for i, o in enumerate(p.overrides))
         profiles[pid] = Profile(pid, frozenset(p.pause_when), targets, overrides)
     return profiles
+
+
+def _laid_over(targets: Mapping[str, Target], fields: TargetDef, pid: str, index: int
+               ) -> dict[str, Target]:
+    """An override's fields over each level's target, resolved once at compile time."""
+    return {
+        level: make_target(parse_duration(fields.response) if fields.response else base.response,
+                           parse_duration(fields.resolve) if fields.resolve else base.resolve,
+                           fields.calendar or base.calendar, fields.policy or base.policy,
+                           f"{pid} override {index} ({level})")
+        for level, base in targets.items()}
 
 
 # --- clocks: plain dicts in the ticket state -----------------------------------------------

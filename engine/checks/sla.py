@@ -56,8 +56,6 @@ def _response_vs_resolve(config: Config, pid: str, target: TargetDef) -> Iterato
 
 
 def _durations(config: Config, target: TargetDef) -> Iterator[Diagnostic]:
-    if target.loc[0] != "sla_profiles.yaml":
-        return
     for field in ("response", "resolve"):
         text = getattr(target, field)
         if text is not None and parse_duration(text) == 0:

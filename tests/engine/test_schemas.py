@@ -311,9 +311,10 @@ def test_schema_is_self_contained_and_documented(name: str) -> None:
         for key in ("properties", "patternProperties"):
             for prop, sub in node.get(key, {}).items():
                 assert sub.get("description"), f"{path}/{key}/{prop} has no description"
-        if node.get("type") == "object" and "properties" in node and path != "#/properties/fields":
-            if not path.endswith("/state") and "oneOf" not in node:
-                assert node.get("additionalProperties") is False, f"{path} is not strict"
+        strict = (node.get("type") == "object" and "properties" in node and path != "#/properties/fields"
+                  and not path.endswith("/state") and "oneOf" not in node)
+        if strict:
+            assert node.get("additionalProperties") is False, f"{path} is not strict"
     for def_name, sub in doc["$defs"].items():
         assert sub.get("title") and sub.get("description"), f"$defs/{def_name} needs title and description"
 
