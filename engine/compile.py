@@ -85,12 +85,12 @@ def _route(config: Config, owner: str, route: RouteDef, calendars: Mapping[str, 
 
 
 def _category(cid: str, name: str, team: str, team_from: str, severity: str, severity_from: str,
-              routes: tuple[CompiledRoute, ...], candidates: tuple[int, ...], here: str
+              routes: tuple[CompiledRoute, ...], mask: int, here: str
               ) -> CompiledCategory:
     label = f"{cid} ({here})" if cid else f"default ({here})"
     lines = (f"category {label}", f"team {team} from {team_from}",
              f"severity {severity} (default of {severity_from})")
-    return CompiledCategory(cid, name, team, team_from, severity, severity_from, routes, candidates,
+    return CompiledCategory(cid, name, team, team_from, severity, severity_from, routes, mask,
                             here, label, *lines, lines)
 
 
@@ -113,7 +113,7 @@ def compile_router(config: Config, calendars: Mapping[str, Calendar]) -> Router:
     categories = _categories(config, calendars, index)
     d = config.default
     default_where = f"default ({where(config, d.loc)})"
-    default = _category("", "default", d.team, default_where, d.severity, default_where, (), (),
+    default = _category("", "default", d.team, default_where, d.severity, default_where, (), 0,
                         where(config, d.loc))
     keys: set[str] = set(ATTRIBUTES)
     for rule in config.rules:

@@ -166,43 +166,98 @@ def condition_test(key: str, condition: Any) -> tuple[ValueTest, bool]:
 
 
 def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalendar]) -> Predicate:
-    """One predicate for a whole `when`: keys ANDed, `any` ORed, `not` negated."""
-    return _all([_compile_key(key, value, calendars) for key, value in spec.items()])
+    """One predicate for a whole `when`: keys ANDed, `any` ORed, `not` negated.
 
-
-def _all(parts: list[Predicate]) -> Predicate:
-    """AND without a generator per call (the hot path of every rule)."""
-    if len(parts) == 1:
-        return parts[0]
-    first, rest = parts[0], _all(parts[1:])
-    return lambda ticket: first(ticket) and rest(ticket)
-
-
-def _any(parts: list[Predicate]) -> Predicate:
-    if len(parts) == 1:
-        return parts[0]
-    first, rest = parts[0], _any(parts[1:])
-    return lambda ticket: first(ticket) or rest(ticket)
-
-
-def _compile_key(key: str, value: Any, calendars: Mapping[str, OpenCalendar]) -> Predicate:
-    if key == "any":
-        return _any([compile_matcher(sub, calendars) for sub in value])
-    if key == "not":
-        inner = compile_matcher(value, calendars)
-        return lambda ticket: not inner(ticket)
-    if key in ("during", "outside"):
-        calendar = calendars[value]  # the checks guarantee the calendar exists
-        if key == "during":
-            return lambda ticket: calendar.is_open(ticket["at"])
-        return lambda ticket: not calendar.is_open(ticket["at"])
-    read = getter(key)
-    test, on_missing = condition_test(key, value)
-
-    def predicate(ticket: Ticket) -> bool:
-        found = read(ticket)
-        return on_missing if found is MISSING else test(found)
+    The `when` becomes the source of one Python function, compiled once (as dataclasses and
+    namedtuple build their methods), so a rule costs one call, not a call per key and
+    operator. Values from the config never enter the source: they are bound as names.
+    """
+    source = _Source(calendars)
+    body = source.all_of(spec, 0)
+    namespace = dict(source.names)
+    exec(compile(f"def predicate(t):\n    return {body}\n", "<gongdan matcher>", "exec"),
+         namespace)
+    predicate: Predicate = namespace["predicate"]
     return predicate
+
+
+# Inline forms of single operators, for the value type on which each equals the operator's
+# ValueTest exactly; any other value (lists, other types, missing) goes to the ValueTest.
+_INLINE = {"equals": "v == {c}", "in": "v in {c}", "not_in": "v not in {c}",
+           "regex": "{c}(v) is not None", "prefix": "v.startswith({c})", "contains": "{c} in v",
+           "gte": "v >= {c}", "gt": "v > {c}", "lte": "v <= {c}", "lt": "v < {c}"}
+_NUMBERS = (int, float)
+_MAX_NESTING = 16  # deeper `any`/`not` go into functions of their own: Python caps nesting
+
+
+class _Source:
+    """The expression of one predicate over the ticket `t`, and the names it uses."""
+
+    def __init__(self, calendars: Mapping[str, OpenCalendar]) -> None:
+        self.calendars = calendars
+        self.names: dict[str, Any] = {"MISSING": MISSING}
+
+    def bind(self, value: Any) -> str:
+        name = f"_{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def all_of(self, spec: Mapping[str, Any], depth: int) -> str:
+        if depth > _MAX_NESTING:
+            return f"{self.bind(compile_matcher(spec, self.calendars))}(t)"
+        parts = [self.key(key, value, depth) for key, value in spec.items()]
+        return "(" + " and ".join(parts) + ")" if parts else "True"
+
+    def key(self, key: str, value: Any, depth: int) -> str:
+        if key == "any":
+            return "(" + " or ".join(self.all_of(sub, depth + 1) for sub in value) + ")"
+        if key == "not":
+            return f"(not {self.all_of(value, depth + 1)})"
+        if key in ("during", "outside"):
+            is_open = self.bind(self.calendars[value].is_open)  # the checks vouch for it
+            return f"{'' if key == 'during' else 'not '}{is_open}(t['at'])"
+        return self.condition(key, value)
+
+    def condition(self, key: str, condition: Any) -> str:
+        """`key: condition` as one expression that reads the attribute once, into `v`."""
+        if key.startswith("fields.") and key.count(".") == 1:
+            read, present = f"t['fields'].get({self.bind(key[7:])})", "{v} is not None"
+        elif key.startswith("fields."):
+            read, present = f"{self.bind(getter(key))}(t)", "{v} is not MISSING"
+        else:  # a missing attribute is None; no tags at all counts as missing too
+            read, present = f"t.get({self.bind(key)})", "{v} is not None and v != []"
+        test, on_missing = condition_test(key, condition)
+        inline = self.inline(key, condition)
+        if inline is None:
+            return f"({self.bind(test)}(v) if {present.format(v=f'(v := {read})')} else {on_missing})"
+        expression, kinds = inline
+        guard = f"type(v := {read}) {'in' if isinstance(kinds, tuple) else 'is'} {self.bind(kinds)}"
+        general = f"({self.bind(test)}(v) if {present.format(v='v')} else {on_missing})"
+        return f"({expression} if {guard} else {general})"
+
+    def inline(self, key: str, condition: Any) -> tuple[str, type | tuple[type, ...]] | None:
+        """The fast form of a condition and the value types it is exact for, if it has one."""
+        if isinstance(condition, dict):
+            if len(condition) != 1:
+                return None
+            ((op, arg),) = condition.items()
+        elif isinstance(condition, list):
+            op, arg = "in", condition
+        else:
+            op, arg = ("contains" if key in LIST_ATTRIBUTES else "equals"), condition
+        if op == "regex":
+            return _INLINE[op].format(c=self.bind(re.compile(arg).fullmatch)), str
+        if op in ("in", "not_in"):
+            if all(type(a) is str for a in arg):
+                return _INLINE[op].format(c=self.bind(frozenset(arg))), str
+            return None
+        kinds: type | tuple[type, ...] | None = (
+            str if type(arg) is str else _NUMBERS if type(arg) in _NUMBERS else None)
+        if kinds is None or op not in _INLINE or (op in ("prefix", "contains") and kinds is not str):
+            return None
+        if op == "contains" and key in LIST_ATTRIBUTES:
+            kinds = list
+        return _INLINE[op].format(c=self.bind(arg)), kinds
 
 
 def matcher_keys(spec: Mapping[str, Any]) -> set[str]:

@@ -2,23 +2,30 @@
 
 One evaluator serves decisions and `--explain`: with an explain list, the lines that did
 not match are recorded too (as `NoMatch`), and the decision's trace is the rest.
+
+The hot path allocates little: a ticket's candidate rules are a bit mask (its category's,
+precomputed, OR its attributes'), each mask's rules in file order are kept once, and a
+matched rule's trace line is formatted once per outcome, not per ticket.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.matchers import Ticket
-from engine.routing import CompiledCategory, CompiledRule, RuleIndex, extra_candidates
+from engine.routing import CompiledCategory, CompiledRule, RuleIndex, rule_line
+
+# Bounds on the evaluator's memos (masks seen, unknown categories seen): a config yields
+# few distinct masks, while unknown category strings come from hosts and are unbounded.
+_PLANS = 1 << 16
+_FALLBACKS = 1 << 16
 
 
 class NoMatch(str):
     """An explain line for something that was tried and did not match."""
 
 
-@dataclass(slots=True)
-class Routing:
+class Routing(NamedTuple):
     """Where a ticket goes and how urgent it is, with the steps that decided it."""
 
     category: str          # the category id of the ticket, as given
@@ -30,10 +37,9 @@ class Routing:
     trace: list[str]
 
 
-def _static(node: CompiledCategory, ticket: dict[str, Any]) -> Routing:
-    """Nothing can change what the category says: its compiled answer stands."""
-    return Routing(node.id, node.id, False, node.team, node.severity, ticket["tags"],
-                   list(node.static_trace))
+# Built with tuple.__new__ (one C call) rather than the generated Python __new__: it runs
+# for every ticket.
+_routing = tuple.__new__
 
 
 class Router:
@@ -48,8 +54,11 @@ class Router:
         self.index = index
         self.ranks = ranks
         self.getters = getters
-        self._lookups = index.lookups(getters)
-        self._by_attributes = bool(self._lookups or index.tags or index.has_field or index.has_attribute)
+        self._probe = index.probe(getters)
+        self._plans: dict[int, tuple[CompiledRule, ...]] = {}
+        self._fallbacks: dict[str, tuple[CompiledCategory, int]] = {}
+        self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
+        self._raised_lines = {level: f"severity {level} (raised by rules)" for level in ranks}
 
     def resolve(self, category: str) -> tuple[CompiledCategory, bool]:
         """The category itself, else its longest known prefix, else `default` (fallback)."""
@@ -64,112 +73,118 @@ class Router:
             cut = category.rfind("/", 0, cut)
         return self.default, True
 
-    def candidates(self, ticket: Ticket, node: CompiledCategory, fallback: bool
-                   ) -> tuple[int, ...] | list[int]:
-        """The rules this ticket must try, in file order."""
-        base = node.candidates if not fallback else self.index.for_category(ticket["category"])
-        if not self._by_attributes:
-            return base
-        extra = extra_candidates(ticket, self._lookups, self.index)
-        if not extra:
-            return base
-        return sorted(set(extra).union(base))
+    def _fallback(self, category: str) -> tuple[CompiledCategory, int]:
+        """An unknown category's stand-in and the rules its string admits, kept once seen."""
+        known = self._fallbacks.get(category)
+        if known is None:
+            known = self.resolve(category)[0], self.index.for_category(category)
+            if len(self._fallbacks) < _FALLBACKS:
+                self._fallbacks[category] = known
+        return known
+
+    def plan(self, mask: int) -> tuple[CompiledRule, ...]:
+        """The rules of a candidate mask, in file order."""
+        plan = self._plans.get(mask)
+        if plan is None:
+            plan = tuple(rule for rule in self.rules if mask >> rule.index & 1)
+            if len(self._plans) < _PLANS:
+                self._plans[mask] = plan
+        return plan
 
     def route(self, ticket: dict[str, Any], submitted: str | None,
               explain: list[str] | None = None) -> Routing:
         """Route and grade one new ticket; `ticket["severity"]` tracks the running level."""
-        node = self.categories.get(ticket["category"])
-        if (node is not None and submitted is None and explain is None and not node.candidates
-                and not node.routes and not self._by_attributes):
-            ticket["severity"] = node.severity
-            return _static(node, ticket)
-        if node is None:
-            node, fallback = self.resolve(ticket["category"])
+        category = ticket["category"]
+        node = self.categories.get(category)
+        if node is not None:
+            fallback, mask = False, node.mask
         else:
-            fallback = False
+            fallback = True
+            node, mask = self._fallback(category)
         raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
-        ticket["severity"] = submitted if raised else node.severity
-        candidates = self.candidates(ticket, node, fallback)
-        if not (candidates or node.routes or fallback or submitted or explain is not None):
-            return _static(node, ticket)
+        severity = ticket["severity"] = submitted if raised else node.severity
+        if self._probe is not None:
+            mask |= self._probe(ticket)
+        if not (mask or node.routes or fallback or submitted or explain is not None):
+            return _routing(Routing, (category, category, False, node.team, severity,
+                                      ticket["tags"], list(node.static_trace)))
         lines: list[str] = explain if explain is not None else []
-        if fallback:
-            lines.append(f"category {ticket['category']} unknown → {node.label}")
-        else:
-            lines.append(node.trace_line)
+        lines.append(f"category {category} unknown → {node.label}" if fallback else node.trace_line)
         if raised:
             lines.append(f"severity {submitted} proposed by the submitter")
-        team = self._rules(ticket, candidates, lines, explain is not None)
-        if team is None:
+        team = self._rules(ticket, mask, lines, explain is not None) if mask or explain is not None else None
+        if team is None and node.routes:
             team = self._routes(ticket, node, lines, explain is not None)
         if team is None:
             team = node.team
             lines.append(node.team_line)
         severity = ticket["severity"]
-        lines.append(self._severity_line(node, submitted, severity))
+        lines.append(node.severity_line if severity == node.severity else
+                     f"severity {severity} (the submitter's proposal)" if severity == submitted else
+                     self._raised_lines[severity])
         trace = lines if explain is None else [line for line in lines if type(line) is str]
-        matched = None if node is self.default else node.id
-        return Routing(ticket["category"], matched, fallback, team, severity, ticket["tags"], trace)
+        return _routing(Routing, (category, None if node is self.default else node.id, fallback,
+                                  team, severity, ticket["tags"], trace))
 
-    def _severity_line(self, node: CompiledCategory, submitted: str | None, severity: str) -> str:
-        if severity == node.severity:
-            return node.severity_line
-        if severity == submitted:
-            return f"severity {severity} (the submitter's proposal)"
-        return f"severity {severity} (raised by rules)"
-
-    def _rules(self, ticket: dict[str, Any], candidates: tuple[int, ...] | list[int],
-               lines: list[str], explaining: bool) -> str | None:
+    def _rules(self, ticket: dict[str, Any], mask: int, lines: list[str], explaining: bool
+               ) -> str | None:
         """The rule pass in file order. A rule that raises the level or adds tags can make
-        later rules anchored on that level or tag candidates: they join the queue."""
+        later rules anchored on that level or tag candidates: they join the pass."""
         team: str | None = None
-        rules = self.rules
-        if explaining and len(candidates) < len(rules):
-            lines.append(NoMatch(f"{len(rules) - len(candidates)} of {len(rules)} rules skipped: "
-                                 "the index shows this ticket lacks what each of them requires"))
-        queue, pos = candidates, 0
-        while pos < len(queue):
-            i = queue[pos]
-            pos += 1
-            rule = rules[i]
-            if rule.predicate is not None and not rule.predicate(ticket):
-                if explaining:
-                    lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
-                continue
-            severity, tags = ticket["severity"], len(ticket["tags"])
-            team = self._apply(rule, ticket, team, lines)
-            if rule.stop:
-                break
-            if ticket["severity"] != severity or len(ticket["tags"]) != tags:
-                woken = self.index.woken(ticket, tags, i)
-                if woken:
-                    queue, pos = sorted(woken.union(queue[pos:])), 0
+        if explaining and mask.bit_count() < len(self.rules):
+            lines.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
+                                 "skipped: the index shows this ticket lacks what each of them requires"))
+        plan = self.plan(mask)
+        while plan:
+            for rule in plan:
+                if rule.predicate is not None and not rule.predicate(ticket):
+                    if explaining:
+                        lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
+                    continue
+                tags = ticket["tags"]
+                severity, tag_count = ticket["severity"], len(tags)
+                team = self._apply(rule, ticket, team, lines)
+                if rule.stop:
+                    return team
+                if ticket["severity"] is not severity or len(tags) != tag_count:
+                    later = -2 << rule.index  # the rules after this one
+                    woken = self.index.woken(ticket, tag_count) & later & ~mask
+                    if woken:
+                        mask = (mask | woken) & later
+                        plan = self.plan(mask)
+                        break
+            else:
+                return team
         return team
 
     def _apply(self, rule: CompiledRule, ticket: dict[str, Any], team: str | None,
                lines: list[str]) -> str | None:
         """A matching rule's effects on the ticket, traced; returns the team so far."""
-        effects = []
-        if rule.team is not None:
-            if team is None:
-                team = rule.team
-                effects.append(f"team {rule.team}")
-            else:
-                effects.append(f"team {rule.team} ignored (team {team} already set)")
+        kept = None
         if rule.rank is not None:
             if rule.rank < self.ranks[ticket["severity"]]:
                 ticket["severity"] = rule.severity
-                effects.append(f"severity {rule.severity}")
             else:
-                effects.append(f"severity {rule.severity} kept {ticket['severity']}")
-        tags: list[str] = ticket["tags"]
-        new_tags = [t for t in rule.tags if t not in tags]
-        if new_tags:
-            tags.extend(new_tags)
-            effects.append("tags +" + ",".join(new_tags))
-        lines.append(f"rule {rule.id} ({rule.where}) → " + (", ".join(effects) or "matched")
-                     + ("; stop" if rule.stop else ""))
-        return team
+                kept = ticket["severity"]
+        added = rule.tags
+        if added:
+            tags: list[str] = ticket["tags"]
+            added = tuple(t for t in rule.tags if t not in tags)
+            tags.extend(added)
+        overruled = team if rule.team is not None else None
+        if overruled is None and kept is None and added == rule.tags:
+            lines.append(rule.trace_line)
+        else:
+            lines.append(self._rule_line(rule, overruled, kept, added))
+        return team if team is not None else rule.team
+
+    def _rule_line(self, rule: CompiledRule, overruled: str | None, kept: str | None,
+                   added: tuple[str, ...]) -> str:
+        key = (rule.index, overruled, kept, added)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = rule_line(rule, overruled, kept, added)
+        return line
 
     def _routes(self, ticket: Ticket, node: CompiledCategory, lines: list[str],
                 explaining: bool) -> str | None:
@@ -180,3 +195,4 @@ class Router:
             if explaining:
                 lines.append(NoMatch(f"route {route.id} of {route.owner} ({route.where}): no match"))
         return None
+

@@ -7,7 +7,7 @@ candidates are then tried in file order, exactly as if every rule had been tried
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.matchers import Predicate, Ticket, scalar_key
@@ -44,6 +44,27 @@ class CompiledRule:
     tags: tuple[str, ...]
     stop: bool
     where: str
+    trace_line: str = field(init=False)   # the line when every effect takes (the usual case)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trace_line", rule_line(self, None, None, self.tags))
+
+
+def rule_line(rule: CompiledRule, overruled: str | None, kept: str | None,
+              added: tuple[str, ...]) -> str:
+    """The trace line of a matched rule: what it did, and what it could not do because an
+    earlier rule set the team or the level was already more urgent."""
+    effects = []
+    if rule.team is not None:
+        effects.append(f"team {rule.team}" if overruled is None else
+                       f"team {rule.team} ignored (team {overruled} already set)")
+    if rule.severity is not None:
+        effects.append(f"severity {rule.severity}" if kept is None else
+                       f"severity {rule.severity} kept {kept}")
+    if added:
+        effects.append("tags +" + ",".join(added))
+    return (f"rule {rule.id} ({rule.where}) → " + (", ".join(effects) or "matched")
+            + ("; stop" if rule.stop else ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +78,7 @@ class CompiledCategory:
     severity: str
     severity_from: str
     routes: tuple[CompiledRoute, ...]
-    candidates: tuple[int, ...]   # rules whose category anchor admits this category
+    mask: int            # rules whose category anchor admits this category (bit i: rule i)
     where: str
     label: str           # how a fallback names it: `trade/order (categories.yaml:16)`
     trace_line: str      # the trace's first line for a ticket of exactly this category
@@ -131,89 +152,117 @@ def _equal_values(key: str, cond: Any) -> tuple[Any, ...] | None:
 
 
 class RuleIndex:
-    """Which rules a ticket must try: by category (precomputable) and by attribute values."""
+    """Which rules a ticket must try, as a bit mask over the rules (bit i is rule i): by
+    category (precomputed per category) and by the ticket's other attributes."""
 
     def __init__(self, rules: Iterable[tuple[int, tuple[Anchor, ...] | None]]) -> None:
-        self.always: list[int] = []
-        self.category_eq: dict[str, list[int]] = {}
-        self.prefixes: dict[int, dict[str, list[int]]] = {}
-        self.attribute_eq: dict[str, dict[Any, list[int]]] = {}
-        self.tags: dict[Any, list[int]] = {}
-        self.has_field: dict[str, list[int]] = {}
-        self.has_attribute: dict[str, list[int]] = {}
+        self.always = 0
+        self.category_eq: dict[str, int] = {}
+        self.prefixes: dict[int, dict[str, int]] = {}
+        self.attribute_eq: dict[str, dict[Any, int]] = {}
+        self.tags: dict[Any, int] = {}
+        self.has_field: dict[str, int] = {}
+        self.has_attribute: dict[str, int] = {}
         for index, anchors in rules:
             if anchors is None:
-                self.always.append(index)
+                self.always |= 1 << index
             else:
                 for anchor in anchors:
-                    self._add(index, anchor)
+                    self._add(1 << index, anchor)
 
-    def _add(self, index: int, anchor: Anchor) -> None:
+    def _add(self, bit: int, anchor: Anchor) -> None:
         kind, key, value = anchor
         if kind == "prefix":
-            self.prefixes.setdefault(len(value), {}).setdefault(value, []).append(index)
+            _mark(self.prefixes.setdefault(len(value), {}), value, bit)
         elif kind == "tag":
-            self.tags.setdefault(scalar_key(value), []).append(index)
+            _mark(self.tags, scalar_key(value), bit)
         elif kind == "has":
-            table = self.has_field if key == "fields" else self.has_attribute
-            table.setdefault(value or key, []).append(index)
+            _mark(self.has_field if key == "fields" else self.has_attribute, value or key, bit)
         elif key == "category":
-            self.category_eq.setdefault(value, []).append(index)
+            _mark(self.category_eq, value, bit)
         else:
-            self.attribute_eq.setdefault(key, {}).setdefault(scalar_key(value), []).append(index)
+            _mark(self.attribute_eq.setdefault(key, {}), scalar_key(value), bit)
 
-    def for_category(self, category: str) -> tuple[int, ...]:
+    def for_category(self, category: str) -> int:
         """Rules a ticket of this category string may match, whatever its other attributes."""
-        found = set(self.always) | set(self.category_eq.get(category, ()))
+        found = self.always | self.category_eq.get(category, 0)
         for length, table in self.prefixes.items():
-            found.update(table.get(category[:length], ()))
-        return tuple(sorted(found))
+            found |= table.get(category[:length], 0)
+        return found
 
-    def woken(self, ticket: Ticket, old_tag_count: int, after: int) -> set[int]:
-        """Rules after `after` anchored on the ticket's new level or on tags added since
-        `old_tag_count`: a rule pass changed what the ticket has."""
-        found: set[int] = set(self.attribute_eq.get("severity", {}).get(ticket["severity"], ()))
+    def woken(self, ticket: Ticket, old_tag_count: int) -> int:
+        """Rules anchored on the ticket's level or on the tags added since `old_tag_count`:
+        a rule pass changed what the ticket has."""
+        found = self.attribute_eq.get("severity", {}).get(ticket["severity"], 0)
         for tag in ticket["tags"][old_tag_count:]:
-            found.update(self.tags.get(scalar_key(tag), ()))
-        return {i for i in found if i > after}
+            found |= self.tags.get(scalar_key(tag), 0)
+        return found
 
-    def lookups(self, getters: Mapping[str, Callable[[Ticket], Any]]
-                ) -> tuple[tuple[Callable[[Ticket], Any], dict[Any, list[int]]], ...]:
-        """(attribute getter, value table) pairs, bound once at compile time."""
-        return tuple((getters[key], table) for key, table in self.attribute_eq.items())
+    def probe(self, getters: Mapping[str, Callable[[Ticket], Any]]) -> Callable[[Ticket], int] | None:
+        """The function giving a ticket's rules beyond its category's, bound once at compile
+        time; None when every anchor is a category one."""
+        if not (self.attribute_eq or self.tags or self.has_field or self.has_attribute):
+            return None
+        return _probe(self, getters)
 
 
-def extra_candidates(ticket: Ticket, lookups: tuple[tuple[Callable[[Ticket], Any],
-                     dict[Any, list[int]]], ...], index: RuleIndex) -> list[int]:
-    """Rules anchored on the ticket's non-category attributes (may repeat an index)."""
-    found: list[int] = []
-    for read, table in lookups:
-        value = read(ticket)
-        if type(value) is str:
-            hit = table.get(value)
-            if hit:
-                found += hit
-        elif type(value) is list:
-            for v in value:
-                if type(v) in _SCALARS:
-                    found += table.get(scalar_key(v), ())
-        elif type(value) in _SCALARS:
-            found += table.get(scalar_key(value), ())
-    if index.tags:
-        for tag in ticket["tags"]:
-            if type(tag) is str:
-                hit = index.tags.get(tag)
-                if hit:
-                    found += hit
-    if index.has_field:
-        for name in ticket["fields"]:
-            hit = index.has_field.get(name)
-            if hit:
-                found += hit
-    for key, hit in index.has_attribute.items():
-        if ticket[key] is not None:
-            found += hit
-    return found
+def _mark(table: dict[Any, int], key: Any, bit: int) -> None:
+    table[key] = table.get(key, 0) | bit
+
+
+def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
+           ) -> Callable[[Ticket], int]:
+    """Rules anchored on a ticket's attributes, tags and fields, as a mask. A closure over
+    just the tables this config has: it runs for every ticket."""
+    tables = index.attribute_eq.items()
+    attributes = tuple((k, t) for k, t in tables if "." not in k)
+    fields = tuple((k[7:], t) for k, t in tables if k.count(".") == 1)
+    nested = tuple((getters[k], t) for k, t in tables if k.count(".") > 1)
+    tags, has_field, has_attribute = index.tags, index.has_field, tuple(index.has_attribute.items())
+
+    def probe(ticket: Ticket) -> int:
+        found = 0
+        for key, table in attributes:
+            value = ticket[key]
+            if type(value) is str:
+                found |= table.get(value, 0)
+            elif value is not None:
+                found |= _hits(table, value)
+        if fields:
+            payload = ticket["fields"]
+            for name, table in fields:
+                value = payload.get(name)
+                if type(value) is str:
+                    found |= table.get(value, 0)
+                elif value is not None:
+                    found |= _hits(table, value)
+        for read, table in nested:
+            found |= _hits(table, read(ticket))
+        if tags:
+            for tag in ticket["tags"]:
+                if type(tag) is str:
+                    found |= tags.get(tag, 0)
+        if has_field:
+            for name in ticket["fields"]:
+                found |= has_field.get(name, 0)
+        for key, bits in has_attribute:
+            if ticket[key] is not None:
+                found |= bits
+        return found
+    return probe
+
+
+def _hits(table: dict[Any, int], value: Any) -> int:
+    """Rules anchored on a value the attribute has: itself, or any element of a list."""
+    if type(value) is list:
+        found = 0
+        for v in value:
+            if type(v) in _SCALARS:
+                found |= table.get(scalar_key(v), 0)
+        return found
+    if type(value) in _SCALARS:
+        return table.get(scalar_key(value), 0)
+    return 0
 
 
 _SCALARS = (str, int, float, bool)
