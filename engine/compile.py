@@ -103,7 +103,7 @@ def _rules(config: Config, calendars: Mapping[str, Calendar], ranks: Mapping[str
         predicate = compile_matcher(rest, calendars) if rest else None
         compiled.append(CompiledRule(i, r.id, predicate, r.team, r.severity,
                                      ranks[r.severity] if r.severity else None, r.tags, r.stop,
-                                     where(config, r.loc)))
+                                     where(config, r.loc), tuple(ranks)))
     return tuple(compiled), RuleIndex(enumerate(anchors))
 
 

@@ -55,6 +55,11 @@ class Router:
         self.ranks = ranks
         self.getters = getters
         self._probe = index.probe(getters)
+        # Rules whose effects can make later rules candidates: a raised level where rules are
+        # anchored on levels, added tags where rules are anchored on tags.
+        self._wakers = frozenset(rule.index for rule in rules if
+                                 rule.severity and "severity" in index.attribute_eq
+                                 or rule.tags and index.tags)
         self._plans: dict[int, tuple[CompiledRule, ...]] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
@@ -134,19 +139,23 @@ class Router:
         if explaining and mask.bit_count() < len(self.rules):
             lines.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
                                  "skipped: the index shows this ticket lacks what each of them requires"))
-        plan = self.plan(mask)
+        plan = self._plans.get(mask) or self.plan(mask)
         while plan:
             for rule in plan:
                 if rule.predicate is not None and not rule.predicate(ticket):
                     if explaining:
                         lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
                     continue
-                tags = ticket["tags"]
-                severity, tag_count = ticket["severity"], len(tags)
+                if rule.index not in self._wakers:
+                    team = self._apply(rule, ticket, team, lines)
+                    if rule.stop:
+                        return team
+                    continue
+                severity, tag_count = ticket["severity"], len(ticket["tags"])
                 team = self._apply(rule, ticket, team, lines)
                 if rule.stop:
                     return team
-                if ticket["severity"] is not severity or len(tags) != tag_count:
+                if ticket["severity"] is not severity or len(ticket["tags"]) != tag_count:
                     later = -2 << rule.index  # the rules after this one
                     woken = self.index.woken(ticket, tag_count) & later & ~mask
                     if woken:
@@ -172,8 +181,8 @@ class Router:
             added = tuple(t for t in rule.tags if t not in tags)
             tags.extend(added)
         overruled = team if rule.team is not None else None
-        if overruled is None and kept is None and added == rule.tags:
-            lines.append(rule.trace_line)
+        if overruled is None and added == rule.tags:
+            lines.append(rule.trace_line if kept is None else rule.kept_lines[kept])
         else:
             lines.append(self._rule_line(rule, overruled, kept, added))
         return team if team is not None else rule.team

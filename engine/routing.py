@@ -7,7 +7,7 @@ candidates are then tried in file order, exactly as if every rule had been tried
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 from engine.matchers import Predicate, Ticket, scalar_key
@@ -44,10 +44,14 @@ class CompiledRule:
     tags: tuple[str, ...]
     stop: bool
     where: str
+    levels: InitVar[tuple[str, ...]]
     trace_line: str = field(init=False)   # the line when every effect takes (the usual case)
+    kept_lines: Mapping[str, str] = field(init=False)  # ... but the level was already this
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, levels: tuple[str, ...]) -> None:
         object.__setattr__(self, "trace_line", rule_line(self, None, None, self.tags))
+        object.__setattr__(self, "kept_lines", {level: rule_line(self, None, level, self.tags)
+                                                for level in levels} if self.severity else {})
 
 
 def rule_line(rule: CompiledRule, overruled: str | None, kept: str | None,
@@ -236,8 +240,9 @@ def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
                     found |= table.get(value, 0)
                 elif value is not None:
                     found |= _hits(table, value)
-        for read, table in nested:
-            found |= _hits(table, read(ticket))
+        if nested:
+            for read, table in nested:
+                found |= _hits(table, read(ticket))
         if tags:
             for tag in ticket["tags"]:
                 if type(tag) is str:
@@ -245,9 +250,10 @@ def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
         if has_field:
             for name in ticket["fields"]:
                 found |= has_field.get(name, 0)
-        for key, bits in has_attribute:
-            if ticket[key] is not None:
-                found |= bits
+        if has_attribute:
+            for key, bits in has_attribute:
+                if ticket[key] is not None:
+                    found |= bits
         return found
     return probe
 
