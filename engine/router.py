@@ -147,6 +147,10 @@ class Router:
                         lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
                     continue
                 if rule.index not in self._wakers:
+                    if rule.grades:
+                        ticket["severity"], line = rule.grades[ticket["severity"]]
+                        lines.append(line)
+                        continue
                     team = self._apply(rule, ticket, team, lines)
                     if rule.stop:
                         return team

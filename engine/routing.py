@@ -47,11 +47,20 @@ class CompiledRule:
     levels: InitVar[tuple[str, ...]]
     trace_line: str = field(init=False)   # the line when every effect takes (the usual case)
     kept_lines: Mapping[str, str] = field(init=False)  # ... but the level was already this
+    # A rule that only grades: the level and trace line it leaves, by the level it finds.
+    grades: Mapping[str, tuple[str, str]] = field(init=False)
 
     def __post_init__(self, levels: tuple[str, ...]) -> None:
-        object.__setattr__(self, "trace_line", rule_line(self, None, None, self.tags))
-        object.__setattr__(self, "kept_lines", {level: rule_line(self, None, level, self.tags)
-                                                for level in levels} if self.severity else {})
+        setattr_ = object.__setattr__  # frozen: these are derived once, here
+        setattr_(self, "trace_line", rule_line(self, None, None, self.tags))
+        kept = {level: rule_line(self, None, level, self.tags) for level in levels} if self.severity else {}
+        setattr_(self, "kept_lines", kept)
+        grades = {}
+        if self.severity is not None and self.team is None and not self.tags and not self.stop:
+            for rank, level in enumerate(levels):
+                grades[level] = (level, kept[level]) if rank <= levels.index(self.severity) else \
+                    (self.severity, self.trace_line)
+        setattr_(self, "grades", grades)
 
 
 def rule_line(rule: CompiledRule, overruled: str | None, kept: str | None,

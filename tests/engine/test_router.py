@@ -515,3 +515,29 @@ def test_equivalent_matchers_give_the_same_decision(tmp_path: Path, indexed: str
         routing, _ = route(eng, created("shop/order/slow", tags=["资损"]))
         decisions.append((routing.severity, routing.tags, routing.trace))
     assert decisions[0] == decisions[1]
+
+
+GRADE_THEN_STOP = """version: 1
+rules:
+  - id: p2-and-stop
+    when: {category: {prefix: shop/}}
+    then: {severity: P2}
+    stop: true
+  - id: never-reached
+    when: {category: {prefix: shop/}}
+    then: {severity: P1, team: desk}
+"""
+
+
+@pytest.mark.parametrize("category, severity, line", [
+    pytest.param("shop/order/slow", "P2", "rule p2-and-stop (rules/30-stop.yaml:3) → severity P2; stop",
+                 id="raises-then-stops"),
+    pytest.param("shop/order/create-failed", "P2",
+                 "rule p2-and-stop (rules/30-stop.yaml:3) → severity P2 kept P2; stop", id="keeps-then-stops"),
+])
+def test_a_grading_rule_that_stops_ends_the_pass(tmp_path: Path, category: str, severity: str,
+                                                 line: str) -> None:
+    eng = engine.load(overlay(tmp_path, {"rules/30-stop.yaml": GRADE_THEN_STOP}))
+    routing, _ = route(eng, created(category))
+    assert (routing.team, routing.severity) == ("shop-order", severity)
+    assert routing.trace[1] == line and "never-reached" not in "".join(routing.trace)

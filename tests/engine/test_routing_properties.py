@@ -3,6 +3,7 @@ level, evaluation is deterministic, and a rule changes nothing for tickets it do
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -214,3 +215,43 @@ def test_a_rule_changes_nothing_for_tickets_it_does_not_match(
     after = canary.evaluate(event).to_dict()
     assert (before["config_version"], after["config_version"]) == (base.config_version, canary.config_version)
     assert without_version(after) == without_version(before)
+
+
+# ---- random rule packs: the index, the memoised plans and the per-rule fast paths (pure grading
+# rules, kept levels, rules that wake later ones) against trying every rule in file order
+
+PACK_WHENS = st.sampled_from([
+    {"tags": {"contains": "资损"}}, {"tags": "capital-loss"}, {"tags": ["x", "vip"]},
+    {"severity": "P1"}, {"severity": ["P1", "P2"]}, {"severity": {"lte": "P2"}},
+    {"category": {"prefix": "shop/"}}, {"category": "shop/order/slow"}, {"category": ["pay", "hr"]},
+    {"submitter": ["ceo", "cto"]}, {"source": "web"}, {"title": {"exists": True}},
+    {"fields.region": "cn-hangzhou"}, {"fields.merchant_tier": {"in": ["KA", "ka"]}},
+    {"fields.region": "cn-hangzhou", "category": {"prefix": "shop/order"}},
+    {"any": [{"tags": "vip"}, {"source": "web"}]}, {"not": {"tags": "x"}},
+])
+PACK_RULES = st.lists(st.fixed_dictionaries(
+    {"when": PACK_WHENS,
+     "then": st.fixed_dictionaries({}, optional={
+         "team": st.sampled_from(["desk", "shop-sre", "shop-order"]),
+         "severity": st.sampled_from(["P1", "P2", "P3", "P4"]),
+         "tags": st.lists(st.sampled_from(["capital-loss", "vip", "x", "资损"]), min_size=1, max_size=2,
+                          unique=True)}).filter(bool)},
+    optional={"stop": st.booleans()}), min_size=1, max_size=8)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rules=PACK_RULES, batch=st.lists(MINIMAL_EVENTS, min_size=10, max_size=10))
+def test_random_rule_packs_agree_with_trying_every_rule(
+        tmp_path_factory: pytest.TempPathFactory, rules: list[dict[str, Any]],
+        batch: list[dict[str, Any]]) -> None:
+    root = tmp_path_factory.mktemp("pack") / "minimal"
+    shutil.copytree(MINIMAL, root)
+    for old in (root / "rules").glob("*.yaml"):
+        old.unlink()
+    pack = [{"id": f"r{i}", **rule} for i, rule in enumerate(rules)]
+    (root / "rules" / "10-pack.yaml").write_text(json.dumps({"version": 1, "rules": pack}), encoding="utf-8")
+    eng = engine.load(root)
+    reference = Reference(root, eng.calendars)
+    for event in batch:
+        ts = datetime.fromisoformat(event["at"]).timestamp()
+        assert routed(eng, event) == reference.route(event, ts)
