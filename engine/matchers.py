@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from engine.codegen import Namespace
+
 Ticket = Mapping[str, Any]
 Predicate = Callable[[Ticket], bool]
 ValueTest = Callable[[Any], bool]
@@ -168,16 +170,12 @@ def condition_test(key: str, condition: Any) -> tuple[ValueTest, bool]:
 def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalendar]) -> Predicate:
     """One predicate for a whole `when`: keys ANDed, `any` ORed, `not` negated.
 
-    The `when` becomes the source of one Python function, compiled once (as dataclasses and
-    namedtuple build their methods), so a rule costs one call, not a call per key and
-    operator. Values from the config never enter the source: they are bound as names.
+    The `when` becomes the source of one Python function (engine.codegen), so a rule costs
+    one call, not a call per key and operator.
     """
     source = _Source(calendars)
     body = source.all_of(spec, 0)
-    namespace = dict(source.names)
-    exec(compile(f"def predicate(t):\n    return {body}\n", "<gongdan matcher>", "exec"),
-         namespace)
-    predicate: Predicate = namespace["predicate"]
+    predicate: Predicate = source.function("t", [f"return {body}"], "matcher")
     return predicate
 
 
@@ -190,17 +188,12 @@ _NUMBERS = (int, float)
 _MAX_NESTING = 16  # deeper `any`/`not` go into functions of their own: Python caps nesting
 
 
-class _Source:
+class _Source(Namespace):
     """The expression of one predicate over the ticket `t`, and the names it uses."""
 
     def __init__(self, calendars: Mapping[str, OpenCalendar]) -> None:
+        super().__init__(MISSING=MISSING)
         self.calendars = calendars
-        self.names: dict[str, Any] = {"MISSING": MISSING}
-
-    def bind(self, value: Any) -> str:
-        name = f"_{len(self.names)}"
-        self.names[name] = value
-        return name
 
     def all_of(self, spec: Mapping[str, Any], depth: int) -> str:
         if depth > _MAX_NESTING:

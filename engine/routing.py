@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
 from typing import Any
 
+from engine.codegen import Namespace
 from engine.matchers import Predicate, Ticket, scalar_key
 
 Anchor = tuple[str, str, Any]  # (kind, attribute, value); kinds: eq, tag, prefix, has
@@ -225,45 +226,30 @@ def _mark(table: dict[Any, int], key: Any, bit: int) -> None:
 
 def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
            ) -> Callable[[Ticket], int]:
-    """Rules anchored on a ticket's attributes, tags and fields, as a mask. A closure over
-    just the tables this config has: it runs for every ticket."""
-    tables = index.attribute_eq.items()
-    attributes = tuple((k, t) for k, t in tables if "." not in k)
-    fields = tuple((k[7:], t) for k, t in tables if k.count(".") == 1)
-    nested = tuple((getters[k], t) for k, t in tables if k.count(".") > 1)
-    tags, has_field, has_attribute = index.tags, index.has_field, tuple(index.has_attribute.items())
-
-    def probe(ticket: Ticket) -> int:
-        found = 0
-        for key, table in attributes:
-            value = ticket[key]
-            if type(value) is str:
-                found |= table.get(value, 0)
-            elif value is not None:
-                found |= _hits(table, value)
-        if fields:
-            payload = ticket["fields"]
-            for name, table in fields:
-                value = payload.get(name)
-                if type(value) is str:
-                    found |= table.get(value, 0)
-                elif value is not None:
-                    found |= _hits(table, value)
-        if nested:
-            for read, table in nested:
-                found |= _hits(table, read(ticket))
-        if tags:
-            for tag in ticket["tags"]:
-                if type(tag) is str:
-                    found |= tags.get(tag, 0)
-        if has_field:
-            for name in ticket["fields"]:
-                found |= has_field.get(name, 0)
-        if has_attribute:
-            for key, bits in has_attribute:
-                if ticket[key] is not None:
-                    found |= bits
-        return found
+    """Rules anchored on a ticket's attributes, tags and fields, as a mask: one generated
+    function reading just the attributes this config's rules are anchored on."""
+    names = Namespace(_hits=_hits)
+    body = ["found = 0"]
+    if index.has_field or any(key.count(".") == 1 for key in index.attribute_eq):
+        body.append("payload = t['fields']")
+    for key, table in index.attribute_eq.items():
+        if "." not in key:  # the evaluator's tickets have every top-level attribute
+            body.append(f"v = t[{names.bind(key)}]")
+        elif key.count(".") == 1:
+            body.append(f"v = payload.get({names.bind(key[7:])})")
+        else:  # the getter gives MISSING, which no table holds
+            body.append(f"v = {names.bind(getters[key])}(t)")
+        hits = names.bind(table)
+        body += ["if v is not None:",
+                 f"    found |= {hits}.get(v, 0) if type(v) is str else _hits({hits}, v)"]
+    if index.tags:
+        body += ["for v in t['tags']:",
+                 f"    if type(v) is str: found |= {names.bind(index.tags)}.get(v, 0)"]
+    if index.has_field:
+        body += [f"for v in payload: found |= {names.bind(index.has_field)}.get(v, 0)"]
+    for key, bits in index.has_attribute.items():
+        body += [f"if t[{names.bind(key)}] is not None: found |= {bits}"]
+    probe: Callable[[Ticket], int] = names.function("t", body + ["return found"], "probe")
     return probe
 
 
