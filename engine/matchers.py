@@ -173,7 +173,7 @@ def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalenda
     The `when` becomes the source of one Python function (engine.codegen), so a rule costs
     one call, not a call per key and operator.
     """
-    source = _Source(calendars)
+    source = Expressions(calendars)
     body = source.all_of(spec, 0)
     predicate: Predicate = source.function("t", [f"return {body}"], "matcher")
     return predicate
@@ -188,8 +188,9 @@ _NUMBERS = (int, float)
 _MAX_NESTING = 16  # deeper `any`/`not` go into functions of their own: Python caps nesting
 
 
-class _Source(Namespace):
-    """The expression of one predicate over the ticket `t`, and the names it uses."""
+class Expressions(Namespace):
+    """Matcher conditions as Python expressions over the ticket `t`, with the names they use
+    (the rule pass inlines them too)."""
 
     def __init__(self, calendars: Mapping[str, OpenCalendar]) -> None:
         super().__init__(MISSING=MISSING)

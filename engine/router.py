@@ -4,25 +4,24 @@ One evaluator serves decisions and `--explain`: with an explain list, the lines 
 not match are recorded too (as `NoMatch`), and the decision's trace is the rest.
 
 The hot path allocates little: a ticket's candidate rules are a bit mask (its category's,
-precomputed, OR its attributes'), each mask's rules in file order are kept once, and a
-matched rule's trace line is formatted once per outcome, not per ticket.
+precomputed, OR its attributes'), each mask's rule pass is generated once (engine.rulepass),
+and a matched rule's trace line is formatted once per outcome, not per ticket.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from engine.matchers import Ticket
-from engine.routing import CompiledCategory, CompiledRule, RuleIndex, rule_line
+from engine.matchers import OpenCalendar, Ticket
+from engine.routing import CompiledCategory, CompiledRule, NoMatch, RuleIndex, rule_line
+from engine.rulepass import RulePass, build_pass
 
 # Bounds on the evaluator's memos (masks seen, unknown categories seen): a config yields
 # few distinct masks, while unknown category strings come from hosts and are unbounded.
-_PLANS = 1 << 16
+_PASSES = 1 << 12
 _FALLBACKS = 1 << 16
 
-
-class NoMatch(str):
-    """An explain line for something that was tried and did not match."""
+__all__ = ["NoMatch", "Router", "Routing"]
 
 
 class Routing(NamedTuple):
@@ -47,20 +46,22 @@ class Router:
 
     def __init__(self, categories: Mapping[str, CompiledCategory], default: CompiledCategory,
                  rules: tuple[CompiledRule, ...], index: RuleIndex, ranks: Mapping[str, int],
-                 getters: Mapping[str, Callable[[Ticket], Any]]) -> None:
+                 getters: Mapping[str, Callable[[Ticket], Any]],
+                 calendars: Mapping[str, OpenCalendar]) -> None:
         self.categories = categories
         self.default = default
         self.rules = rules
         self.index = index
         self.ranks = ranks
         self.getters = getters
+        self.calendars = calendars
         self._probe = index.probe(getters)
         # Rules whose effects can make later rules candidates: a raised level where rules are
         # anchored on levels, added tags where rules are anchored on tags.
-        self._wakers = frozenset(rule.index for rule in rules if
+        self.wakers = frozenset(rule.index for rule in rules if
                                  rule.severity and "severity" in index.attribute_eq
                                  or rule.tags and index.tags)
-        self._plans: dict[int, tuple[CompiledRule, ...]] = {}
+        self._passes: dict[int, RulePass] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
         self._raised_lines = {level: f"severity {level} (raised by rules)" for level in ranks}
@@ -89,12 +90,7 @@ class Router:
 
     def plan(self, mask: int) -> tuple[CompiledRule, ...]:
         """The rules of a candidate mask, in file order."""
-        plan = self._plans.get(mask)
-        if plan is None:
-            plan = tuple(rule for rule in self.rules if mask >> rule.index & 1)
-            if len(self._plans) < _PLANS:
-                self._plans[mask] = plan
-        return plan
+        return tuple(rule for rule in self.rules if mask >> rule.index & 1)
 
     def route(self, ticket: dict[str, Any], submitted: str | None,
               explain: list[str] | None = None) -> Routing:
@@ -135,44 +131,23 @@ class Router:
                ) -> str | None:
         """The rule pass in file order. A rule that raises the level or adds tags can make
         later rules anchored on that level or tag candidates: they join the pass."""
-        team: str | None = None
         if explaining and mask.bit_count() < len(self.rules):
             lines.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
                                  "skipped: the index shows this ticket lacks what each of them requires"))
-        plan = self._plans.get(mask) or self.plan(mask)
-        while plan:
-            for rule in plan:
-                if rule.predicate is not None and not rule.predicate(ticket):
-                    if explaining:
-                        lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
-                    continue
-                if rule.index not in self._wakers:
-                    if rule.grades:
-                        ticket["severity"], line = rule.grades[ticket["severity"]]
-                        lines.append(line)
-                        continue
-                    team = self._apply(rule, ticket, team, lines)
-                    if rule.stop:
-                        return team
-                    continue
-                severity, tag_count = ticket["severity"], len(ticket["tags"])
-                team = self._apply(rule, ticket, team, lines)
-                if rule.stop:
-                    return team
-                if ticket["severity"] is not severity or len(ticket["tags"]) != tag_count:
-                    later = -2 << rule.index  # the rules after this one
-                    woken = self.index.woken(ticket, tag_count) & later & ~mask
-                    if woken:
-                        mask = (mask | woken) & later
-                        plan = self.plan(mask)
-                        break
-            else:
-                return team
+        team: str | None = None
+        while mask:
+            run = self._passes.get(mask)
+            if run is None:
+                run = build_pass(self, mask)
+                if len(self._passes) < _PASSES:
+                    self._passes[mask] = run
+            team, mask = run(ticket, lines, explaining, team)
         return team
 
-    def _apply(self, rule: CompiledRule, ticket: dict[str, Any], team: str | None,
-               lines: list[str]) -> str | None:
-        """A matching rule's effects on the ticket, traced; returns the team so far."""
+    def apply(self, rule: CompiledRule, ticket: dict[str, Any], team: str | None,
+              lines: list[str]) -> str | None:
+        """A matched rule's effects on the ticket, traced; returns the team so far (the
+        general case: rule passes inline the common ones)."""
         kept = None
         if rule.rank is not None:
             if rule.rank < self.ranks[ticket["severity"]]:
@@ -188,11 +163,12 @@ class Router:
         if overruled is None and added == rule.tags:
             lines.append(rule.trace_line if kept is None else rule.kept_lines[kept])
         else:
-            lines.append(self._rule_line(rule, overruled, kept, added))
+            lines.append(self.overruled_line(rule, overruled, kept, added))
         return team if team is not None else rule.team
 
-    def _rule_line(self, rule: CompiledRule, overruled: str | None, kept: str | None,
-                   added: tuple[str, ...]) -> str:
+    def overruled_line(self, rule: CompiledRule, overruled: str | None, kept: str | None,
+                       added: tuple[str, ...]) -> str:
+        """A matched rule's trace line when some effect did not take, formatted once."""
         key = (rule.index, overruled, kept, added)
         line = self._lines.get(key)
         if line is None:

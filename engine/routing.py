@@ -24,6 +24,10 @@ def _rank(anchor: Anchor) -> int:
 _NOT_ANCHORS = ("not", "during", "outside")
 
 
+class NoMatch(str):
+    """An explain line for something that was tried and did not match."""
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledRoute:
     id: str
@@ -38,7 +42,7 @@ class CompiledRoute:
 class CompiledRule:
     index: int
     id: str
-    predicate: Predicate | None   # None: being a candidate is enough (see `residual`)
+    when: Mapping[str, Any]   # what is left to test once a candidate (see `residual`)
     team: str | None
     severity: str | None
     rank: int | None     # the severity's urgency (0 = most urgent)
@@ -128,9 +132,11 @@ def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> dic
 
     The index found the candidate by testing the anchored condition exactly as the
     matcher would (category string, attribute value, tag), so that condition need not
-    run again; a presence (`has`) anchor proves less than its condition and stays.
+    run again. Two kinds stay: a presence (`has`) anchor proves less than its condition,
+    and a level anchor held when the pass began, but an earlier rule may raise the level
+    before this rule is tried (tags only grow, so a tag anchor stays true).
     """
-    if anchors is not None and all(a[0] != "has" for a in anchors):
+    if anchors is not None and all(a[0] != "has" and a[1] != "severity" for a in anchors):
         for key, cond in when.items():
             if key not in ("any", "not", "during", "outside") and _condition_anchor(key, cond) == anchors:
                 return {k: v for k, v in when.items() if k != key}

@@ -541,3 +541,26 @@ def test_a_grading_rule_that_stops_ends_the_pass(tmp_path: Path, category: str, 
     routing, _ = route(eng, created(category))
     assert (routing.team, routing.severity) == ("shop-order", severity)
     assert routing.trace[1] == line and "never-reached" not in "".join(routing.trace)
+
+
+WAS_P3 = """version: 1
+rules:
+  - id: was-p3
+    when: {severity: P3}
+    then: {tags: [low]}
+"""
+
+
+def test_a_level_anchor_is_tested_against_the_level_the_pass_has_reached(tmp_path: Path) -> None:
+    """`was-p3` was a candidate when the pass began (pay defaults to P3), but capital-loss
+    raised the level to P1 first: it no longer matches."""
+    eng = engine.load(overlay(tmp_path, {"rules/30-was-p3.yaml": WAS_P3}))
+    routing, _ = route(eng, created("pay", tags=["资损"]))
+    assert (routing.severity, routing.tags) == ("P1", ["资损", "capital-loss"])
+    assert routing.trace == [
+        "category pay (categories.yaml:21)",
+        "rule capital-loss (rules/10-grading.yaml:3) → severity P1, tags +capital-loss",
+        "team shop-sre from pay (categories.yaml:21)",
+        "severity P1 (raised by rules)",
+    ]
+    assert route(eng, created("pay"))[0].tags == ["low"]

@@ -223,6 +223,7 @@ def test_a_rule_changes_nothing_for_tickets_it_does_not_match(
 PACK_WHENS = st.sampled_from([
     {"tags": {"contains": "资损"}}, {"tags": "capital-loss"}, {"tags": ["x", "vip"]},
     {"severity": "P1"}, {"severity": ["P1", "P2"]}, {"severity": {"lte": "P2"}},
+    {"severity": "P3"}, {"severity": ["P3", "P4"]}, {"severity": {"in": ["P2", "P3"]}},
     {"category": {"prefix": "shop/"}}, {"category": "shop/order/slow"}, {"category": ["pay", "hr"]},
     {"submitter": ["ceo", "cto"]}, {"source": "web"}, {"title": {"exists": True}},
     {"fields.region": "cn-hangzhou"}, {"fields.merchant_tier": {"in": ["KA", "ka"]}},
