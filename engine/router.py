@@ -62,7 +62,7 @@ class Router:
                                  rule.severity and "severity" in index.attribute_eq
                                  or rule.tags and index.tags)
         self._passes: dict[int, RulePass] = {}
-        self._fallbacks: dict[str, tuple[CompiledCategory, int]] = {}
+        self._fallbacks: dict[str, tuple[CompiledCategory, int, str]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
         self._raised_lines = {level: f"severity {level} (raised by rules)" for level in ranks}
 
@@ -79,11 +79,13 @@ class Router:
             cut = category.rfind("/", 0, cut)
         return self.default, True
 
-    def _fallback(self, category: str) -> tuple[CompiledCategory, int]:
-        """An unknown category's stand-in and the rules its string admits, kept once seen."""
+    def _fallback(self, category: str) -> tuple[CompiledCategory, int, str]:
+        """An unknown category's stand-in, the rules its string admits and the trace's first
+        line, kept once seen."""
         known = self._fallbacks.get(category)
         if known is None:
-            known = self.resolve(category)[0], self.index.for_category(category)
+            node = self.resolve(category)[0]
+            known = node, self.index.for_category(category), f"category {category} unknown → {node.label}"
             if len(self._fallbacks) < _FALLBACKS:
                 self._fallbacks[category] = known
         return known
@@ -98,10 +100,10 @@ class Router:
         category = ticket["category"]
         node = self.categories.get(category)
         if node is not None:
-            fallback, mask = False, node.mask
+            fallback, mask, head = False, node.mask, node.trace_line
         else:
             fallback = True
-            node, mask = self._fallback(category)
+            node, mask, head = self._fallback(category)
         raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
         severity = ticket["severity"] = submitted if raised else node.severity
         if self._probe is not None:
@@ -109,11 +111,18 @@ class Router:
         if not (mask or node.routes or fallback or submitted or explain is not None):
             return _routing(Routing, (category, category, False, node.team, severity,
                                       ticket["tags"], list(node.static_trace)))
-        lines: list[str] = explain if explain is not None else []
-        lines.append(f"category {category} unknown → {node.label}" if fallback else node.trace_line)
+        lines: list[str] = [head] if explain is None else explain
+        if explain is not None:
+            explain.append(head)
         if raised:
             lines.append(f"severity {submitted} proposed by the submitter")
-        team = self._rules(ticket, mask, lines, explain is not None) if mask or explain is not None else None
+        if explain is not None and mask.bit_count() < len(self.rules):
+            explain.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
+                                   "skipped: the index shows this ticket lacks what each of them requires"))
+        team = None
+        while mask:  # the rule pass; a rule that wakes later ones hands on what is left
+            run = self._passes.get(mask) or self._rule_pass(mask)
+            team, mask = run(ticket, lines, explain is not None, team)
         if team is None and node.routes:
             team = self._routes(ticket, node, lines, explain is not None)
         if team is None:
@@ -124,25 +133,14 @@ class Router:
                      f"severity {severity} (the submitter's proposal)" if severity == submitted else
                      self._raised_lines[severity])
         trace = lines if explain is None else [line for line in lines if type(line) is str]
-        return _routing(Routing, (category, None if node is self.default else node.id, fallback,
-                                  team, severity, ticket["tags"], trace))
+        return _routing(Routing, (category, node.matched, fallback, team, severity, ticket["tags"], trace))
 
-    def _rules(self, ticket: dict[str, Any], mask: int, lines: list[str], explaining: bool
-               ) -> str | None:
-        """The rule pass in file order. A rule that raises the level or adds tags can make
-        later rules anchored on that level or tag candidates: they join the pass."""
-        if explaining and mask.bit_count() < len(self.rules):
-            lines.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
-                                 "skipped: the index shows this ticket lacks what each of them requires"))
-        team: str | None = None
-        while mask:
-            run = self._passes.get(mask)
-            if run is None:
-                run = build_pass(self, mask)
-                if len(self._passes) < _PASSES:
-                    self._passes[mask] = run
-            team, mask = run(ticket, lines, explaining, team)
-        return team
+    def _rule_pass(self, mask: int) -> RulePass:
+        """The generated pass over the rules of `mask` (engine.rulepass), kept once built."""
+        built = build_pass(self, mask)
+        if len(self._passes) < _PASSES:
+            self._passes[mask] = built
+        return built
 
     def apply(self, rule: CompiledRule, ticket: dict[str, Any], team: str | None,
               lines: list[str]) -> str | None:

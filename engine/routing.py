@@ -103,6 +103,10 @@ class CompiledCategory:
     team_line: str       # the trace line when the team is the inherited one
     severity_line: str   # the trace line when the level is the category's default
     static_trace: tuple[str, ...]   # the whole trace when no rule or route can apply
+    matched: str | None = field(init=False)  # the decision's `category.matched`: None for default
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matched", self.id or None)
 
 
 def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:
