@@ -47,10 +47,10 @@ def created(engine: Engine, event: Event, mode: str | None, explain: list[str] |
         "start": event.ts, "last": event.ts, "status": "open", "closed": False,
         "mode": the_mode, "attrs": attrs,
         "category": {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback},
-        "severity": routing.severity, "team": routing.team, "tags": routing.tags, "flags": [],
+        "severity": routing.severity, "team": routing.team, "tags": ticket["tags"], "flags": [],
         "fired": [],
     }
-    trace = routing.trace
+    trace = list(routing.trace)
     routed = len(trace)
     assign_on_duty(engine, state, event.ts, the_mode, trace)
     target = engine.profiles[the_mode].target(ticket, routing.severity)

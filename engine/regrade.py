@@ -28,7 +28,7 @@ def apply_changes(engine: Engine, state: State, event: Event, mode: str | None, 
     ticket = matcher_ticket(attrs, attrs["proposed"], list(attrs["tags"]), event.ts)
     routing = engine.router.route(ticket, attrs["proposed"])
     old_severity, old_team = state["severity"], state["team"]
-    state["tags"] = routing.tags
+    state["tags"] = ticket["tags"]
     state["category"] = {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback}
     if explicit is not None:
         state["severity"] = attrs["severity_set"] = explicit

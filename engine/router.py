@@ -10,10 +10,10 @@ and a matched rule's trace line is formatted once per outcome, not per ticket.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.matchers import OpenCalendar, Ticket
-from engine.routing import CompiledCategory, CompiledRule, NoMatch, RuleIndex, rule_line
+from engine.routing import CompiledCategory, CompiledRule, NoMatch, Routing, RuleIndex, rule_line
 from engine.rulepass import RulePass, build_pass
 
 # Bounds on the evaluator's memos (masks seen, unknown categories seen): a config yields
@@ -24,20 +24,8 @@ _FALLBACKS = 1 << 16
 __all__ = ["NoMatch", "Router", "Routing"]
 
 
-class Routing(NamedTuple):
-    """Where a ticket goes and how urgent it is, with the steps that decided it."""
-
-    category: str          # the category id of the ticket, as given
-    matched: str | None    # the known category it resolved to (None: `default`)
-    fallback: bool
-    team: str
-    severity: str
-    tags: list[str]
-    trace: list[str]
-
-
 # Built with tuple.__new__ (one C call) rather than the generated Python __new__: it runs
-# for every ticket.
+# for every ticket a rule or route applies to.
 _routing = tuple.__new__
 
 
@@ -96,7 +84,8 @@ class Router:
 
     def route(self, ticket: dict[str, Any], submitted: str | None,
               explain: list[str] | None = None) -> Routing:
-        """Route and grade one new ticket; `ticket["severity"]` tracks the running level."""
+        """Route and grade one new ticket. `ticket["severity"]` tracks the running level and
+        rules add to `ticket["tags"]` in place."""
         category = ticket["category"]
         node = self.categories.get(category)
         if node is not None:
@@ -109,8 +98,7 @@ class Router:
         if self._probe is not None:
             mask |= self._probe(ticket)
         if not (mask or node.routes or fallback or submitted or explain is not None):
-            return _routing(Routing, (category, category, False, node.team, severity,
-                                      ticket["tags"], list(node.static_trace)))
+            return node.routing
         lines: list[str] = [head] if explain is None else explain
         if explain is not None:
             explain.append(head)
@@ -132,8 +120,8 @@ class Router:
         lines.append(node.severity_line if severity == node.severity else
                      f"severity {severity} (the submitter's proposal)" if severity == submitted else
                      self._raised_lines[severity])
-        trace = lines if explain is None else [line for line in lines if type(line) is str]
-        return _routing(Routing, (category, node.matched, fallback, team, severity, ticket["tags"], trace))
+        trace = tuple(lines) if explain is None else tuple(line for line in lines if type(line) is str)
+        return _routing(Routing, (category, node.matched, fallback, team, severity, trace))
 
     def _rule_pass(self, mask: int) -> RulePass:
         """The generated pass over the rules of `mask` (engine.rulepass), kept once built."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import InitVar, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.codegen import Namespace
 from engine.matchers import Predicate, Ticket, scalar_key
@@ -26,6 +26,18 @@ _NOT_ANCHORS = ("not", "during", "outside")
 
 class NoMatch(str):
     """An explain line for something that was tried and did not match."""
+
+
+class Routing(NamedTuple):
+    """Where a ticket goes and how urgent it is, with the steps that decided it. The tags are
+    the ticket's own list, which the rule pass extends in place."""
+
+    category: str          # the category id of the ticket, as given
+    matched: str | None    # the known category it resolved to (None: `default`)
+    fallback: bool
+    team: str
+    severity: str
+    trace: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +116,12 @@ class CompiledCategory:
     severity_line: str   # the trace line when the level is the category's default
     static_trace: tuple[str, ...]   # the whole trace when no rule or route can apply
     matched: str | None = field(init=False)  # the decision's `category.matched`: None for default
+    routing: Routing = field(init=False)     # the whole routing when no rule or route can apply
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matched", self.id or None)
+        object.__setattr__(self, "routing", Routing(self.id, self.matched, False, self.team, self.severity,
+                                                    self.static_trace))
 
 
 def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:

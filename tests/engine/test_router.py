@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from conftest import MINIMAL, REPO
@@ -30,8 +30,18 @@ def _ts(event: Mapping[str, Any]) -> float:
     return datetime.fromisoformat(event["at"]).timestamp()
 
 
+class Routed(NamedTuple):
+    """What the routing stage decided, with the ticket's tags as the rule pass left them."""
+
+    team: str
+    severity: str
+    tags: list[str]
+    trace: list[str]
+    routing: Routing
+
+
 def route(eng: engine.Engine, event: Mapping[str, Any], explain: bool = False
-          ) -> tuple[Routing, list[str] | None]:
+          ) -> tuple[Routed, list[str] | None]:
     """The routing stage alone, on the ticket SPEC §5 describes (later decision stages add their
     own trace lines; these tests are about the router's)."""
     ticket = {"category": event["category"], "severity": event.get("severity"),
@@ -39,7 +49,9 @@ def route(eng: engine.Engine, event: Mapping[str, Any], explain: bool = False
               "submitter": event.get("submitter"), "title": event.get("title"),
               "fields": event.get("fields") or {}, "at": _ts(event)}
     notes: list[str] | None = [] if explain else None
-    return eng.router.route(ticket, event.get("severity"), notes), notes
+    routing = eng.router.route(ticket, event.get("severity"), notes)
+    assert routing.severity == ticket["severity"], "the ticket carries the level the pass reached"
+    return Routed(routing.team, routing.severity, ticket["tags"], list(routing.trace), routing), notes
 
 
 def test_a_whole_created_decision() -> None:
