@@ -94,12 +94,14 @@ def _category(cid: str, name: str, team: str, team_from: str, severity: str, sev
                             here, label, *lines, lines)
 
 
-def _rules(config: Config, ranks: Mapping[str, int]
+def _rules(config: Config, calendars: Mapping[str, Calendar], ranks: Mapping[str, int]
            ) -> tuple[tuple[CompiledRule, ...], RuleIndex]:
     anchors = [anchors_of(r.when) for r in config.rules]
     compiled = []
     for i, (r, anchor) in enumerate(zip(config.rules, anchors)):
-        compiled.append(CompiledRule(i, r.id, residual(r.when, anchor), r.team, r.severity,
+        rest = residual(r.when, anchor)
+        predicate = compile_matcher(rest, calendars) if rest else None
+        compiled.append(CompiledRule(i, r.id, predicate, r.team, r.severity,
                                      ranks[r.severity] if r.severity else None, r.tags, r.stop,
                                      where(config, r.loc), tuple(ranks)))
     return tuple(compiled), RuleIndex(enumerate(anchors))
@@ -107,7 +109,7 @@ def _rules(config: Config, ranks: Mapping[str, int]
 
 def compile_router(config: Config, calendars: Mapping[str, Calendar]) -> Router:
     ranks = {level: i for i, level in enumerate(config.level_ids)}
-    rules, index = _rules(config, ranks)
+    rules, index = _rules(config, calendars, ranks)
     categories = _categories(config, calendars, index)
     d = config.default
     default_where = f"default ({where(config, d.loc)})"
@@ -117,7 +119,7 @@ def compile_router(config: Config, calendars: Mapping[str, Calendar]) -> Router:
     for rule in config.rules:
         keys |= matcher_keys(rule.when)
     getters = {key: getter(key) for key in keys if key not in ("any", "not", "during", "outside")}
-    return Router(categories, default, rules, index, ranks, getters, calendars)
+    return Router(categories, default, rules, index, ranks, getters)
 
 
 def compile_engine(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> Engine:

@@ -173,7 +173,7 @@ def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalenda
     The `when` becomes the source of one Python function (engine.codegen), so a rule costs
     one call, not a call per key and operator.
     """
-    source = Expressions(calendars)
+    source = _Expressions(calendars)
     body = source.all_of(spec, 0)
     predicate: Predicate = source.function("t", [f"return {body}"], "matcher")
     return predicate
@@ -188,9 +188,8 @@ _NUMBERS = (int, float)
 _MAX_NESTING = 16  # deeper `any`/`not` go into functions of their own: Python caps nesting
 
 
-class Expressions(Namespace):
-    """Matcher conditions as Python expressions over the ticket `t`, with the names they use
-    (the rule pass inlines them too)."""
+class _Expressions(Namespace):
+    """Matcher conditions as Python expressions over the ticket `t`, with the names they use."""
 
     def __init__(self, calendars: Mapping[str, OpenCalendar]) -> None:
         super().__init__(MISSING=MISSING)

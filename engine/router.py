@@ -4,21 +4,20 @@ One evaluator serves decisions and `--explain`: with an explain list, the lines 
 not match are recorded too (as `NoMatch`), and the decision's trace is the rest.
 
 The hot path allocates little: a ticket's candidate rules are a bit mask (its category's,
-precomputed, OR its attributes'), each mask's rule pass is generated once (engine.rulepass),
-and a matched rule's trace line is formatted once per outcome, not per ticket.
+precomputed, OR its attributes'), each mask's rules in file order are kept once, and a
+matched rule's trace line is formatted once per outcome, not per ticket.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.matchers import OpenCalendar, Ticket
+from engine.matchers import Ticket
 from engine.routing import CompiledCategory, CompiledRule, NoMatch, Routing, RuleIndex, rule_line
-from engine.rulepass import RulePass, build_pass
 
 # Bounds on the evaluator's memos (masks seen, unknown categories seen): a config yields
 # few distinct masks, while unknown category strings come from hosts and are unbounded.
-_PASSES = 1 << 12
+_PLANS = 1 << 14
 _FALLBACKS = 1 << 16
 
 __all__ = ["NoMatch", "Router", "Routing"]
@@ -34,22 +33,20 @@ class Router:
 
     def __init__(self, categories: Mapping[str, CompiledCategory], default: CompiledCategory,
                  rules: tuple[CompiledRule, ...], index: RuleIndex, ranks: Mapping[str, int],
-                 getters: Mapping[str, Callable[[Ticket], Any]],
-                 calendars: Mapping[str, OpenCalendar]) -> None:
+                 getters: Mapping[str, Callable[[Ticket], Any]]) -> None:
         self.categories = categories
         self.default = default
         self.rules = rules
         self.index = index
         self.ranks = ranks
         self.getters = getters
-        self.calendars = calendars
         self._probe = index.probe(getters)
         # Rules whose effects can make later rules candidates: a raised level where rules are
         # anchored on levels, added tags where rules are anchored on tags.
         self.wakers = frozenset(rule.index for rule in rules if
                                  rule.severity and "severity" in index.attribute_eq
                                  or rule.tags and index.tags)
-        self._passes: dict[int, RulePass] = {}
+        self._plans: dict[int, tuple[CompiledRule, ...]] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int, str]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
         self._raised_lines = {level: f"severity {level} (raised by rules)" for level in ranks}
@@ -79,8 +76,19 @@ class Router:
         return known
 
     def plan(self, mask: int) -> tuple[CompiledRule, ...]:
-        """The rules of a candidate mask, in file order."""
-        return tuple(rule for rule in self.rules if mask >> rule.index & 1)
+        """The rules of a candidate mask, in file order; the most recent masks are kept."""
+        plan = self._plans.get(mask)
+        if plan is None:
+            found, rest = [], mask
+            while rest:
+                low = rest & -rest
+                found.append(self.rules[low.bit_length() - 1])
+                rest ^= low
+            plan = tuple(found)
+            if len(self._plans) >= _PLANS:
+                self._plans.clear()  # an unusual mix of masks: start over rather than grow
+            self._plans[mask] = plan
+        return plan
 
     def route(self, ticket: dict[str, Any], submitted: str | None,
               explain: list[str] | None = None) -> Routing:
@@ -107,10 +115,7 @@ class Router:
         if explain is not None and mask.bit_count() < len(self.rules):
             explain.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
                                    "skipped: the index shows this ticket lacks what each of them requires"))
-        team = None
-        while mask:  # the rule pass; a rule that wakes later ones hands on what is left
-            run = self._passes.get(mask) or self._rule_pass(mask)
-            team, mask = run(ticket, lines, explain is not None, team)
+        team = self._rules(ticket, mask, lines, explain is not None) if mask else None
         if team is None and node.routes:
             team = self._routes(ticket, node, lines, explain is not None)
         if team is None:
@@ -123,17 +128,45 @@ class Router:
         trace = tuple(lines) if explain is None else tuple(line for line in lines if type(line) is str)
         return _routing(Routing, (category, node.matched, fallback, team, severity, trace))
 
-    def _rule_pass(self, mask: int) -> RulePass:
-        """The generated pass over the rules of `mask` (engine.rulepass), kept once built."""
-        built = build_pass(self, mask)
-        if len(self._passes) < _PASSES:
-            self._passes[mask] = built
-        return built
+    def _rules(self, ticket: dict[str, Any], mask: int, lines: list[str], explaining: bool
+               ) -> str | None:
+        """The rule pass in file order. A rule that raises the level or adds tags can make
+        later rules anchored on that level or tag candidates: they join the pass."""
+        team: str | None = None
+        plan = self._plans.get(mask) or self.plan(mask)
+        while plan:
+            for rule in plan:
+                if rule.predicate is not None and not rule.predicate(ticket):
+                    if explaining:
+                        lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
+                    continue
+                if rule.index not in self.wakers:
+                    if rule.grades:  # grading only: one lookup gives the level and the line
+                        ticket["severity"], line = rule.grades[ticket["severity"]]
+                        lines.append(line)
+                        continue
+                    team = self.apply(rule, ticket, team, lines)
+                    if rule.stop:
+                        return team
+                    continue
+                severity, tag_count = ticket["severity"], len(ticket["tags"])
+                team = self.apply(rule, ticket, team, lines)
+                if rule.stop:
+                    return team
+                if ticket["severity"] is not severity or len(ticket["tags"]) != tag_count:
+                    later = -2 << rule.index  # the rules after this one
+                    woken = self.index.woken(ticket, tag_count) & later & ~mask
+                    if woken:
+                        mask = (mask | woken) & later
+                        plan = self.plan(mask)
+                        break
+            else:
+                return team
+        return team
 
     def apply(self, rule: CompiledRule, ticket: dict[str, Any], team: str | None,
               lines: list[str]) -> str | None:
-        """A matched rule's effects on the ticket, traced; returns the team so far (the
-        general case: rule passes inline the common ones)."""
+        """A matched rule's effects on the ticket, traced; returns the team so far."""
         kept = None
         if rule.rank is not None:
             if rule.rank < self.ranks[ticket["severity"]]:

@@ -54,7 +54,7 @@ class CompiledRoute:
 class CompiledRule:
     index: int
     id: str
-    when: Mapping[str, Any]   # what is left to test once a candidate (see `residual`)
+    predicate: Predicate | None   # None: being a candidate is enough (see `residual`)
     team: str | None
     severity: str | None
     rank: int | None     # the severity's urgency (0 = most urgent)
