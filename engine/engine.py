@@ -19,7 +19,7 @@ from engine.notify import Renderer
 from engine.rosters import Schedule
 from engine.router import Router
 from engine.sla import Profile
-from engine.timers import assign_notifications, fire_due
+from engine.timers import Opening, Pending, assign_notifications, fire_due
 from engine.values import parse_datetime
 
 
@@ -55,6 +55,7 @@ class Engine:
         self.climb_chains = {tid: manager_chain(people, people[t.lead].manager)
                              for tid, t in teams.items() if t.lead is not None and t.lead in people}
         self.plans: dict[tuple[str, str, float, int], list[Timer]] = {}  # memo, filled on use
+        self.openings: dict[tuple[str | None, int, int, int], Opening] = {}  # likewise
         self.on_switch = config.modes.on_switch
 
     def mode_at(self, at: datetime | float, mode: str | None = None) -> str:
@@ -90,10 +91,11 @@ class Engine:
         if mode is not None and mode not in self.modes:
             raise EventError(f"unknown mode {mode!r} (modes: {', '.join(self.modes)})", "mode")
         notes: list[str] | None = [] if explain else None
+        waiting: list[Pending] | None = None
         if parsed.type == "created":
             if state is not None:
                 raise EventError(f"ticket {parsed.ticket!r} already exists (a state was passed)", "type")
-            new_state, trace = lifecycle.created(self, parsed, mode, notes)
+            new_state, trace, waiting = lifecycle.created(self, parsed, mode, notes)
             before = None
         else:
             new_state, trace = lifecycle.continue_ticket(self, parsed, state, mode)
@@ -104,7 +106,7 @@ class Engine:
         sent = []
         if new_state["assignee"]["person"] != before and not new_state["closed"]:
             sent = assign_notifications(self, new_state, parsed.at, flags)
-        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes, sent, flags)
+        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes, sent, flags, waiting)
 
     def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
         """Fire every step due by `now` (once: the returned state records it), in time order."""

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.errors import EventError
 
@@ -15,8 +14,7 @@ CHANGEABLE = ("category", "severity", "title", "tags", "source", "fields")
 FieldCheck = Callable[[Any, str], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """A checked event; `raw` is the mapping as the host sent it."""
 
     type: str
@@ -84,9 +82,11 @@ def _transfer_target(to: Any, field: str) -> None:
     _name(to[key], f"{field}.{key}")
 
 
+_maybe_text, _maybe_name = _optional(_text), _optional(_name)
+_maybe_tags, _maybe_fields = _optional(_tags), _optional(_fields)
 _ATTRIBUTES: dict[str, FieldCheck] = {
-    "category": _name, "severity": _optional(_name), "title": _optional(_text),
-    "tags": _optional(_tags), "source": _optional(_text), "fields": _optional(_fields),
+    "category": _name, "severity": _maybe_name, "title": _maybe_text,
+    "tags": _maybe_tags, "source": _maybe_text, "fields": _maybe_fields,
 }
 
 
@@ -101,9 +101,9 @@ def _changes(changes: Any, field: str) -> None:
 
 
 _COMMON: dict[str, FieldCheck] = {"type": _text, "ticket": _name, "at": _time,
-                                  "note": _optional(_text), "by": _optional(_text)}
+                                  "note": _maybe_text, "by": _maybe_text}
 _FIELDS: dict[str, dict[str, FieldCheck]] = {
-    "created": {**_COMMON, **_ATTRIBUTES, "submitter": _optional(_text)},
+    "created": {**_COMMON, **_ATTRIBUTES, "submitter": _maybe_text},
     "acknowledged": _COMMON,
     "transferred": {**_COMMON, "to": _transfer_target},
     "updated": {**_COMMON, "changes": _changes},
@@ -112,6 +112,14 @@ _FIELDS: dict[str, dict[str, FieldCheck]] = {
     "reopened": _COMMON,
     "closed": _COMMON,
 }
+# Values a field takes without a closer look (the common, valid case costs no call); any
+# other value goes to the field's check, which accepts it or names what is wrong.
+_PLAIN: dict[FieldCheck, tuple[type, ...]] = {
+    _text: (str,), _maybe_text: (str, type(None)), _maybe_name: (type(None),),
+    _maybe_tags: (type(None),), _maybe_fields: (dict, type(None)),
+}
+_SHORTCUTS = {kind: {key: _PLAIN.get(check, ()) for key, check in fields.items()}
+              for kind, fields in _FIELDS.items()}
 _REQUIRED = {kind: ("ticket", "at") + {"created": ("category",), "transferred": ("to",),
                                         "updated": ("changes",), "status_changed": ("status",)
                                         }.get(kind, ()) for kind in EVENT_TYPES}
@@ -128,11 +136,29 @@ def parse_event(raw: Any) -> Event:
     for key in _REQUIRED[kind]:  # type: ignore[index]
         if key not in raw:
             raise EventError("is required", key)
+    plain = _SHORTCUTS[kind]  # type: ignore[index]
     for key, value in raw.items():
         check = fields.get(key)
         if check is None:
             raise EventError(f"not a field of a {kind!r} event", key)
-        if key != "at":
+        if type(value) not in plain[key] and key != "at":
             check(value, key)
-    at = parse_time(raw["at"], "at")
-    return Event(kind, raw["ticket"], at, at.timestamp(), raw)  # type: ignore[arg-type]
+    return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
+
+
+# Events at peak share their second: each distinct `at` text is parsed once (bounded).
+_INSTANTS: dict[Any, tuple[datetime, float]] = {}
+
+
+def _instant(text: Any) -> tuple[datetime, float]:
+    found = _INSTANTS.get(text) if type(text) is str else None
+    if found is None:
+        at = parse_time(text, "at")
+        found = at, at.timestamp()
+        if len(_INSTANTS) >= 4096:
+            _INSTANTS.clear()
+        _INSTANTS[text] = found
+    return found
+
+
+_event = tuple.__new__  # one C call, not the NamedTuple's generated Python __new__

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from engine import sla
 from engine.errors import EventError
 from engine.events import Event
+from engine.timers import Pending, opening
 
 if TYPE_CHECKING:
     from engine.engine import Engine
@@ -34,7 +35,8 @@ def matcher_ticket(attrs: dict[str, Any], severity: str | None, tags: list[str],
 
 
 def created(engine: Engine, event: Event, mode: str | None, explain: list[str] | None
-            ) -> tuple[State, list[str]]:
+            ) -> tuple[State, list[str], list[Pending]]:
+    """A new ticket's state and trace, and its timer plan (worked out with its deadlines)."""
     attrs = attributes(event.raw)
     proposed = attrs["proposed"]
     if proposed is not None and proposed not in engine.router.ranks:
@@ -55,11 +57,12 @@ def created(engine: Engine, event: Event, mode: str | None, explain: list[str] |
     assign_on_duty(engine, state, event.ts, the_mode, trace)
     target = engine.profiles[the_mode].target(ticket, routing.severity)
     state["policy"] = target.policy
-    state["clocks"] = sla.start_clocks(target, event.ts, engine.calendars[target.calendar])
+    response_due, resolve_due, waiting = opening(engine, state, target, event.ts)
+    state["clocks"] = sla.start_clocks(target, event.ts, response_due, resolve_due)
     trace.append(target.trace_line)
     if explain is not None:
         explain.extend(trace[routed:])  # the explain view goes on past routing too
-    return state, trace
+    return state, trace, waiting
 
 
 def assign_on_duty(engine: Engine, state: State, ts: float, mode: str, trace: list[str]) -> None:

@@ -93,12 +93,13 @@ def _laid_over(targets: Mapping[str, Target], fields: TargetDef, pid: str, index
 # (`due`), and once stopped the instant and outcome. Working time is always recounted from
 # the runs, so a new calendar or budget (a re-grade, a mode switch) is exact.
 
-def start_clocks(target: Target, at: float, calendar: Calendar) -> dict[str, Clock]:
-    """Both clocks of a new ticket, started at `at` (one calendar lookup for both dues)."""
-    dues = calendar.add_many(at, (target.response, target.resolve))
-    return {name: {"calendar": target.calendar, "budget": budget, "runs": [], "since": at,
-                   "due": due, "stopped": None, "outcome": None}
-            for name, budget, due in zip(CLOCKS, (target.response, target.resolve), dues)}
+def start_clocks(target: Target, at: float, response_due: float, resolve_due: float
+                 ) -> dict[str, Clock]:
+    """Both clocks of a new ticket, started at `at` (the caller found the due times)."""
+    return {"response": {"calendar": target.calendar, "budget": target.response, "runs": [],
+                         "since": at, "due": response_due, "stopped": None, "outcome": None},
+            "resolve": {"calendar": target.calendar, "budget": target.resolve, "runs": [],
+                        "since": at, "due": resolve_due, "stopped": None, "outcome": None}}
 
 
 def used(clock: Clock, calendar: Calendar, now: float) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engine.escalation import Policy, Timer, manager_chain, plan, reach
+from engine.sla import Target
 from engine.values import format_ts
 
 if TYPE_CHECKING:
@@ -71,6 +72,42 @@ def pending(engine: Engine, state: State) -> list[Pending]:
     # alone keeps response before resolve at equal times.
     found.sort(key=itemgetter(0))
     return found
+
+
+class Opening(NamedTuple):
+    """Where a new ticket's due times and timer fire times sit among the ascending
+    thresholds of one calendar walk from its start."""
+
+    thresholds: tuple[float, ...]
+    response: int                 # index of the response budget in `thresholds`
+    resolve: int
+    timers: tuple[tuple[int, Timer], ...]   # (index, timer), in the plan's firing order
+
+
+def opening(engine: Engine, state: State, target: Target, at: float
+            ) -> tuple[float, float, list[Pending]]:
+    """A new ticket's response and resolve due times and its timer plan, from one walk of
+    the calendar: both clocks start at `at` on the target's calendar, so every fire time is
+    a budget from the same start (what `pending` gives for the new state)."""
+    levels = len(climb_chain(engine, state)) if target.policy is not None else 0
+    key = (target.policy, target.response, target.resolve, levels)
+    layout = engine.openings.get(key)
+    if layout is None:
+        layout = engine.openings.setdefault(key, _opening(engine, target, levels))
+    times = engine.calendars[target.calendar].add_many(at, layout.thresholds)
+    return times[layout.response], times[layout.resolve], [(times[i], t) for i, t in layout.timers]
+
+
+def _opening(engine: Engine, target: Target, levels: int) -> Opening:
+    policy = engine.policies.get(target.policy or "")
+    entries: list[tuple[float, int, Timer | None]] = [(target.response, 0, None), (target.resolve, 0, None)]
+    if policy is not None:
+        for order, name in enumerate(CLOCK_ORDER, 1):  # response first at equal thresholds
+            entries += [(t.threshold, order, t) for t in _plan(engine, policy, name, target.budget(name), levels)]
+    ranked = sorted(range(len(entries)), key=lambda i: entries[i][:2])  # stable: plans keep their order
+    position = {i: n for n, i in enumerate(ranked)}
+    timers = tuple((position[i], timer) for i in ranked if (timer := entries[i][2]) is not None)
+    return Opening(tuple(entries[i][0] for i in ranked), position[0], position[1], timers)
 
 
 def next_wakeup(engine: Engine, state: State) -> float | None:

@@ -68,3 +68,24 @@ def test_a_random_life(life: tuple[str, int, list[tuple[int, dict[str, Any], boo
             assert due_text is None or datetime.fromisoformat(due_text).timestamp() >= start
         assert all(datetime.fromisoformat(t["at"]).timestamp() >= start for t in out["timers"])
         state = decision.state
+
+
+@settings(max_examples=300, deadline=None)
+@given(category=st.sampled_from(CATEGORIES + ["security/data-leak", "trade"]), minutes=st.integers(0, 60 * 24 * 60),
+       tags=st.sampled_from([[], ["资损"], ["安全"], ["大促"]]), severity=st.sampled_from([None, "P1", "P4"]))
+def test_a_new_tickets_plan_is_the_plan_of_its_state(category: str, minutes: int, tags: list[str],
+                                                       severity: str | None) -> None:
+    """A created decision works its deadlines and timer plan out in one calendar walk; it must
+    be exactly what `pending` (and the clocks' own arithmetic) gives for the new state."""
+    from engine import sla
+    from engine.timers import pending
+
+    at = START + timedelta(minutes=minutes)
+    event = {"type": "created", "ticket": "T-1", "at": at.isoformat(), "category": category, "tags": tags}
+    if severity:
+        event["severity"] = severity
+    decision = ENGINE.evaluate(event)
+    assert decision.waiting == pending(ENGINE, decision.state)
+    for clock in decision.state["clocks"].values():
+        calendar = ENGINE.calendars[clock["calendar"]]
+        assert clock["due"] == sla.reach(clock, clock["budget"], calendar)
