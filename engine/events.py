@@ -118,8 +118,9 @@ _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
     _text: (str,), _maybe_text: (str, type(None)), _maybe_name: (type(None),),
     _maybe_tags: (type(None),), _maybe_fields: (dict, type(None)),
 }
-_SHORTCUTS = {kind: {key: _PLAIN.get(check, ()) for key, check in fields.items()}
-              for kind, fields in _FIELDS.items()}
+# Per event type: each field's plain types and check; `at` is checked when it is parsed.
+_SPECS = {kind: {key: (_PLAIN.get(check, ()) if key != "at" else (str,), check)
+                 for key, check in fields.items()} for kind, fields in _FIELDS.items()}
 _REQUIRED = {kind: ("ticket", "at") + {"created": ("category",), "transferred": ("to",),
                                         "updated": ("changes",), "status_changed": ("status",)
                                         }.get(kind, ()) for kind in EVENT_TYPES}
@@ -130,19 +131,18 @@ def parse_event(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise EventError(f"an event is a JSON object, got {type(raw).__name__}")
     kind = raw.get("type")
-    fields = _FIELDS.get(kind) if type(kind) is str else None
-    if fields is None:
+    specs = _SPECS.get(kind) if type(kind) is str else None
+    if specs is None:
         raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {kind!r}", "type")
     for key in _REQUIRED[kind]:  # type: ignore[index]
         if key not in raw:
             raise EventError("is required", key)
-    plain = _SHORTCUTS[kind]  # type: ignore[index]
     for key, value in raw.items():
-        check = fields.get(key)
-        if check is None:
+        spec = specs.get(key)
+        if spec is None:
             raise EventError(f"not a field of a {kind!r} event", key)
-        if type(value) not in plain[key] and key != "at":
-            check(value, key)
+        if type(value) not in spec[0]:
+            spec[1](value, key)
     return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
 
 

@@ -105,9 +105,14 @@ def _opening(engine: Engine, target: Target, levels: int) -> Opening:
         for order, name in enumerate(CLOCK_ORDER, 1):  # response first at equal thresholds
             entries += [(t.threshold, order, t) for t in _plan(engine, policy, name, target.budget(name), levels)]
     ranked = sorted(range(len(entries)), key=lambda i: entries[i][:2])  # stable: plans keep their order
-    position = {i: n for n, i in enumerate(ranked)}
+    thresholds: list[float] = []
+    position = {}
+    for i in ranked:  # equal thresholds (a breach at 100% and the budget) are walked once
+        if not thresholds or thresholds[-1] != entries[i][0]:
+            thresholds.append(entries[i][0])
+        position[i] = len(thresholds) - 1
     timers = tuple((position[i], timer) for i in ranked if (timer := entries[i][2]) is not None)
-    return Opening(tuple(entries[i][0] for i in ranked), position[0], position[1], timers)
+    return Opening(tuple(thresholds), position[0], position[1], timers)
 
 
 def next_wakeup(engine: Engine, state: State) -> float | None:
