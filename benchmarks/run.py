@@ -163,14 +163,14 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     """`gongdan evaluate` in process: events per second, decisions serialised as the CLI does
     (without states; with or without the notifications' text)."""
     import json
-    from engine.stream import replay
+    from engine.stream import encode, replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()
 
     def run() -> int:
         count = 0
         for d in replay(eng, lines):
-            json.dumps(d.to_dict(with_state=False, render=render), ensure_ascii=False, separators=(",", ":"))
+            encode(d.to_dict(with_state=False, render=render))
             count += 1
         return count
 

@@ -3,7 +3,6 @@ merged by key into exactly what one process would write (`gongdan evaluate --job
 from __future__ import annotations
 
 import heapq
-import json
 import multiprocessing
 import os
 import tempfile
@@ -13,7 +12,7 @@ from datetime import datetime
 from typing import IO
 
 from engine.engine import Engine
-from engine.stream import BadLine, Key, Summary, replay_keyed
+from engine.stream import BadLine, Key, Summary, encode, replay_keyed
 
 _SEPARATOR = "\x00"  # between a line's sort key and its JSON; sorts before any text
 
@@ -53,7 +52,7 @@ def _run_shard(index: int) -> tuple[str, Summary | None, list[BadLine], int]:
         for key, decision in replay_keyed(job.engine, job.lines, job.mode, job.until, errors,
                                           shard=(index, job.shards)):
             data = decision.to_dict(with_state=job.with_state, render=job.render)
-            out.write(_sort_key(key) + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(_sort_key(key) + encode(data) + "\n")
             if totals is not None:
                 totals.add(data)
             count += 1

@@ -17,6 +17,11 @@ from engine.errors import EventError
 from engine.events import Event, parse_event
 
 
+# One JSON line per decision, as `gongdan evaluate` writes it. Decisions are trees the
+# engine builds afresh, so the circular-reference check has nothing to find.
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
 @dataclass(slots=True)
 class BadLine:
     line: int
