@@ -1,0 +1,61 @@
+"""Instruction counts for routing and created decisions: repeatable where wall time drifts.
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect=deque_extend \\
+        python benchmarks/instructions.py {dict,route,created}
+
+divide callgrind's `Collected` by 2,000. Only the `deque(map(...))` loop is counted: the
+config generation, loading and warm-up run with collection off. The config is the scale
+generator's at 500 categories (fast to load under valgrind; a route's cost does not
+depend on the category count), with 50 rules. Set PYTHONHASHSEED=0 for the same count
+twice.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import engine  # noqa: E402
+from events import created_events  # noqa: E402
+from run import _tickets  # noqa: E402
+from scale import Scale, write  # noqa: E402
+
+N = 2000
+
+
+def main() -> None:
+    what = sys.argv[1] if len(sys.argv) > 1 else "route"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "cfg"
+        write(root, Scale(categories=500, teams=50, people=500, rules=50))
+        eng = engine.load(root)
+    events = list(created_events(sorted(eng.categories), N))
+    tickets = _tickets(events)
+    categories, route = eng.categories, eng.router.route
+
+    def one_route(t: dict[str, Any]) -> Any:
+        t["tags"] = list(t["tags"])  # the rule pass extends a ticket's tags in place
+        return route(t, None)
+
+    def one_created(e: dict[str, Any]) -> Any:
+        return eng.evaluate(e)
+
+    def one_lookup(t: dict[str, Any]) -> Any:
+        return categories.get(t["category"])
+
+    runs: dict[str, tuple[Callable[[Any], Any], list[dict[str, Any]]]] = {
+        "dict": (one_lookup, tickets), "route": (one_route, tickets), "created": (one_created, events)}
+    one, items = runs[what]
+    for item in items:  # warm every memo the loop will meet
+        one(dict(item))
+    deque(map(one, items), maxlen=0)  # the counted part
+
+
+if __name__ == "__main__":
+    main()
