@@ -21,10 +21,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import engine  # noqa: E402
-from events import created_events  # noqa: E402
-from run import _tickets  # noqa: E402
-from scale import Scale, write  # noqa: E402
+from events import created_events
+from run import _tickets
+from scale import Scale, write
+
+import engine
 
 N = 2000
 

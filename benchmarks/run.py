@@ -20,10 +20,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import engine  # noqa: E402
-from engine.pipeline import config_files  # noqa: E402
 from events import created_events  # noqa: E402
 from scale import Scale, write  # noqa: E402
+
+import engine  # noqa: E402
+from engine.pipeline import config_files  # noqa: E402
 
 
 def median_time(func: Callable[[], Any], runs: int) -> float:
@@ -135,8 +136,8 @@ def bench_oncall(root: Path, n: int, runs: int) -> None:
 
 def bench_calendar(n: int, runs: int) -> None:
     """A 10-day (240 working hours) deadline on cn-office beside datetime + timedelta."""
-    from datetime import datetime, timedelta, timezone
     import random
+    from datetime import datetime, timedelta, timezone
     eng = engine.load(Path(__file__).resolve().parents[1])
     cal = eng.calendars["cn-office"]
     rng = random.Random(3)
@@ -163,6 +164,7 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     """`gongdan evaluate` in process: events per second, decisions serialised as the CLI does
     (without states; with or without the notifications' text)."""
     import json
+
     from engine.stream import encode, replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()
@@ -188,7 +190,7 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
 def bench_durable(n: int, runs: int) -> None:
     """Routing by category equality at 500 rules: durable-rules beside the engine, same events."""
     try:
-        from durable.lang import post, ruleset, when_all, m
+        from durable.lang import m, post, ruleset, when_all
     except ImportError:
         print("durable   skipped: durable-rules is not installed (pip install '.[bench]')")
         return
@@ -257,8 +259,9 @@ def main() -> None:
         bench_replay(example, max(1, runs // 2), "example stream")
         bench_replay(example, max(1, runs // 2), "example stream", render=False)
     if args.million:
-        from stream import stream
         import json
+
+        from stream import stream
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "million.jsonl"
             with path.open("w", encoding="utf-8") as out:

@@ -13,7 +13,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.matchers import Ticket
-from engine.routing import CompiledCategory, CompiledRule, NoMatch, Routing, RuleIndex, rule_line
+from engine.routing import (
+    CompiledCategory,
+    CompiledRule,
+    NoMatch,
+    Routing,
+    RuleIndex,
+    rule_line,
+)
 
 # Bounds on the evaluator's memos (masks seen, unknown categories seen): a config yields
 # few distinct masks, while unknown category strings come from hosts and are unbounded.

@@ -16,7 +16,6 @@ from engine.engine import Engine
 from engine.errors import EventError
 from engine.events import Event, parse_event
 
-
 # One JSON line per decision, as `gongdan evaluate` writes it. Decisions are trees the
 # engine builds afresh, so the circular-reference check has nothing to find.
 encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode

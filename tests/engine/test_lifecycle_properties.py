@@ -6,12 +6,11 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
-
-from conftest import REPO
 
 ENGINE = engine.load(REPO)
 TZ = timezone(timedelta(hours=8))
