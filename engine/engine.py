@@ -105,7 +105,7 @@ class Engine:
         flags: list[str] = []
         sent = []
         if new_state["assignee"]["person"] != before and not new_state["closed"]:
-            sent = assign_notifications(self, new_state, parsed.at, flags)
+            sent = assign_notifications(self, new_state, parsed.iso, flags)
         return build_decision(self, new_state, parsed.type, parsed.at, trace, notes, sent, flags, waiting)
 
     def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:

@@ -21,6 +21,7 @@ class Event(NamedTuple):
     ticket: str
     at: datetime
     ts: float
+    iso: str             # `at` as isoformat() writes it, what decisions and notifications show
     raw: Mapping[str, Any]
 
 
@@ -147,14 +148,14 @@ def parse_event(raw: Any) -> Event:
 
 
 # Events at peak share their second: each distinct `at` text is parsed once (bounded).
-_INSTANTS: dict[Any, tuple[datetime, float]] = {}
+_INSTANTS: dict[Any, tuple[datetime, float, str]] = {}
 
 
-def _instant(text: Any) -> tuple[datetime, float]:
+def _instant(text: Any) -> tuple[datetime, float, str]:
     found = _INSTANTS.get(text) if type(text) is str else None
     if found is None:
         at = parse_time(text, "at")
-        found = at, at.timestamp()
+        found = at, at.timestamp(), at.isoformat()
         if len(_INSTANTS) >= 4096:
             _INSTANTS.clear()
         _INSTANTS[text] = found

@@ -172,14 +172,14 @@ def notifications(engine: Engine, state: State, timer: Timer, ts: float, when: s
 ASSIGN_CHANNELS = ("dingtalk",)
 
 
-def assign_notifications(engine: Engine, state: State, at: Any, flags: list[str]) -> list[dict[str, Any]]:
+def assign_notifications(engine: Engine, state: State, at: str, flags: list[str]) -> list[dict[str, Any]]:
     """A ticket given to someone (created, transferred, re-routed): a work notification to
     them (with the usual fallback when they have no DingTalk)."""
     person = state["assignee"]["person"]
     if person is None:
         _flag(flags, "unreachable")
         return []
-    base = {"at": at.isoformat(), "clock": "response", "kind": "assign", "level": 0}
+    base = {"at": at, "clock": "response", "kind": "assign", "level": 0}
     return _to_person(engine, base, person, ASSIGN_CHANNELS[0], ASSIGN_CHANNELS, flags)
 
 
