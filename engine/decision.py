@@ -32,6 +32,7 @@ class Decision:
     explain: list[str] | None = None
     rendered: list[dict[str, Any]] | None = None
     known_waiting: list[Pending] | None = None
+    at_text: str | None = None   # `at_time.isoformat()` when the caller already has it
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
@@ -47,7 +48,7 @@ class Decision:
 
     @property
     def at(self) -> str:
-        return self.at_time.isoformat()
+        return self.at_text or self.at_time.isoformat()
 
     @property
     def waiting(self) -> list[Pending]:
@@ -133,9 +134,9 @@ def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: Any) -> dict[s
 def build_decision(engine: Engine, state: dict[str, Any], event: str, at: datetime,
                    trace: list[str], explain: list[str] | None,
                    sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None,
-                   waiting: list[Pending] | None = None) -> Decision:
+                   waiting: list[Pending] | None = None, at_text: str | None = None) -> Decision:
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
     `waiting` is the pending timers when the caller already has them."""
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
     return Decision(engine, at, event, state, trace, sent or [], all_flags, explain,
-                    known_waiting=waiting)
+                    known_waiting=waiting, at_text=at_text)

@@ -106,7 +106,8 @@ class Engine:
         sent = []
         if new_state["assignee"]["person"] != before and not new_state["closed"]:
             sent = assign_notifications(self, new_state, parsed.iso, flags)
-        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes, sent, flags, waiting)
+        return build_decision(self, new_state, parsed.type, parsed.at, trace, notes, sent, flags, waiting,
+                              parsed.iso)
 
     def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
         """Fire every step due by `now` (once: the returned state records it), in time order."""
