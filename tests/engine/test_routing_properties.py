@@ -185,6 +185,7 @@ MINIMAL_EVENTS = events(
         "region": one_of_or_any("cn-hangzhou", "cn-beijing"),
         "merchant_tier": one_of_or_any("KA", "ka"),
         "canary": one_of_or_any("yes", "yes-that", "yes-this-too", "YES-THIS", ["yes-that"]),
+        "order": one_of_or_any({"type": "presale"}, {"type": ["normal", "presale"]}, {"type": None}, "presale"),
     },
 )
 
@@ -229,6 +230,7 @@ PACK_WHENS = st.sampled_from([
     {"fields.region": "cn-hangzhou"}, {"fields.merchant_tier": {"in": ["KA", "ka"]}},
     {"fields.region": "cn-hangzhou", "category": {"prefix": "shop/order"}},
     {"any": [{"tags": "vip"}, {"source": "web"}]}, {"not": {"tags": "x"}},
+    {"fields.order.type": "presale"}, {"fields.order.type": ["presale", "normal"]},
 ])
 PACK_RULES = st.lists(st.fixed_dictionaries(
     {"when": PACK_WHENS,
