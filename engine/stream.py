@@ -192,8 +192,8 @@ class Summary:
                 for (team, level), g in sorted(groups.items())]
 
     def render(self) -> str:
-        lines = [f"{'team':<24} {'level':<5} {'tickets':>7} {'resp met':>8} {'resp brch':>9} "
-                 f"{'res met':>7} {'res brch':>8} {'≤30m':>6}  escalations by level"]
+        lines = [(f"{'team':<24} {'level':<5} {'tickets':>7} {'resp met':>8} {'resp brch':>9} "
+                 f"{'res met':>7} {'res brch':>8} {'≤30m':>6}  escalations by level")]
         for r in self.rows():
             share = f"{r['resolved_in_30m'] / r['tickets']:.0%}" if r["tickets"] else "-"
             esc = " ".join(f"L{k}:{v}" for k, v in r["escalations"].items()) or "-"

@@ -91,15 +91,15 @@ def test_a_gap_is_reported_at_the_duty_line(minimal: Path) -> None:
                                     "      daily: {primary: order-primary}\n"))
     diags = engine.check(minimal, now=NOW, gap_days=7)
     assert [d.render() for d in diags] == [
-        "rosters.yaml:41:24: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'daily' "
+        ("rosters.yaml:41:24: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'daily' "
         "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
-        "(tickets fall to the team lead; add a layer, a backup schedule or an override)",
-        "rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'daily' "
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
+        ("rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'daily' "
         "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
-        "(tickets fall to the team lead; add a layer, a backup schedule or an override)",
-        "rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'promotion' "
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
+        ("rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'promotion' "
         "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
-        "(tickets fall to the team lead; add a layer, a backup schedule or an override)",
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
     ]
 
 

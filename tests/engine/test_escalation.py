@@ -136,11 +136,11 @@ def test_fired_steps_are_rendered_for_their_channel() -> None:
           if n["kind"] != "remind"}
     assert by[(0, "dingtalk_group")] == (
         "【P1 紧急】工单 T-1 响应已超时",
-        "### 【P1 紧急】工单 T-1 响应已超时\n**下单失败**\n\n- 响应截止: 11-09 10:15\n"
-        "- 处理人: 熊艳，请立即处理\n\n[查看工单](https://tickets.yunji.example/t/T-1)\n\n@13843358095")
+        ("### 【P1 紧急】工单 T-1 响应已超时\n**下单失败**\n\n- 响应截止: 11-09 10:15\n"
+        "- 处理人: 熊艳，请立即处理\n\n[查看工单](https://tickets.yunji.example/t/T-1)\n\n@13843358095"))
     assert by[(1, "sms")] == ("", "【P1 紧急】T-1 下单失败，响应已超时 15 分钟，升级至第 1 级: 张志远，处理人: 熊艳")
-    assert by[(1, "phone")] == ("", "张志远您好，工单 T-1 的响应已超时 15 分钟，已升级至第 1 级，由您跟进。"
-                                    "等级 P1 紧急，分类下单失败，处理人熊艳。请尽快处理。")
+    assert by[(1, "phone")] == ("", ("张志远您好，工单 T-1 的响应已超时 15 分钟，已升级至第 1 级，由您跟进。"
+                                    "等级 P1 紧急，分类下单失败，处理人熊艳。请尽快处理。"))
     assert ENGINE.due(d["state"], "2026-11-09T10:31:00+08:00").to_dict(render=False)["notifications"][0] == {
         "at": "2026-11-09T10:07:30+08:00", "clock": "response", "kind": "remind", "step": 0, "level": 0,
         "channel": "dingtalk", "to": {"person": "xiong-yan", "address": "31000273"}}

@@ -148,31 +148,31 @@ CHECKS = [
     pytest.param("templates/breach.dingtalk.j2",
                  "{% block subject %}{{ ticket.id }}{% endblock %}\n{% block body %}\n"
                  "{{ asignee.name }} {{ foo }}\n{% endblock %}",
-                 ["templates/breach.dingtalk.j2:3:4: error[template.undefined-variable]: "
-                  "unknown variable 'asignee' (did you mean 'assignee'?)",
-                  "templates/breach.dingtalk.j2:3:23: error[template.undefined-variable]: "
+                 [("templates/breach.dingtalk.j2:3:4: error[template.undefined-variable]: "
+                  "unknown variable 'asignee' (did you mean 'assignee'?)"),
+                  ("templates/breach.dingtalk.j2:3:23: error[template.undefined-variable]: "
                   "unknown variable 'foo' (known: ticket, category, level, team, assignee, "
-                  "recipient, ...; see docs/templates.md)"],
+                  "recipient, ...; see docs/templates.md)")],
                  id="unknown-variable-with-hint"),
     pytest.param("templates/breach.dingtalk.j2",
                  "{% block body %}\n{{ ticket.id }}\n{{ ticket.tittle }}\n{% endblock %}",
-                 ["templates/breach.dingtalk.j2:3:1: error[template.render]: rendering the sample "
-                  "ticket fails: 'dict object' has no attribute 'tittle'"],
+                 [("templates/breach.dingtalk.j2:3:1: error[template.render]: rendering the sample "
+                  "ticket fails: 'dict object' has no attribute 'tittle'")],
                  id="unknown-attribute"),
     pytest.param("templates/breach.smss.j2", "{% block body %}{{ ticket.id }}{% endblock %}",
-                 ["templates/breach.smss.j2: error[template.name]: 'breach.smss.j2' is not "
-                  "<kind>.<channel>.j2 (did you mean 'templates/breach.sms.j2'?)"],
+                 [("templates/breach.smss.j2: error[template.name]: 'breach.smss.j2' is not "
+                  "<kind>.<channel>.j2 (did you mean 'templates/breach.sms.j2'?)")],
                  id="misspelt-channel"),
     pytest.param("templates/payment/overdue.txt", "{% block body %}{{ ticket.id }}{% endblock %}",
-                 ["templates/payment/overdue.txt: error[template.name]: 'overdue.txt' is not "
+                 [("templates/payment/overdue.txt: error[template.name]: 'overdue.txt' is not "
                   "<kind>.<channel>.j2 (kinds: assign, remind, breach, escalate; channels: "
-                  "dingtalk, dingtalk_group, email, sms, phone)"],
+                  "dingtalk, dingtalk_group, email, sms, phone)")],
                  id="not-a-template-name"),
     pytest.param("templates/breach.sms.j2",
                  "{% block body %}\n{{ ticket.title }} {{ ticket.title }} {{ ticket.title }} "
                  "{{ category.name }} {{ ticket.url }}\n{% endblock %}",
-                 ["templates/breach.sms.j2:1:1: warning[template.sms-too-long]: the sample SMS is "
-                  "76 characters, over 70 (drop optional parts with the `fit` filter)"],
+                 [("templates/breach.sms.j2:1:1: warning[template.sms-too-long]: the sample SMS is "
+                  "76 characters, over 70 (drop optional parts with the `fit` filter)")],
                  id="sms-too-long"),
     pytest.param("templates/payment/breach.sms.j2",
                  "{% block body %}{{ [ticket.id ~ ' ' ~ ticket.title, ticket.id] | fit }}{% endblock %}",

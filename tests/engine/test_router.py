@@ -253,8 +253,8 @@ def test_trace_of_a_second_team_and_a_rule_without_effect(tmp_path: Path) -> Non
         "category shop/order/slow (categories.yaml:18)",
         "rule capital-loss (rules/10-grading.yaml:3) → severity P1, tags +capital-loss",
         "rule to-desk (rules/30-more.yaml:3) → team desk",
-        "rule to-order (rules/30-more.yaml:6) → team shop-order ignored (team desk already set), "
-        "severity P4 kept P1, tags +late",
+        ("rule to-order (rules/30-more.yaml:6) → team shop-order ignored (team desk already set), "
+        "severity P4 kept P1, tags +late"),
         "rule nothing-new (rules/30-more.yaml:9) → matched",
         "severity P1 (raised by rules)",
     ]
