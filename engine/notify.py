@@ -253,10 +253,44 @@ def _check_one(source: TemplateSource, locale: str) -> list[Diagnostic]:
     except TemplateSyntaxError as exc:
         return diags + [Diagnostic(Span(source.name, exc.lineno or 1, 1), "template.syntax",
                                    exc.message or str(exc))]
-    unknown = _unknown_variables(source, tree)
+    unknown = _unknown_variables(source, tree) + _recursive_macros(source, tree)
     if unknown or parsed is None:
         return diags + unknown
     return _check_render(source, template, tree, parsed, locale)
+
+
+def _recursive_macros(source: TemplateSource, tree: nodes.Template) -> list[Diagnostic]:
+    """Macros that reach themselves, directly or through each other. The sandbox bounds
+    what a template writes, not how long it runs: a macro calling itself twice a level
+    runs 2^n times, which would hang `validate` and every render. Any mention of a macro
+    inside another counts (a macro can be passed on under another name's call)."""
+    macros = {m.name: m for m in tree.find_all(nodes.Macro)}
+    mentions = {name: {n.name for n in m.find_all(nodes.Name) if n.ctx == "load" and n.name in macros}
+                for name, m in macros.items()}
+    diags = []
+    for name, macro in macros.items():
+        path = _cycle(name, mentions)
+        if path:
+            via = f" (through {', '.join(repr(m) for m in path[1:-1])})" if len(path) > 2 else ""
+            diags.append(Diagnostic(Span(source.name, macro.lineno, 1), "template.recursion",
+                                    f"macro {name!r} calls itself{via}",
+                                    hint="notification templates may not recurse: write the levels out"))
+    return diags
+
+
+def _cycle(start: str, mentions: Mapping[str, set[str]]) -> list[str] | None:
+    """A path of macro mentions from `start` back to itself, if there is one."""
+    stack: list[list[str]] = [[start, callee] for callee in sorted(mentions[start])]
+    seen: set[str] = set()
+    while stack:
+        path = stack.pop()
+        if path[-1] == start:
+            return path
+        if path[-1] in seen:
+            continue
+        seen.add(path[-1])
+        stack.extend(path + [callee] for callee in sorted(mentions[path[-1]]))
+    return None
 
 
 def _bad_name(name: str) -> Diagnostic:

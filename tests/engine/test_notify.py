@@ -179,6 +179,19 @@ CHECKS = [
                  [], id="a-good-override"),
     pytest.param("templates/remind.phone.j2", "{{ recipient.name }}，请处理 {{ ticket.id }}",
                  [], id="no-blocks-is-all-body"),
+    pytest.param("templates/remind.email.j2",
+                 "{% block body %}\n{% macro a(n) %}{{ b(n) }}{{ b(n) }}{% endmacro %}\n"
+                 "{% macro b(n) %}{% if n %}{{ a(n - 1) }}{% endif %}{% endmacro %}\n{{ a(30) }}\n{% endblock %}",
+                 [("templates/remind.email.j2:2:1: error[template.recursion]: macro 'a' calls itself "
+                   "(through 'b') (notification templates may not recurse: write the levels out)"),
+                  ("templates/remind.email.j2:3:1: error[template.recursion]: macro 'b' calls itself "
+                   "(through 'a') (notification templates may not recurse: write the levels out)")],
+                 id="mutual-recursion-refused-before-any-render"),
+    pytest.param("templates/remind.email.j2",
+                 "{% block body %}{% macro line(x) %}- {{ x }}{% endmacro %}"
+                 "{% macro both() %}{{ line(ticket.id) }}{{ line(team.name) }}{% endmacro %}{{ both() }}"
+                 "{% endblock %}",
+                 [], id="macros-calling-other-macros-are-fine"),
 ]
 
 
