@@ -92,6 +92,20 @@ class Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+# Characters that open DingTalk markdown structures (links, images, emphasis, headings,
+# quotes, tables, HTML such as <font>) and their full-width forms, which read the same in a
+# Chinese message and mean nothing to the renderer; line breaks would start new blocks.
+# (`_` and `~` stay: inside a word they format nothing, and ticket ids use them.)
+_MARKDOWN_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "`": "｀",
+                                 "#": "＃", "|": "｜", "!": "！", "\n": " ", "\r": " "})
+
+
+def md(value: Any) -> str:
+    """The `md` filter: text a host sent (a ticket's title) made inert in a DingTalk
+    markdown message, so a title cannot format, link or inject into the alert."""
+    return str(value).translate(_MARKDOWN_INERT)
+
+
 def _environment() -> Sandbox:
     env = Sandbox(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
                   lstrip_blocks=True, keep_trailing_newline=False)
@@ -99,6 +113,7 @@ def _environment() -> Sandbox:
     for name in _UNSAFE_FILTERS:
         del env.filters[name]
     env.filters["fit"] = fit
+    env.filters["md"] = md
     return env
 
 

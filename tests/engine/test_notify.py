@@ -23,6 +23,7 @@ from engine.notify import (
     check_templates,
     default_sources,
     fit,
+    md,
     parse_name,
     sample_context,
 )
@@ -439,3 +440,27 @@ def test_span_text(seconds: float, zh: str, en: str) -> None:
 ])
 def test_ticket_url(pattern: str, problem: str | None, link: str) -> None:
     assert (ticket_url_problem(pattern), ticket_link(pattern, "T 1/2")) == (problem, link)
+
+
+@pytest.mark.parametrize("channel", ["dingtalk", "dingtalk_group"])
+def test_a_hostile_title_stays_text_in_dingtalk_markdown(channel: str) -> None:
+    """A ticket's title and id come from whoever filed it: in a markdown message they must
+    not link, format, open a heading or smuggle HTML."""
+    context = sample_context("zh", "breach", channel)
+    context["ticket"] = {**context["ticket"], "id": "T#9",
+                         "title": "**急** [点此处理](http://phish.example)\n# <font color=red>全站宕机</font> ![x](y)"}
+    subject, body = RENDERERS["zh"].render("breach", channel, context)
+    assert subject == "【P1 紧急】工单 T#9 响应已超时"  # the message's title is plain text
+    assert body.splitlines()[:2] == [
+        "### 【P1 紧急】工单 T＃9 响应已超时",
+        "**下单失败** · ＊＊急＊＊ ［点此处理］(http://phish.example) ＃ ＜font color=red＞全站宕机＜/font＞ ！［x］(y)",
+    ]
+
+
+@pytest.mark.parametrize(("text", "inert"), [
+    pytest.param("ORD_2026-11-11~a", "ORD_2026-11-11~a", id="ids-keep-underscores-and-dashes"),
+    pytest.param("a|b`c`", "a｜b｀c｀", id="tables-and-code"),
+    pytest.param("line\r\nnext", "line  next", id="line-breaks"),
+])
+def test_md_filter(text: str, inert: str) -> None:
+    assert md(text) == inert
