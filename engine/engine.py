@@ -125,6 +125,16 @@ class Engine:
         edges = [t for w in self._windows for t in w[:2] if a < t <= b]
         return max(edges) if edges else b
 
+    def mode_spans(self, start: float, end: float, mode: str | None = None
+                   ) -> list[tuple[float, float, str]]:
+        """[start, end) cut at the window boundaries inside it, each piece with its mode
+        (one piece in the host's explicit mode, when one is given)."""
+        if mode is not None:
+            return [(start, end, mode)]
+        cuts = sorted({t for w in self._windows for t in w[:2] if start < t < end})
+        edges = [start, *cuts, end]
+        return [(a, b, self.mode_at(a)) for a, b in zip(edges, edges[1:])]
+
     def format_time(self, ts: float, tz: tzinfo | None = None) -> str:
         return datetime.fromtimestamp(ts, tz or UTC).isoformat()
 

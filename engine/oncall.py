@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from engine.duty import OnCall, Team, team_gaps
@@ -13,10 +14,11 @@ from engine.values import zone
 
 @dataclass(frozen=True, slots=True)
 class DutyReport:
-    """One team's duty from `at` for `days` days, in the mode in force at `at`."""
+    """One team's duty from `at` for `days` days. The timeline follows the mode windows:
+    where a window opens or closes inside it, the other mode's schedules take over."""
 
     team: Team
-    mode: str
+    mode: str                               # the mode in force at `at`
     at: float
     until: float
     timezone: str
@@ -24,9 +26,13 @@ class DutyReport:
     handoffs: list[tuple[float, str | None]]
     timeline: list[Segment]
     gaps: list[tuple[float, float]]
+    modes: list[tuple[float, float, str]]   # the modes over [at, until)
 
     def local(self, ts: float) -> str:
         return datetime.fromtimestamp(ts, zone(self.timezone)).isoformat(timespec="minutes")
+
+    def mode_of(self, ts: float) -> str:
+        return next((m for a, b, m in self.modes if a <= ts < b), self.mode)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +43,7 @@ class DutyReport:
             "timeline": [{"start": self.local(s.start), "end": self.local(s.end), "person": s.person,
                           "source": s.source} for s in self.timeline],
             "gaps": [{"start": self.local(lo), "end": self.local(hi)} for lo, hi in self.gaps],
+            "modes": [{"start": self.local(a), "end": self.local(b), "mode": m} for a, b, m in self.modes],
         }
 
 
@@ -45,16 +52,26 @@ def duty_report(engine: Engine, team_id: str, at: float, days: int, mode: str | 
     """The report for one team; raises LookupError for an unknown team."""
     oncall = engine.oncall(team_id, at, mode)
     team = engine.teams[team_id]
-    the_mode = engine.mode_at(at, mode)
     until = at + days * 86400
-    duty = team.duty_in(the_mode, engine.default_mode)
-    if duty is None:
-        return DutyReport(team, the_mode, at, until, "UTC", oncall, [], [Segment(at, until, None, None)],
-                          [(at, until)])
-    return DutyReport(team, the_mode, at, until, duty.primary.timezone, oncall,
-                      duty.primary.next_handoffs(at, handoffs, within_s=until - at),
-                      duty.primary.segments(at, until),
-                      team_gaps(team, the_mode, engine.default_mode, at, until))
+    modes = engine.mode_spans(at, until, mode)
+    timeline: list[Segment] = []
+    gaps: list[tuple[float, float]] = []
+    for start, end, in_force in modes:
+        duty = team.duty_in(in_force, engine.default_mode)
+        pieces = duty.primary.segments(start, end) if duty else [Segment(start, end, None, None)]
+        for piece in pieces:  # neighbours across a mode boundary with the same duty join up
+            last = timeline[-1] if timeline else None
+            if last is not None and (last.person, last.source) == (piece.person, piece.source):
+                piece = Segment(timeline.pop().start, piece.end, piece.person, piece.source)
+            timeline.append(piece)
+        for lo, hi in team_gaps(team, in_force, engine.default_mode, start, end):
+            if gaps and gaps[-1][1] == lo:  # a gap running on across the boundary
+                lo = gaps.pop()[0]
+            gaps.append((lo, hi))
+    duty = team.duty_in(modes[0][2], engine.default_mode)
+    changes = [(s.start, s.person) for before, s in pairwise(timeline) if s.person != before.person]
+    return DutyReport(team, modes[0][2], at, until, duty.primary.timezone if duty else "UTC", oncall,
+                      changes[:handoffs], timeline, gaps, modes)
 
 
 def to_ics(report: DutyReport, stamp: datetime) -> bytes:
@@ -75,7 +92,7 @@ def to_ics(report: DutyReport, stamp: datetime) -> bytes:
         event.add("dtstart", datetime.fromtimestamp(segment.start, tz))
         event.add("dtend", datetime.fromtimestamp(segment.end, tz))
         event.add("summary", f"{report.team.id} on duty: {segment.person}")
-        event.add("description", f"source: {segment.source}; mode: {report.mode}")
+        event.add("description", f"source: {segment.source}; mode: {report.mode_of(segment.start)}")
         cal.add_component(event)
     cal.add_missing_timezones()  # VTIMEZONE for the TZIDs used, as RFC 5545 asks
     data: bytes = cal.to_ical()

@@ -22,6 +22,9 @@ def _team_text(report: DutyReport, timeline: bool) -> str:
     if report.handoffs:
         lines.append("  next handoffs:")
         lines += [f"    {report.local(ts)}  → {person or '(nobody)'}" for ts, person in report.handoffs]
+    if timeline and len(report.modes) > 1:
+        lines.append("  modes:")
+        lines += [f"    {report.local(a)} – {report.local(b)}  {m}" for a, b, m in report.modes]
     if timeline:
         lines.append("  timeline:")
         lines += [f"    {report.local(s.start)} – {report.local(s.end)}  {s.person or '(nobody)'}"

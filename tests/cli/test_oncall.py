@@ -32,6 +32,24 @@ def test_one_team_with_handoffs_and_timeline() -> None:
         "    2026-11-11T21:00+08:00 – 2026-11-12T00:05+08:00  li-qiang  [trade-order-d11/shifts]\n")
 
 
+def test_the_timeline_follows_the_mode_windows() -> None:
+    """Double 11 ends at 02:00 on the 12th: from then on the daily schedules are on duty."""
+    code, out, _ = run("trade-order", "--at", "2026-11-11T12:00:00+08:00", "--days", "1")
+    assert code == 0
+    assert out.split("  next handoffs:\n")[1] == (
+        "    2026-11-11T21:00+08:00  → li-qiang\n"
+        "    2026-11-12T02:00+08:00  → ding-ling\n"
+        "    2026-11-12T09:00+08:00  → sun-chen\n"
+        "  modes:\n"
+        "    2026-11-11T12:00+08:00 – 2026-11-12T02:00+08:00  promotion\n"
+        "    2026-11-12T02:00+08:00 – 2026-11-12T12:00+08:00  daily\n"
+        "  timeline:\n"
+        "    2026-11-11T12:00+08:00 – 2026-11-11T21:00+08:00  ding-ling  [trade-order-d11/shifts]\n"
+        "    2026-11-11T21:00+08:00 – 2026-11-12T02:00+08:00  li-qiang  [trade-order-d11/shifts]\n"
+        "    2026-11-12T02:00+08:00 – 2026-11-12T09:00+08:00  ding-ling  [trade-order-primary/weekly]\n"
+        "    2026-11-12T09:00+08:00 – 2026-11-12T12:00+08:00  sun-chen  [trade-order-primary/business-hours]\n")
+
+
 def test_every_team_without_timeline() -> None:
     code, out, _ = run("--at", "2026-11-02T10:00:00+08:00")
     assert code == 0
