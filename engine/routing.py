@@ -1,8 +1,10 @@
 """Routing and grading (SPEC §5): the category index and the rule index, built once.
 
 Rules are indexed by one necessary condition each (an anchor: category equality or prefix,
-an attribute equality, a tag), so a ticket evaluates only the rules that could match it;
-candidates are then tried in file order, exactly as if every rule had been tried.
+an attribute equality, a tag, a field's presence), as bit masks: a category's mask is
+precomputed and a generated probe ORs in what the ticket's attributes admit, so a ticket
+evaluates only the rules that could match it, in file order, exactly as if every rule had
+been tried.
 """
 from __future__ import annotations
 
