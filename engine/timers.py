@@ -99,6 +99,8 @@ def opening(engine: Engine, state: State, target: Target, at: float
 
 
 def _opening(engine: Engine, target: Target, levels: int) -> Opening:
+    """The layout for one policy, pair of budgets and climb depth: both budgets and every
+    step's threshold in one ascending list, each step pointing at its place in it."""
     policy = engine.policies.get(target.policy or "")
     entries: list[tuple[float, int, Timer | None]] = [(target.response, 0, None), (target.resolve, 0, None)]
     if policy is not None:
