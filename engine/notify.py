@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -38,6 +39,7 @@ _UNSAFE_FILTERS = ("batch", "center", "format", "indent", "random", "slice")
 _PADDING_METHODS = frozenset({"center", "expandtabs", "format", "format_map", "ljust", "rjust",
                               "zfill"})
 _MAX_POWER_BITS = 4096
+_MAX_TEXT = 100_000        # characters (or items) an intermediate `~` or `+` may build
 JINJA_NAMES = frozenset({"self", "range", "lipsum", "dict", "cycler", "joiner", "namespace"})
 
 
@@ -64,10 +66,29 @@ def fit(candidates: Iterable[Any], limit: int = SMS_LIMIT) -> str:
     return min(texts, key=len) if texts else ""
 
 
+class _BoundedConcat(CodeGenerator):
+    """Compiles `~` to the sandbox's bounded join: Jinja's own has no limit, so forty
+    `{% set a = a ~ a %}` would build a terabyte string while the checks render it."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class Sandbox(SandboxedEnvironment):
     """The sandbox every template runs in: no globals, size-bounded operators."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedConcat
+
+    def bounded_join(self, parts: Iterable[Any]) -> str:
+        text = "".join([str(part) for part in parts])
+        if len(text) > _MAX_TEXT:
+            raise SecurityError(f"joining text beyond {_MAX_TEXT} characters")
+        return text
 
     def wrap_str_format(self, value: Any) -> None:
         """No `str.format`: a format spec pads without bound (is_safe_attribute refuses it)."""
@@ -86,6 +107,9 @@ class Sandbox(SandboxedEnvironment):
             if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
                     and len(seq) * count > MAX_OUTPUT:
                 raise SecurityError(f"repeating a sequence beyond {MAX_OUTPUT} items")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
+                and len(left) + len(right) > _MAX_TEXT:
+            raise SecurityError(f"adding sequences beyond {_MAX_TEXT} items")
         if operator == "**" and isinstance(left, int) and isinstance(right, int) \
                 and abs(left).bit_length() * right > _MAX_POWER_BITS:
             raise SecurityError(f"power beyond {_MAX_POWER_BITS} bits")

@@ -202,7 +202,16 @@ def test_check_templates(name: str, text: str, expected: list[str]) -> None:
 
 
 NOT_AVAILABLE = "' is not available in Gongdan templates (see docs/templates.md for the variables)"
+DOUBLE_TEXT = "{% set a = ticket.id %}" + "{% set a = a ~ a %}" * 17 + "{{ a | length }}"
+DOUBLE_LIST = "{% set a = [ticket.id] %}" + "{% set a = a + a %}" * 17 + "{{ a | length }}"
+
 ESCAPES = [
+    pytest.param(DOUBLE_TEXT, "2:1: error[template.render]: rendering the sample ticket fails: "
+                 "joining text beyond 100000 characters", "joining text beyond 100000 characters",
+                 id="text-doubling"),
+    pytest.param(DOUBLE_LIST, "2:1: error[template.render]: rendering the sample ticket fails: "
+                 "adding sequences beyond 100000 items", "adding sequences beyond 100000 items",
+                 id="list-doubling"),
     pytest.param("{{ ''.__class__ }}", "2:1: error[template.render]: rendering the sample ticket "
                  "fails: access to attribute '__class__' of 'str' object is unsafe.",
                  "access to attribute '__class__' of 'str' object is unsafe.", id="dunder-class"),
