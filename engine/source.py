@@ -39,6 +39,13 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """The C parser with no implicit resolvers: every plain scalar is tagged str."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
+    _DEFAULT_TAGS = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
+                     yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """With no implicit or path resolvers, PyYAML's search always ends at the kind's
+        default tag; this answers that directly (it runs for every node of a config)."""
+        return self._DEFAULT_TAGS[kind]
 
 
 class SourceMap:
