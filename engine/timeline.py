@@ -10,6 +10,7 @@ from bisect import bisect_left, bisect_right
 from calendar import monthrange
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -220,3 +221,42 @@ def _croniter_after(expr: str, wall: float) -> Iterator[float]:
             yield float(it.get_next(float))
         except CroniterBadDateError:  # no further occurrence (e.g. only on 30 Feb)
             return
+
+
+@lru_cache(maxsize=4096)
+def _plain_fields(expr: str) -> tuple[frozenset[int] | None, ...] | None:
+    """Minute, hour, day, month and weekday sets of a cron without L, W or # (None: any);
+    None for a cron that has them."""
+    parts = expr.lower().split()
+    if len(parts) != 5 or "l" in parts[2] or "w" in parts[2] or "#" in parts[4] or "l" in parts[4]:
+        return None  # last day, nearest weekday, nth weekday: expand() drops what they mean
+    fields, nth = croniter.expand(expr)
+    if nth:
+        return None
+    out: list[frozenset[int] | None] = []
+    for values in fields[:5]:
+        if values == ["*"]:
+            out.append(None)
+        else:
+            numbers = [v for v in values if isinstance(v, int)]
+            if len(numbers) != len(values):
+                return None
+            out.append(frozenset(numbers))
+    return tuple(out)
+
+
+def on_cron(expr: str, at: datetime) -> bool:
+    """Whether the wall time `at` is an occurrence of `expr`: croniter.match, answered from
+    the expanded fields for plain crons (a roster check asks it of every layer)."""
+    fields = _plain_fields(expr)
+    if fields is None or at.second or at.microsecond:
+        return bool(croniter.match(expr, at))
+    minute, hour, day, month, weekday = fields
+    if not ((minute is None or at.minute in minute) and (hour is None or at.hour in hour)
+            and (month is None or at.month in month)):
+        return False
+    on_day = day is None or at.day in day
+    on_weekday = weekday is None or at.isoweekday() % 7 in weekday
+    if day is not None and weekday is not None:  # cron's rule: either restriction will do
+        return on_day or on_weekday
+    return on_day and on_weekday

@@ -11,6 +11,7 @@ from croniter import croniter
 from engine.checks import register, warning
 from engine.diagnostics import Diagnostic
 from engine.model import Config, LayerDef, Loc, ScheduleDef
+from engine.timeline import on_cron
 from engine.values import parse_duration, parse_local_datetime, zone
 
 
@@ -70,7 +71,7 @@ def _check_layer(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator[Diag
 def _start_on_handoff(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator[Diagnostic]:
     """A start between handoffs makes the first turn a partial one (PagerDuty warns too)."""
     start = parse_local_datetime(layer.start, tz)
-    if croniter.match(layer.handoff, start):
+    if on_cron(layer.handoff, start):
         return
     before = croniter(layer.handoff, start).get_prev(datetime)
     after = croniter(layer.handoff, start).get_next(datetime)

@@ -405,3 +405,24 @@ def cases(draw: st.DrawFn) -> tuple[ScheduleSpec, float]:
 def test_who_equals_brute_force_reference(case: tuple[ScheduleSpec, float]) -> None:
     spec, t = case
     assert Schedule.compile(spec).who(t) == ref_who(spec, t)
+
+
+CRON_FIELDS = st.tuples(
+    st.sampled_from(["0", "30", "*/15", "0,45", "*", "5-10"]),
+    st.sampled_from(["9", "*", "0-6", "9,21", "*/4"]),
+    st.sampled_from(["*", "1", "1,15", "31", "10-20", "L", "15W"]),
+    st.sampled_from(["*", "2", "11,12", "1-6"]),
+    st.sampled_from(["*", "1", "1-5", "0", "7", "sun", "mon-fri", "1#2"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(fields=CRON_FIELDS, at=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31)),
+       seconds=st.sampled_from([0, 0, 0, 30]))
+def test_on_cron_is_croniter_match(fields: tuple[str, ...], at: datetime, seconds: int) -> None:
+    """The roster check's fast cron test gives croniter's own answer, plain crons or not."""
+    from engine.timeline import on_cron
+
+    expr = " ".join(fields)
+    wall = at.replace(second=seconds, microsecond=0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert on_cron(expr, wall) is bool(croniter.match(expr, wall))
