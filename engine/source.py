@@ -8,9 +8,10 @@ expansion is bounded. PyYAML's global loaders are never touched.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -38,8 +39,8 @@ MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """The C parser with no implicit resolvers: every plain scalar is tagged str."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
-    _DEFAULT_TAGS = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+    _DEFAULT_TAGS: ClassVar[dict[type, str]] = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
                      yaml.MappingNode: "tag:yaml.org,2002:map"}
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
@@ -220,7 +221,9 @@ def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagno
     source_map = SourceMap(name, node)
     if node is None:
         return SourceDocument(name, None, source_map), []
-    budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000
+    # Only an alias can make the data outgrow the node tree, and an alias needs an anchor:
+    # a text without any '&' is built without counting its nodes first.
+    budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000 if "&" in text else sys.maxsize
     try:
         data = _Constructor(budget).build(node)
     except _YamlProblem as problem:
