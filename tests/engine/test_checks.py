@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, materialise
+from conftest import DATA, MINIMAL, REPO, materialise
 
 import engine
 from engine.checks import CHECKS, run_checks
@@ -112,3 +112,23 @@ def test_gap_checks_need_a_clock(minimal: Path) -> None:
     assert engine.check(minimal) == []
     assert [(d.code, d.span.line) for d in engine.check(minimal, now=NOW)] == [
         ("roster.gap", 55), ("roster.gap", 55)]
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_load_leaves_the_garbage_collector_as_it_found_it(enabled: bool, tmp_path: Path) -> None:
+    """load and check pause the cyclic collector while they build, and restore the host's
+    setting afterwards, also when the config is refused."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        engine.load(MINIMAL)
+        assert gc.isenabled() is enabled
+        with pytest.raises(engine.ConfigError):
+            engine.load(materialise(DATA / "invalid" / "unknown-refs", tmp_path))
+        assert gc.isenabled() is enabled
+        engine.check(MINIMAL)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
