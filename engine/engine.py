@@ -4,6 +4,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
+from itertools import pairwise
 from typing import Any
 
 from engine import lifecycle
@@ -133,7 +134,7 @@ class Engine:
             return [(start, end, mode)]
         cuts = sorted({t for w in self._windows for t in w[:2] if start < t < end})
         edges = [start, *cuts, end]
-        return [(a, b, self.mode_at(a)) for a, b in zip(edges, edges[1:])]
+        return [(a, b, self.mode_at(a)) for a, b in pairwise(edges)]
 
     def format_time(self, ts: float, tz: tzinfo | None = None) -> str:
         return datetime.fromtimestamp(ts, tz or UTC).isoformat()
