@@ -24,7 +24,7 @@ from events import created_events  # noqa: E402
 from scale import Scale, write  # noqa: E402
 
 import engine  # noqa: E402
-from engine.pipeline import config_files  # noqa: E402
+from engine.loader import config_files  # noqa: E402
 
 
 def median_time(func: Callable[[], Any], runs: int) -> float:
@@ -165,7 +165,7 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     (without states; with or without the notifications' text)."""
     import json
 
-    from engine.stream import encode, replay
+    from engine.replay.stream import encode, replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.diagnostics import Diagnostic, Severity, Span, suggest
-from engine.model import Config, Loc
+from engine.config.model import Config, Loc
 
 
 @dataclass(frozen=True, slots=True)

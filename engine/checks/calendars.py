@@ -6,8 +6,8 @@ from datetime import date
 
 from engine.checks import register, warning
 from engine.diagnostics import Diagnostic, Span
-from engine.model import CalendarDef, Config, Loc
-from engine.values import parse_date, parse_weekdays, parse_window, zone
+from engine.config.model import CalendarDef, Config, Loc
+from engine.config.values import parse_date, parse_weekdays, parse_window, zone
 
 
 @register("calendars")

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from engine.checks import CheckOptions, register_timed, warning
 from engine.diagnostics import Diagnostic, Severity
-from engine.duty import compile_schedules, compile_teams, team_gaps
-from engine.model import Config
-from engine.profiles import effective_profile
+from engine.duty.teams import compile_schedules, compile_teams, team_gaps
+from engine.config.model import Config
+from engine.config.profiles import effective_profile
 
 
 def _round_the_clock(config: Config, mode: str) -> bool:

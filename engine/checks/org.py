@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from engine.checks import register, unknown, warning
 from engine.diagnostics import Diagnostic
-from engine.model import Config, Person
+from engine.config.model import Config, Person
 
 # Which contact field a channel needs; dingtalk_group goes to a team's robot, not a person.
 CHANNEL_CONTACT = {"dingtalk": "dingtalk", "email": "email", "sms": "phone", "phone": "phone"}

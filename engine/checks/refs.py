@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.checks import duplicates, register, unknown
 from engine.diagnostics import Diagnostic
-from engine.model import Config, Loc, Matcher
+from engine.config.model import Config, Loc, Matcher
 
 BUILTIN_CALENDARS = ("24x7",)
 ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter")

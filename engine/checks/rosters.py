@@ -10,9 +10,9 @@ from croniter import croniter
 
 from engine.checks import register, warning
 from engine.diagnostics import Diagnostic
-from engine.model import Config, LayerDef, Loc, ScheduleDef
-from engine.timeline import on_cron
-from engine.values import parse_duration, parse_local_datetime, zone
+from engine.config.model import Config, LayerDef, Loc, ScheduleDef
+from engine.timecalc.cron import on_cron
+from engine.config.values import parse_duration, parse_local_datetime, zone
 
 
 @lru_cache(maxsize=4096)

@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.checks import register, warning
 from engine.diagnostics import Diagnostic
-from engine.model import Config, Loc, Matcher, RuleDef
+from engine.config.model import Config, Loc, Matcher, RuleDef
 
 
 def _walk(matcher: Matcher, loc: Loc) -> Iterator[tuple[str, Any, Loc]]:

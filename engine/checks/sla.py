@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 from engine.checks import register
 from engine.diagnostics import Diagnostic
-from engine.model import Config, StepDef, TargetDef
-from engine.profiles import effective_profile, extends_chain
-from engine.values import parse_datetime, parse_duration, parse_percentage
+from engine.config.model import Config, StepDef, TargetDef
+from engine.config.profiles import effective_profile, extends_chain
+from engine.config.values import parse_datetime, parse_duration, parse_percentage
 
 
 @register("sla.profiles")

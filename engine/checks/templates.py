@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 from engine.checks import register
 from engine.diagnostics import Diagnostic
-from engine.model import Config
-from engine.notify import check_templates
-from engine.notify_context import ticket_url_problem
+from engine.config.model import Config
+from engine.notify.render import check_templates
+from engine.notify.context import ticket_url_problem
 
 
 @register("templates")

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from engine.diagnostics import render_text
-from engine.engine import Engine
+from engine.runtime.engine import Engine
 from engine.errors import ConfigError
-from engine.pipeline import load
-from engine.values import parse_datetime
+from engine.loader import load
+from engine.config.values import parse_datetime
 
 config_option = click.option(
     "--config", "config_dir", default=".", show_default=True,

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from engine.cli.common import config_option, load_or_exit, parse_option_time
-from engine.engine import Engine
-from engine.oncall import DutyReport, duty_report, to_ics
+from engine.runtime.engine import Engine
+from engine.duty.reports import DutyReport, duty_report, to_ics
 
 
 def _team_text(report: DutyReport, timeline: bool) -> str:

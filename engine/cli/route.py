@@ -8,7 +8,7 @@ from typing import IO, Any
 import click
 
 from engine.cli.common import config_option, load_or_exit
-from engine.decision import Decision
+from engine.runtime.decision import Decision
 from engine.errors import EventError
 
 

@@ -10,7 +10,7 @@ import click
 
 from engine.cli.common import parse_option_time
 from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
-from engine.pipeline import check
+from engine.loader import check
 
 
 def _relative_to_cwd(diags: list[Diagnostic], root: Path) -> list[Diagnostic]:

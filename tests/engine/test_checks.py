@@ -10,7 +10,7 @@ from conftest import DATA, MINIMAL, REPO, materialise
 import engine
 from engine.checks import CHECKS, run_checks
 from engine.diagnostics import render_text
-from engine.pipeline import build_config
+from engine.loader import build_config
 
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir()) + [REPO]

@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO
 
 import engine
-from engine.oncall import duty_report
+from engine.duty.reports import duty_report
 
 ENGINE = engine.load(REPO)
 

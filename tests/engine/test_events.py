@@ -8,7 +8,7 @@ from conftest import REPO
 
 import engine
 from engine.errors import EventError
-from engine.events import EVENT_TYPES, parse_event
+from engine.runtime.events import EVENT_TYPES, parse_event
 
 AT = "2026-11-02T10:00:00+08:00"
 AT_TS = 1793584800.0  # 2026-11-02T02:00:00Z

@@ -76,8 +76,8 @@ def test_a_new_tickets_plan_is_the_plan_of_its_state(category: str, minutes: int
                                                        severity: str | None) -> None:
     """A created decision works its deadlines and timer plan out in one calendar walk; it must
     be exactly what `pending` (and the clocks' own arithmetic) gives for the new state."""
-    from engine import sla
-    from engine.timers import pending
+    from engine.sla import clocks as sla
+    from engine.runtime.timers import pending
 
     at = START + timedelta(minutes=minutes)
     event = {"type": "created", "ticket": "T-1", "at": at.isoformat(), "category": category, "tags": tags}

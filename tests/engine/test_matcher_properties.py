@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matchers import CALENDARS, ts
 
-from engine.matchers import compile_matcher
+from engine.routing.matchers import compile_matcher
 
 ABSENT = object()
 KEYS = ("title", "source", "severity", "tags", "fields.a", "fields.b.c")

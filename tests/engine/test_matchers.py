@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from conftest import REPO
 
-from engine.calendar import Calendar, CalendarSpec
-from engine.matchers import OPERATORS, compile_matcher
-from engine.routing import anchors_of
+from engine.timecalc.calendar import Calendar, CalendarSpec
+from engine.routing.matchers import OPERATORS, compile_matcher
+from engine.routing.index import anchors_of
 
 OFFICE = Calendar.compile(CalendarSpec("office", "Asia/Shanghai", {
     0: ((540, 1080),), 1: ((540, 1080),), 2: ((540, 1080),), 3: ((540, 1080),), 4: ((540, 1080),)}))

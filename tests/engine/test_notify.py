@@ -10,7 +10,7 @@ import pytest
 from conftest import DATA, REPO
 
 import engine
-from engine.notify import (
+from engine.notify.render import (
     CHANNELS,
     CONTEXT_VARIABLES,
     KINDS,
@@ -27,8 +27,8 @@ from engine.notify import (
     parse_name,
     sample_context,
 )
-from engine.notify_context import span_text, ticket_link, ticket_url_problem
-from engine.values import parse_datetime
+from engine.notify.context import span_text, ticket_link, ticket_url_problem
+from engine.config.values import parse_datetime
 
 GOLDEN = DATA / "notify"
 RENDERERS = {locale: Renderer.compile(locale=locale) for locale in ("zh", "en")}

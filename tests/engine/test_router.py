@@ -12,10 +12,10 @@ import pytest
 from conftest import MINIMAL, REPO
 
 import engine
-from engine.golden import load_cases
-from engine.matchers import OpenCalendar, compile_matcher
-from engine.router import Routing
-from engine.source import load_yaml
+from engine.cases import load_cases
+from engine.routing.matchers import OpenCalendar, compile_matcher
+from engine.routing.router import Routing
+from engine.config.source import load_yaml
 
 ENGINE = engine.load(MINIMAL)
 AT = "2026-11-02T10:00:00+08:00"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_router import Reference, routed
 
 import engine
-from engine.source import load_yaml
+from engine.config.source import load_yaml
 
 PROPERTY = settings(max_examples=200, deadline=None)
 

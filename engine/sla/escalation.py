@@ -1,0 +1,102 @@
+"""Reminders, urging and escalation (SPEC §6): each policy step as a threshold of working
+time on its clock, fire times from the clock's runs, recipients resolved at fire time."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.timecalc.calendar import Calendar
+from engine.config.model import Config, Person
+from engine.config.values import parse_duration, parse_percentage
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    index: int
+    at_pct: float | None
+    after_s: int | None
+    notify: tuple[str, ...]
+    channels: tuple[str, ...]
+    climb: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    id: str
+    steps: Mapping[str, tuple[Step, ...]]   # clock name -> steps in order
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """One pending firing: `threshold` working seconds into its clock's budget."""
+
+    clock: str
+    step: Step
+    level: int           # counts climbs: 0 for plain steps, 1.. for each manager higher
+    threshold: float
+    kind: str            # remind | breach | escalate
+    key: str             # `clock:step:level`, what the state records once it fired
+
+
+def compile_policies(config: Config) -> dict[str, Policy]:
+    def steps(defs: Any) -> tuple[Step, ...]:
+        return tuple(Step(i, parse_percentage(s.at) if s.at else None,
+                          parse_duration(s.after) if s.after else None, s.notify, s.channels, s.climb)
+                     for i, s in enumerate(defs))
+    return {pid: Policy(pid, {"response": steps(p.response), "resolve": steps(p.resolve)})
+            for pid, p in config.policies.items()}
+
+
+def compile_people(config: Config) -> dict[str, Person]:
+    """People by id; the checks guarantee ids are unique."""
+    return {p.id: p for p in config.people}
+
+
+def manager_chain(people: Mapping[str, Person], start: str | None) -> tuple[str, ...]:
+    """`start`, its manager, theirs... up to the person with no manager (cycles are
+    refused by the checks; the `seen` guard only keeps a bad state from looping)."""
+    chain: list[str] = []
+    current = start
+    while current is not None and current in people and current not in chain:
+        chain.append(current)
+        current = people[current].manager
+    return tuple(chain)
+
+
+def _kind(threshold: float, budget: float) -> str:
+    if threshold < budget:
+        return "remind"
+    return "breach" if threshold == budget else "escalate"
+
+
+def plan(policy: Policy, clock: str, budget: float, climb_levels: int) -> list[Timer]:
+    """Every firing of a clock's steps, by threshold: `at` is a share of the budget,
+    `after` follows the previous step, a climb repeats once per manager above the lead."""
+    timers: list[Timer] = []
+    previous = 0.0
+    for step in policy.steps.get(clock, ()):
+        threshold = step.at_pct / 100 * budget if step.at_pct is not None else previous + (step.after_s or 0)
+        if step.climb:
+            for level in range(1, climb_levels + 1):
+                t = threshold + (level - 1) * (step.after_s or 0)
+                timers.append(Timer(clock, step, level, t, _kind(t, budget), f"{clock}:{step.index}:{level}"))
+        else:
+            timers.append(Timer(clock, step, 0, threshold, _kind(threshold, budget), f"{clock}:{step.index}:0"))
+        previous = threshold
+    timers.sort(key=lambda t: t.threshold)  # a climb's repetitions may pass later steps
+    return timers
+
+
+def reach(clock: dict[str, Any], threshold: float, calendar: Calendar) -> float | None:
+    """The instant the clock's used working time reaches `threshold`; None while the clock
+    is paused or stopped short of it (a pause holds its timers)."""
+    left = threshold
+    for a, b in clock["runs"]:
+        spent = calendar.elapsed(a, b)
+        if left <= spent:
+            return calendar.add(a, left)
+        left -= spent
+    if clock["since"] is None:
+        return None
+    return calendar.add(clock["since"], left)
