@@ -7,12 +7,12 @@
 """
 from __future__ import annotations
 
-from engine.runtime.decision import Decision
 from engine.diagnostics import Diagnostic, Severity, Span
 from engine.duty.teams import OnCall
-from engine.runtime.engine import Engine
 from engine.errors import ConfigError, EventError, GongdanError, InternalError
 from engine.loader import check, load
+from engine.runtime.decision import Decision
+from engine.runtime.engine import Engine
 
 __all__ = [
     "ConfigError", "Decision", "Diagnostic", "Engine", "EventError", "GongdanError",

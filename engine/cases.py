@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Diagnostic, Span
-from engine.runtime.engine import Engine
-from engine.errors import EventError
 from engine.config.source import SourceDocument, load_yaml
+from engine.diagnostics import Diagnostic, Span
+from engine.errors import EventError
+from engine.runtime.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)

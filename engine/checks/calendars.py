@@ -1,16 +1,15 @@
 """Calendar checks: timezones, working windows, holidays and make-up days."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 
-from engine.checks import register, warning
-from engine.diagnostics import Diagnostic, Span
+from engine.checks.common import warning
 from engine.config.model import CalendarDef, Config, Loc
 from engine.config.values import parse_date, parse_weekdays, parse_window, zone
+from engine.diagnostics import Diagnostic, Span
 
 
-@register("calendars")
 def check_calendars(config: Config) -> Iterator[Diagnostic]:
     for cal in config.calendars.values():
         out: list[Diagnostic] = []
@@ -90,12 +89,3 @@ def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Di
                                f"{text} is listed twice (first at {found[day]})"))
         found[day] = span
     return found
-
-
-def window_map(week: Mapping[str, tuple[str, ...]]) -> dict[int, tuple[tuple[int, int], ...]]:
-    """Weekday (0=Mon) -> sorted windows in minutes, for compiling a checked calendar."""
-    result: dict[int, tuple[tuple[int, int], ...]] = {}
-    for key, windows in week.items():
-        for day in parse_weekdays(key):
-            result[day] = tuple(sorted(parse_window(w) for w in windows))
-    return result

@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from engine.checks import CheckOptions, register_timed, warning
-from engine.diagnostics import Diagnostic, Severity
-from engine.duty.teams import compile_schedules, compile_teams, team_gaps
+from engine.checks.common import CheckOptions, warning
+from engine.compile.duty import compile_schedules, compile_teams
 from engine.config.model import Config
 from engine.config.profiles import effective_profile
+from engine.diagnostics import Diagnostic, Severity
+from engine.duty.teams import team_gaps
+from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 
 def _round_the_clock(config: Config, mode: str) -> bool:
@@ -16,10 +18,9 @@ def _round_the_clock(config: Config, mode: str) -> bool:
     if mode not in config.profiles:
         return False
     profile = effective_profile(config, mode)
-    return any((t.calendar or profile.calendar) == "24x7" for t in profile.targets.values())
+    return any((t.calendar or profile.calendar) == BUILTIN_CALENDAR for t in profile.targets.values())
 
 
-@register_timed("rosters.gaps")
 def check_gaps(config: Config, options: CheckOptions) -> Iterator[Diagnostic]:
     assert options.now is not None  # run_checks only calls timed checks with a clock
     start = options.now.timestamp()

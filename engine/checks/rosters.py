@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from engine.checks import register, warning
-from engine.diagnostics import Diagnostic
+from engine.checks.common import warning
 from engine.config.model import Config, LayerDef, Loc, ScheduleDef
-from engine.timecalc.cron import on_cron
 from engine.config.values import parse_duration, parse_local_datetime, zone
+from engine.diagnostics import Diagnostic
+from engine.timecalc.cron import on_cron
 
 
 @lru_cache(maxsize=4096)
@@ -27,7 +27,6 @@ def _cron(config: Config, loc: Loc, field: str, expr: str) -> Iterator[Diagnosti
                          f"{expr!r} is not a valid cron expression (minute hour day month weekday)")
 
 
-@register("rosters.schedules")
 def check_schedules(config: Config) -> Iterator[Diagnostic]:
     for schedule in config.schedules.values():
         yield from _check_schedule(config, schedule)
@@ -87,7 +86,6 @@ def _start_on_handoff(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator
                              "an active window must last longer than 0s")
 
 
-@register("rosters.members")
 def check_team_members(config: Config) -> Iterator[Diagnostic]:
     """A schedule member who is not in a team that uses the schedule (warning)."""
     for team in config.teams:

@@ -5,9 +5,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.checks import register, warning
-from engine.diagnostics import Diagnostic
+from engine.checks.common import warning
 from engine.config.model import Config, Loc, Matcher, RuleDef
+from engine.diagnostics import Diagnostic
 
 
 def _walk(matcher: Matcher, loc: Loc) -> Iterator[tuple[str, Any, Loc]]:
@@ -34,7 +34,6 @@ def _matchers(config: Config) -> Iterator[tuple[Matcher, Loc]]:
             yield override.when, (override.loc[0], override.loc[1] + ("when",))
 
 
-@register("routing.regex")
 def check_regexes(config: Config) -> Iterator[Diagnostic]:
     for matcher, loc in _matchers(config):
         for _, condition, here in _walk(matcher, loc):
@@ -75,7 +74,6 @@ def implies(narrow: Matcher, broad: Matcher) -> bool:
     return simple and all(k in narrow and _condition_implies(narrow[k], v) for k, v in broad.items())
 
 
-@register("routing.shadowed")
 def check_shadowed(config: Config) -> Iterator[Diagnostic]:
     for cat in config.categories:
         for i, later in enumerate(cat.routes):

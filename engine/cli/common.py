@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from engine.config.values import parse_datetime
 from engine.diagnostics import render_text
-from engine.runtime.engine import Engine
 from engine.errors import ConfigError
 from engine.loader import load
-from engine.config.values import parse_datetime
+from engine.runtime.engine import Engine
 
 config_option = click.option(
     "--config", "config_dir", default=".", show_default=True,

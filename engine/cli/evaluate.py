@@ -10,10 +10,10 @@ from typing import IO
 import click
 
 from engine.cli.common import config_option, load_or_exit, parse_option_time
-from engine.runtime.engine import Engine
 from engine.replay.shards import lines_of
 from engine.replay.shards import run as run_jobs
 from engine.replay.stream import BadLine, Summary, encode, replay
+from engine.runtime.engine import Engine
 
 
 @click.command()

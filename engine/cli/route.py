@@ -8,8 +8,8 @@ from typing import IO, Any
 import click
 
 from engine.cli.common import config_option, load_or_exit
-from engine.runtime.decision import Decision
 from engine.errors import EventError
+from engine.runtime.decision import Decision
 
 
 def render_tree(decision: Decision) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from engine.cases import load_cases, run_case
 from engine.cli.common import config_option, load_or_exit
 from engine.diagnostics import render_text
-from engine.cases import load_cases, run_case
 
 DEFAULT_CASES = "tests/cases/*.yaml"
 

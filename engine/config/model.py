@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.diagnostics import Span
 from engine.config.source import DataPath, SourceDocument
+from engine.diagnostics import Span
 
 Loc = tuple[str, DataPath]
 Matcher = Mapping[str, Any]

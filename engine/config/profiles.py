@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from engine.config.model import Config, Loc, ProfileDef, TargetDef, TargetOverride
+from engine.timecalc.calendar import BUILTIN_CALENDAR
 
-DEFAULT_CALENDAR = "24x7"
+DEFAULT_CALENDAR = BUILTIN_CALENDAR
 
 
 @dataclass(frozen=True, slots=True)

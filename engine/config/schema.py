@@ -1,7 +1,6 @@
 """JSON Schema stage: validate each loaded file against its schema, as diagnostics."""
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -12,9 +11,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from engine.diagnostics import Diagnostic
 from engine.config.schema_fast import compile_schema
 from engine.config.source import SourceDocument
+from engine.diagnostics import Diagnostic, suggest
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]   # engine/
 # In a wheel the schemas sit inside the package; in a source checkout beside it.
@@ -80,7 +79,7 @@ def _diagnostics(doc: SourceDocument, error: ValidationError) -> Iterator[Diagno
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         for key in _extra_keys(error):
             yield Diagnostic(doc.span(path + (key,), key=True), "schema.unknown-key",
-                             f"unknown key {key!r}", hint=_suggest(key, _allowed_keys(_schema_of(error))))
+                             f"unknown key {key!r}", hint=suggest(key, _allowed_keys(_schema_of(error)), list_known=False))
         return
     if "propertyNames" in error.relative_schema_path:  # the instance is the offending key
         yield Diagnostic(doc.span(path + (error.instance,), key=True), "schema.invalid-key",
@@ -94,7 +93,7 @@ def _diagnostics(doc: SourceDocument, error: ValidationError) -> Iterator[Diagno
     code = "schema." + re.sub(r"(?<!^)([A-Z])", r"-\1", str(kind)).lower()
     hint = None
     if kind == "enum" and isinstance(error.instance, str):
-        hint = _suggest(error.instance, [str(v) for v in _listed(error.validator_value)])
+        hint = suggest(error.instance, [str(v) for v in _listed(error.validator_value)], list_known=False)
     yield Diagnostic(doc.span(path), code, _message(error), hint=hint)
 
 
@@ -129,10 +128,6 @@ def _extra_keys(error: ValidationError) -> list[str]:
 def _allowed_keys(schema: dict[str, Any]) -> list[str]:
     return sorted(schema.get("properties", {}))
 
-
-def _suggest(word: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def _message(error: ValidationError) -> str:

@@ -10,6 +10,8 @@ from datetime import date, datetime, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.timecalc.wallclock import local_instant
+
 _DURATION = re.compile(r"(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
@@ -110,9 +112,12 @@ def parse_datetime(text: str) -> datetime:
 
 
 def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime:
-    """A datetime read in `tz` unless it carries its own offset."""
+    """A datetime read in `tz` unless it carries its own offset; a local time that a DST
+    change skips or repeats is read by the one wall-clock rule (engine.timecalc.wallclock)."""
     value = _fromisoformat(text)
-    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    if value.tzinfo is not None:
+        return value
+    return datetime.fromtimestamp(local_instant(value, tz), tz)
 
 
 _FORMATTED: dict[tuple[float, object], str] = {}

@@ -6,10 +6,10 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from engine.duty.teams import OnCall, Team, team_gaps
-from engine.runtime.engine import Engine
-from engine.duty.schedules import Segment
 from engine.config.values import zone
+from engine.duty.schedules import Segment
+from engine.duty.teams import OnCall, Team, team_gaps
+from engine.timecalc.modes import Modes
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,28 +47,28 @@ class DutyReport:
         }
 
 
-def duty_report(engine: Engine, team_id: str, at: float, days: int, mode: str | None = None,
+def duty_report(team: Team, mode_table: Modes, at: float, days: int, mode: str | None = None,
                 handoffs: int = 5) -> DutyReport:
-    """The report for one team; raises LookupError for an unknown team."""
-    oncall = engine.oncall(team_id, at, mode)
-    team = engine.teams[team_id]
+    """The report for one team from `at`, the mode windows followed (or `mode` forced)."""
+    default_mode = mode_table.default
+    oncall = team.oncall(at, mode_table.at(at, mode), default_mode)
     until = at + days * 86400
-    modes = engine.mode_spans(at, until, mode)
+    modes = mode_table.spans(at, until, mode)
     timeline: list[Segment] = []
     gaps: list[tuple[float, float]] = []
     for start, end, in_force in modes:
-        duty = team.duty_in(in_force, engine.default_mode)
+        duty = team.duty_in(in_force, default_mode)
         pieces = duty.primary.segments(start, end) if duty else [Segment(start, end, None, None)]
         for piece in pieces:  # neighbours across a mode boundary with the same duty join up
             last = timeline[-1] if timeline else None
             if last is not None and (last.person, last.source) == (piece.person, piece.source):
                 piece = Segment(timeline.pop().start, piece.end, piece.person, piece.source)
             timeline.append(piece)
-        for lo, hi in team_gaps(team, in_force, engine.default_mode, start, end):
+        for lo, hi in team_gaps(team, in_force, default_mode, start, end):
             if gaps and gaps[-1][1] == lo:  # a gap running on across the boundary
                 lo = gaps.pop()[0]
             gaps.append((lo, hi))
-    duty = team.duty_in(modes[0][2], engine.default_mode)
+    duty = team.duty_in(modes[0][2], default_mode)
     changes = [(s.start, s.person) for before, s in pairwise(timeline) if s.person != before.person]
     return DutyReport(team, modes[0][2], at, until, duty.primary.timezone if duty else "UTC", oncall,
                       changes[:handoffs], timeline, gaps, modes)

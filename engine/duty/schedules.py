@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from engine.timecalc.cron import WallCron
+from engine.timecalc.intervals import merge
 
 CHUNK_S = 90 * 86400.0
 """Timeline chunk length; chunk k covers [k * CHUNK_S, (k + 1) * CHUNK_S) in POSIX seconds."""
@@ -147,13 +148,7 @@ class _LayerPlan:
         """Opening and closing instants of the merged restriction windows within [lo, hi)."""
         if not self.active:
             return [lo], [hi]
-        spans = sorted(s for cron, length in self.active for s in cron.windows(lo, hi, length))
-        merged: list[tuple[float, float]] = []
-        for opens, closes in spans:
-            if merged and opens <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
-            else:
-                merged.append((opens, closes))
+        merged = merge(s for cron, length in self.active for s in cron.windows(lo, hi, length))
         return [s[0] for s in merged], [s[1] for s in merged]
 
 

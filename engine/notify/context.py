@@ -1,4 +1,4 @@
-"""What a notification template sees: the context built from the engine, the ticket state
+"""What a notification template sees: the context built from the compiled, the ticket state
 and one fired notification, its documented variables, and a sample ticket for checks."""
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from urllib.parse import quote
 from engine.config.values import zone
 
 if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+    pass
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-BUILTIN_CALENDAR = "24x7"   # the built-in calendar runs on UTC: no zone for a human to read
 
 CONTEXT_VARIABLES: dict[str, str] = {
     "ticket": "the ticket: {id, title, url, status, tags}; title and url are \"\" when unknown",
@@ -39,7 +38,7 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "mode": "the ticket's mode: daily | promotion | ...",
 }
 
-_WORDS = {
+WORDS = {
     "zh": {"response": "响应", "resolve": "解决", "d": "{} 天", "h": "{} 小时", "m": "{} 分钟",
            "sep": " ", "late": "已超时 {}", "left": "还剩 {}", "under": "不到 1 分钟"},
     "en": {"response": "response", "resolve": "resolution", "d": "{} d", "h": "{} h",
@@ -50,7 +49,7 @@ _WORDS = {
 
 def span_text(seconds: float, locale: str) -> str:
     """A wall-clock span in words, two units at most: `1 小时 5 分钟`, `2 d 3 h`, `25 min`."""
-    words = _WORDS[locale]
+    words = WORDS[locale]
     minutes = int(seconds // 60)
     if minutes < 1:
         return words["under"]
@@ -82,31 +81,6 @@ def ticket_link(pattern: str, ticket: str) -> str:
     return pattern.format(ticket=quote(ticket, safe=""))
 
 
-def build_context(engine: Engine, state: Mapping[str, Any], notification: Mapping[str, Any],
-                  now_ts: float, locale: str, ticket_url: str) -> dict[str, Any]:
-    """The documented variables for one notification fired (or sent) at `now_ts`."""
-    clock_name = notification.get("clock") or "response"
-    recipient = _recipient(engine, state, notification.get("to") or {}, clock_name)
-    context = {
-        "ticket": _ticket(state, ticket_url),
-        "category": _category(engine, state),
-        "level": level_view(state["severity"], engine.level_names.get(state["severity"])),
-        "team": _team(engine, state["team"]),
-        "assignee": _person(engine, state["assignee"]["person"]),
-        "recipient": recipient,
-        "clock": clock_name,
-        "clock_label": _WORDS[locale][clock_name],
-        "kind": notification.get("kind") or "assign",
-        "level_no": int(notification.get("level") or 0),
-        "step": int(notification.get("step") or 0),
-        "channel": notification.get("channel") or "",
-        "at_mobiles": _mobiles(engine, state["assignee"]["person"]),
-        "mode": state["mode"],
-    }
-    context.update(timing(state["clocks"].get(clock_name), now_ts, recipient["timezone"], locale))
-    return context
-
-
 def level_view(level: str, name: str | None) -> dict[str, str]:
     label = f"{level} {name}" if name and name != level else level
     return {"id": level, "name": name or level, "label": label}
@@ -123,7 +97,7 @@ def timing(clock: Mapping[str, Any] | None, now_ts: float, tz_name: str, locale:
     due = datetime.fromtimestamp(clock["due"], zone(tz_name))
     until = clock["stopped"] if clock["stopped"] is not None else now_ts
     late, left = until - clock["due"], clock["due"] - now_ts
-    words = _WORDS[locale]
+    words = WORDS[locale]
     return {
         "due": due.strftime("%m-%d %H:%M"), "due_iso": due.isoformat(),
         "overdue": words["late"].format(span_text(late, locale)) if late > 0 else "",
@@ -131,67 +105,6 @@ def timing(clock: Mapping[str, Any] | None, now_ts: float, tz_name: str, locale:
         "remaining": words["left"].format(span_text(left, locale)) if left > 0 else "",
         "remaining_minutes": max(0, int(left // 60)),
     }
-
-
-def _ticket(state: Mapping[str, Any], pattern: str) -> dict[str, Any]:
-    return {"id": state["ticket"], "title": state["attrs"].get("title") or "",
-            "url": ticket_link(pattern, state["ticket"]), "status": state["status"],
-            "tags": list(state.get("tags") or ())}
-
-
-def _category(engine: Engine, state: Mapping[str, Any]) -> dict[str, str]:
-    """An unknown category id is named after the known prefix it routed by."""
-    cid = state["category"]["id"]
-    node = engine.categories.get(cid) or engine.categories.get(state["category"].get("matched") or "")
-    return {"id": cid, "name": node.name if node is not None and node.name else cid}
-
-
-def _team(engine: Engine, team_id: str) -> dict[str, str]:
-    team = engine.teams.get(team_id)
-    return {"id": team_id, "name": team.name if team is not None and team.name else team_id}
-
-
-def _person(engine: Engine, person_id: str | None) -> dict[str, str]:
-    if person_id is None:
-        return {"id": "", "name": ""}
-    person = engine.people.get(person_id)
-    return {"id": person_id, "name": person.name if person is not None else person_id}
-
-
-def _recipient(engine: Engine, state: Mapping[str, Any], to: Mapping[str, Any], clock: str
-               ) -> dict[str, str]:
-    """The person (or group robot) addressed, with the timezone their times are shown in."""
-    if "group" in to:
-        return {"kind": "group", "id": to["group"] or "",
-                "name": _team(engine, state["team"])["name"],
-                "timezone": fallback_timezone(engine, state, clock)}
-    person = _person(engine, to.get("person"))
-    info = engine.people.get(person["id"])
-    tz = info.timezone if info is not None and info.timezone else fallback_timezone(engine, state, clock)
-    return {"kind": "person", **person, "timezone": tz}
-
-
-def fallback_timezone(engine: Engine, state: Mapping[str, Any], clock: str) -> str:
-    """For a recipient without a timezone: the team's duty schedule's, else the clock's
-    calendar's (not the built-in 24x7, which is UTC), else Asia/Shanghai."""
-    team = engine.teams.get(state["team"])
-    duty = team.duty_in(state["mode"], engine.default_mode) if team is not None else None
-    if duty is not None:
-        return str(duty.primary.timezone)
-    calendar_id = (state["clocks"].get(clock) or {}).get("calendar")
-    calendar = engine.calendars.get(calendar_id or "")
-    if calendar is not None and calendar_id != BUILTIN_CALENDAR:
-        return calendar.spec.timezone
-    return DEFAULT_TIMEZONE
-
-
-def _mobiles(engine: Engine, person_id: str | None) -> list[str]:
-    """The number DingTalk's `at.atMobiles` takes: mainland numbers without +86."""
-    person = engine.people.get(person_id or "")
-    phone = person.contacts.get("phone") if person is not None else None
-    if not phone:
-        return []
-    return [phone.removeprefix("+86")]
 
 
 _SAMPLE_NAMES = {
@@ -227,7 +140,7 @@ def sample_context(locale: str = "zh", kind: str = "escalate", channel: str = "d
         "team": {"id": "trade-order", "name": names["team"]},
         "assignee": {"id": "meng-tianyou", "name": names["assignee"]},
         "recipient": {**recipient, "timezone": DEFAULT_TIMEZONE},
-        "clock": "response", "clock_label": _WORDS[locale]["response"], "kind": kind,
+        "clock": "response", "clock_label": WORDS[locale]["response"], "kind": kind,
         "level_no": level_no, "step": step, "channel": channel,
         "at_mobiles": ["13878886881"], "mode": "promotion",
         **timing(clock, _SAMPLE_DUE + offset, DEFAULT_TIMEZONE, locale),

@@ -1,46 +1,24 @@
-"""Notification messages (SPEC §7): sandboxed Jinja2 templates per kind and channel, the
-defaults in Chinese and English, config overrides by category prefix, and their checks."""
+"""Notification text: templates per kind and channel, the shipped defaults in Chinese and
+English, config overrides by category prefix, rendered in the sandbox."""
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
-from jinja2.compiler import CodeGenerator, Frame
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Template
 
-from engine.diagnostics import Diagnostic, Severity, Span, suggest
-from engine.errors import GongdanError
 from engine.config.model import TemplateSource
-from engine.notify.context import CONTEXT_VARIABLES, build_context, sample_context
-
-__all__ = ["CHANNELS", "CONTEXT_VARIABLES", "KINDS", "LOCALES", "MAX_OUTPUT", "SMS_LIMIT",
-           "RenderError", "Renderer", "TemplateName", "TemplateSource", "build_context",
-           "check_templates", "default_sources", "fit", "parse_name", "sample_context"]
+from engine.errors import GongdanError
+from engine.notify.channels import CHANNELS, SUBJECTLESS
+from engine.notify.sandbox import ENVIRONMENT, MAX_OUTPUT
 
 KINDS = ("assign", "remind", "breach", "escalate")
-CHANNELS = ("dingtalk", "dingtalk_group", "email", "sms", "phone")
 LOCALES = ("zh", "en")
-SUBJECTLESS = frozenset({"sms", "phone"})
-SMS_LIMIT = 70
-MAX_OUTPUT = 4000          # characters per block; longer output is cut at a line and marked
 TRUNCATED = {"zh": "…（内容过长，已截断）", "en": "… (truncated)"}
 OVERRIDE_DIR = "templates"
-
-# Jinja's default globals reach beyond the documented context (range(10**9), cycler...);
-# these filters and str methods build output far larger than their input.
-_UNSAFE_FILTERS = ("batch", "center", "format", "indent", "random", "slice")
-_PADDING_METHODS = frozenset({"center", "expandtabs", "format", "format_map", "ljust", "rjust",
-                              "zfill"})
-_MAX_POWER_BITS = 4096
-_MAX_TEXT = 100_000        # characters (or items) an intermediate `~` or `+` may build
-JINJA_NAMES = frozenset({"self", "range", "lipsum", "dict", "cycler", "joiner", "namespace"})
 
 
 class RenderError(GongdanError):
@@ -54,94 +32,6 @@ class TemplateName:
     prefix: str
     kind: str
     channel: str
-
-
-def fit(candidates: Iterable[Any], limit: int = SMS_LIMIT) -> str:
-    """The `fit` filter: the first candidate of at most `limit` characters, else the
-    shortest. Messages shrink by dropping whole parts, never by cutting a word."""
-    texts = [str(c).strip() for c in candidates]
-    for text in texts:
-        if len(text) <= limit:
-            return text
-    return min(texts, key=len) if texts else ""
-
-
-class _BoundedConcat(CodeGenerator):
-    """Compiles `~` to the sandbox's bounded join: Jinja's own has no limit, so forty
-    `{% set a = a ~ a %}` would build a terabyte string while the checks render it."""
-
-    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.bounded_join((")
-        for arg in node.nodes:
-            self.visit(arg, frame)
-            self.write(", ")
-        self.write("))")
-
-
-class Sandbox(SandboxedEnvironment):
-    """The sandbox every template runs in: no globals, size-bounded operators."""
-
-    intercepted_binops = frozenset({"*", "**", "%", "+"})
-    code_generator_class = _BoundedConcat
-
-    def bounded_join(self, parts: Iterable[Any]) -> str:
-        text = "".join([str(part) for part in parts])
-        if len(text) > _MAX_TEXT:
-            raise SecurityError(f"joining text beyond {_MAX_TEXT} characters")
-        return text
-
-    def wrap_str_format(self, value: Any) -> None:
-        """No `str.format`: a format spec pads without bound (is_safe_attribute refuses it)."""
-        return
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, str) and attr in _PADDING_METHODS:
-            return False
-        return bool(super().is_safe_attribute(obj, attr, value))
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "%" and isinstance(left, str):
-            raise SecurityError("'%' formatting of strings is not allowed in templates; use ~")
-        if operator == "*":
-            seq, count = (left, right) if isinstance(right, int) else (right, left)
-            if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                    and len(seq) * count > MAX_OUTPUT:
-                raise SecurityError(f"repeating a sequence beyond {MAX_OUTPUT} items")
-        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
-                and len(left) + len(right) > _MAX_TEXT:
-            raise SecurityError(f"adding sequences beyond {_MAX_TEXT} items")
-        if operator == "**" and isinstance(left, int) and isinstance(right, int) \
-                and abs(left).bit_length() * right > _MAX_POWER_BITS:
-            raise SecurityError(f"power beyond {_MAX_POWER_BITS} bits")
-        return super().call_binop(context, operator, left, right)
-
-
-# Characters that open DingTalk markdown structures (links, images, emphasis, headings,
-# quotes, tables, HTML such as <font>) and their full-width forms, which read the same in a
-# Chinese message and mean nothing to the renderer; line breaks would start new blocks.
-# (`_` and `~` stay: inside a word they format nothing, and ticket ids use them.)
-_MARKDOWN_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "`": "｀",
-                                 "#": "＃", "|": "｜", "!": "！", "\n": " ", "\r": " "})
-
-
-def md(value: Any) -> str:
-    """The `md` filter: text a host sent (a ticket's title) made inert in a DingTalk
-    markdown message, so a title cannot format, link or inject into the alert."""
-    return str(value).translate(_MARKDOWN_INERT)
-
-
-def _environment() -> Sandbox:
-    env = Sandbox(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                  lstrip_blocks=True, keep_trailing_newline=False)
-    env.globals.clear()
-    for name in _UNSAFE_FILTERS:
-        del env.filters[name]
-    env.filters["fit"] = fit
-    env.filters["md"] = md
-    return env
-
-
-ENVIRONMENT = _environment()
 
 
 def parse_name(name: str) -> TemplateName | None:
@@ -270,130 +160,3 @@ class Renderer:
             return render_template(template, channel, context, TRUNCATED[self.locale])
         except Exception as exc:  # a template's failure must not take the host down
             raise RenderError(f"{name}: {exc}") from exc
-
-
-# --- checks ------------------------------------------------------------------------------
-
-def check_templates(overrides: Sequence[TemplateSource], locale: str = "zh") -> list[Diagnostic]:
-    """Every problem of every override: name, syntax, unknown variables, then a render of
-    the sample ticket (sandbox refusals, unknown attributes) and the SMS length."""
-    found: list[Diagnostic] = []
-    for source in overrides:
-        found.extend(_check_one(source, locale))
-    return sorted(found, key=Diagnostic.sort_key)
-
-
-def _check_one(source: TemplateSource, locale: str) -> list[Diagnostic]:
-    parsed = parse_name(source.name)
-    diags = [] if parsed is not None else [_bad_name(source.name)]
-    try:
-        tree = ENVIRONMENT.parse(source.text)
-        template = ENVIRONMENT.from_string(tree)
-    except TemplateSyntaxError as exc:
-        return diags + [Diagnostic(Span(source.name, exc.lineno or 1, 1), "template.syntax",
-                                   exc.message or str(exc))]
-    unknown = _unknown_variables(source, tree) + _recursive_macros(source, tree)
-    if unknown or parsed is None:
-        return diags + unknown
-    return _check_render(source, template, tree, parsed, locale)
-
-
-def _recursive_macros(source: TemplateSource, tree: nodes.Template) -> list[Diagnostic]:
-    """Macros that reach themselves, directly or through each other. The sandbox bounds
-    what a template writes, not how long it runs: a macro calling itself twice a level
-    runs 2^n times, which would hang `validate` and every render. Any mention of a macro
-    inside another counts (a macro can be passed on under another name's call)."""
-    macros = {m.name: m for m in tree.find_all(nodes.Macro)}
-    mentions = {name: {n.name for n in m.find_all(nodes.Name) if n.ctx == "load" and n.name in macros}
-                for name, m in macros.items()}
-    diags = []
-    for name, macro in macros.items():
-        path = _cycle(name, mentions)
-        if path:
-            via = f" (through {', '.join(repr(m) for m in path[1:-1])})" if len(path) > 2 else ""
-            diags.append(Diagnostic(Span(source.name, macro.lineno, 1), "template.recursion",
-                                    f"macro {name!r} calls itself{via}",
-                                    hint="notification templates may not recurse: write the levels out"))
-    return diags
-
-
-def _cycle(start: str, mentions: Mapping[str, set[str]]) -> list[str] | None:
-    """A path of macro mentions from `start` back to itself, if there is one."""
-    stack: list[list[str]] = [[start, callee] for callee in sorted(mentions[start])]
-    seen: set[str] = set()
-    while stack:
-        path = stack.pop()
-        if path[-1] == start:
-            return path
-        if path[-1] in seen:
-            continue
-        seen.add(path[-1])
-        stack.extend(path + [callee] for callee in sorted(mentions[path[-1]]))
-    return None
-
-
-def _bad_name(name: str) -> Diagnostic:
-    folder, _, base = name.rpartition("/")
-    known = [f"{k}.{c}.j2" for k in KINDS for c in CHANNELS]
-    close = difflib.get_close_matches(base, known, n=1, cutoff=0.6)
-    hint = (f"did you mean {(folder + '/' if folder else '') + close[0]!r}?" if close else
-            f"kinds: {', '.join(KINDS)}; channels: {', '.join(CHANNELS)}")
-    return Diagnostic(Span(name), "template.name",
-                      f"{base!r} is not <kind>.<channel>.j2", hint=hint)
-
-
-def _unknown_variables(source: TemplateSource, tree: nodes.Template) -> list[Diagnostic]:
-    """Names the context does not have; `self` is Jinja's own and refused too."""
-    names = set(meta.find_undeclared_variables(tree))
-    names |= {n.name for n in tree.find_all(nodes.Name) if n.name == "self"}
-    diags = []
-    for name in sorted(names - CONTEXT_VARIABLES.keys()):
-        line, column = _first_mention(source.text, name)
-        if name in JINJA_NAMES:
-            diags.append(Diagnostic(Span(source.name, line, column), "template.undefined-variable",
-                                    f"{name!r} is not available in Gongdan templates",
-                                    hint="see docs/templates.md for the variables"))
-            continue
-        hint = suggest(name, CONTEXT_VARIABLES) or ("known: " + ", ".join(list(CONTEXT_VARIABLES)[:6])
-                                                   + ", ...; see docs/templates.md")
-        diags.append(Diagnostic(Span(source.name, line, column), "template.undefined-variable",
-                                f"unknown variable {name!r}", hint=hint))
-    return diags
-
-
-def _first_mention(text: str, name: str) -> tuple[int, int]:
-    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
-    for number, line in enumerate(text.splitlines(), 1):
-        match = pattern.search(line)
-        if match:
-            return number, match.start() + 1
-    return 1, 1
-
-
-def _check_render(source: TemplateSource, template: Template, tree: nodes.Template,
-                  parsed: TemplateName, locale: str) -> list[Diagnostic]:
-    context = sample_context(locale, parsed.kind, parsed.channel)
-    try:
-        _, body = render_template(template, parsed.channel, context, TRUNCATED[locale])
-    except Exception as exc:  # whatever a template raises is the config's problem
-        return [Diagnostic(Span(source.name, _error_line(exc, template), 1), "template.render",
-                           f"rendering the sample ticket fails: {exc}")]
-    if parsed.channel == "sms" and len(body) > SMS_LIMIT:
-        block = next((b for b in tree.find_all(nodes.Block) if b.name == "body"), None)
-        return [Diagnostic(Span(source.name, block.lineno if block else 1, 1),
-                           "template.sms-too-long",
-                           f"the sample SMS is {len(body)} characters, over {SMS_LIMIT}",
-                           Severity.WARNING, "drop optional parts with the `fit` filter")]
-    return []
-
-
-def _error_line(exc: BaseException, template: Template) -> int:
-    """The template line of the innermost frame of the template's compiled code (blocks
-    are called directly, so Jinja does not rewrite the traceback for us)."""
-    line = 0
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return template.get_corresponding_lineno(line) if line else 1

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from engine.runtime.engine import Engine
 from engine.replay.stream import BadLine, Key, Summary, encode, replay_keyed
+from engine.runtime.engine import Engine
 
 _SEPARATOR = "\x00"  # between a line's sort key and its JSON; sorts before any text
 

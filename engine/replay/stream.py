@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.errors import EventError
 from engine.runtime.decision import Decision
 from engine.runtime.engine import Engine
-from engine.errors import EventError
 from engine.runtime.events import Event, parse_event
 
 # One JSON line per decision, as `gongdan evaluate` writes it. Decisions are trees the

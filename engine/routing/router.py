@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from engine.routing.index import RuleIndex
 from engine.routing.matchers import Ticket
-from engine.routing.index import (
+from engine.routing.tables import (
     CompiledCategory,
     CompiledRule,
     NoMatch,
     Routing,
-    RuleIndex,
     rule_line,
 )
 
@@ -27,7 +27,6 @@ from engine.routing.index import (
 _PLANS = 1 << 14
 _FALLBACKS = 1 << 16
 
-__all__ = ["NoMatch", "Router", "Routing"]
 
 
 # Built with tuple.__new__ (one C call) rather than the generated Python __new__: it runs

@@ -1,16 +1,15 @@
-"""The Decision: what the engine answers for one event, and its JSON form (SPEC §7)."""
+"""The Decision: what the engine answers for one event, and its JSON form."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from engine.sla import clocks as sla
-from engine.runtime.timers import Pending, next_wakeup, pending
+from engine.compile.compiled import Compiled
 from engine.config.values import format_ts
-
-if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
+from engine.runtime.messages import build_context
+from engine.runtime.timers import Pending, next_wakeup, pending
+from engine.sla import clocks as sla
 
 
 @dataclass(slots=True)
@@ -22,7 +21,7 @@ class Decision:
     that only stores the state never pays for the text.
     """
 
-    engine: Engine
+    compiled: Compiled
     at_time: datetime
     event: str
     state: dict[str, Any]
@@ -44,7 +43,7 @@ class Decision:
 
     @property
     def config_version(self) -> str:
-        return self.engine.config_version
+        return self.compiled.config_version
 
     @property
     def at(self) -> str:
@@ -54,14 +53,14 @@ class Decision:
     def waiting(self) -> list[Pending]:
         """Every pending step with its fire time (worked out on first use)."""
         if self.known_waiting is None:
-            self.known_waiting = pending(self.engine, self.state)
+            self.known_waiting = pending(self.compiled, self.state)
         return self.known_waiting
 
     @property
     def next_wakeup_ts(self) -> float | None:
         if self.known_waiting is not None:
             return self.known_waiting[0][0] if self.known_waiting else None
-        return next_wakeup(self.engine, self.state)
+        return next_wakeup(self.compiled, self.state)
 
     @property
     def next_wakeup(self) -> str | None:
@@ -73,7 +72,7 @@ class Decision:
         now, tz = self.at_time.timestamp(), self.at_time.tzinfo
         view: dict[str, Any] = {"profile": self.state["mode"]}
         for name, clock in self.state["clocks"].items():
-            view[name] = _clock_view(self.engine, clock, now, tz)
+            view[name] = _clock_view(self.compiled, clock, now, tz)
         return view
 
     @property
@@ -91,12 +90,10 @@ class Decision:
         return self.rendered
 
     def _render(self, notification: dict[str, Any]) -> dict[str, Any]:
-        from engine.notify.context import build_context
-
-        engine = self.engine
+        compiled = self.compiled
         fired = datetime.fromisoformat(notification["at"]).timestamp()
-        context = build_context(engine, self.state, notification, fired, engine.locale, engine.ticket_url)
-        subject, body = engine.renderer.render(notification["kind"], notification["channel"], context,
+        context = build_context(compiled, self.state, notification, fired, compiled.locale, compiled.ticket_url)
+        subject, body = compiled.renderer.render(notification["kind"], notification["channel"], context,
                                                self.state["category"]["id"])
         return {**notification, "subject": subject, "body": body}
 
@@ -122,8 +119,8 @@ def _seconds(value: float) -> float | int:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: Any) -> dict[str, Any]:
-    calendar = engine.calendars[clock["calendar"]]
+def _clock_view(compiled: Compiled, clock: sla.Clock, now: float, tz: Any) -> dict[str, Any]:
+    calendar = compiled.calendars[clock["calendar"]]
     spent = sla.used(clock, calendar, now)
     due = clock["due"] if clock["since"] is not None or clock["stopped"] is not None else None
     return {"due": format_ts(due, tz) if due is not None else None,
@@ -131,12 +128,12 @@ def _clock_view(engine: Engine, clock: sla.Clock, now: float, tz: Any) -> dict[s
             "elapsed_s": _seconds(spent), "remaining_s": _seconds(clock["budget"] - spent)}
 
 
-def build_decision(engine: Engine, state: dict[str, Any], event: str, at: datetime,
+def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: datetime,
                    trace: list[str], explain: list[str] | None,
                    sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None,
                    waiting: list[Pending] | None = None, at_text: str | None = None) -> Decision:
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
     `waiting` is the pending timers when the caller already has them."""
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
-    return Decision(engine, at, event, state, trace, sent or [], all_flags, explain,
+    return Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
                     known_waiting=waiting, at_text=at_text)

@@ -1,24 +1,20 @@
 """`updated` events: changed attributes re-grade the ticket and, with a new category,
-re-route it; targets are recomputed from the original start (SPEC §6, JSM-style)."""
+re-route it; targets are recomputed from the original start (as Jira Service Management does)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from engine.compile.compiled import Compiled
 from engine.errors import EventError
 from engine.runtime.events import Event
-
-if TYPE_CHECKING:
-    from engine.runtime.engine import Engine
-    from engine.runtime.lifecycle import State
+from engine.runtime.ticket import State, assign_on_duty, matcher_ticket, retarget
 
 
-def apply_changes(engine: Engine, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
-    from engine.runtime.lifecycle import assign_on_duty, matcher_ticket, retarget
-
+def apply_changes(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
     changes: dict[str, Any] = dict(event.raw["changes"])
     explicit = changes.pop("severity", None)
-    if explicit is not None and explicit not in engine.router.ranks:
-        raise EventError(f"unknown level {explicit!r} (levels: {', '.join(engine.levels)})",
+    if explicit is not None and explicit not in compiled.router.ranks:
+        raise EventError(f"unknown level {explicit!r} (levels: {', '.join(compiled.levels)})",
                          "changes.severity")
     attrs = state["attrs"]
     for key, value in changes.items():
@@ -26,7 +22,7 @@ def apply_changes(engine: Engine, state: State, event: Event, mode: str | None, 
     if changes:
         trace.append("updated " + ", ".join(sorted(changes)))
     ticket = matcher_ticket(attrs, attrs["proposed"], list(attrs["tags"]), event.ts)
-    routing = engine.router.route(ticket, attrs["proposed"])
+    routing = compiled.router.route(ticket, attrs["proposed"])
     old_severity, old_team = state["severity"], state["team"]
     state["tags"] = ticket["tags"]
     state["category"] = {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback}
@@ -43,6 +39,6 @@ def apply_changes(engine: Engine, state: State, event: Event, mode: str | None, 
     if "category" in changes and routing.team != old_team:
         state["team"] = routing.team
         trace.append(f"re-routed to team {routing.team} for category {routing.category}")
-        assign_on_duty(engine, state, event.ts, engine.mode_at(event.ts, mode), trace)
+        assign_on_duty(compiled, state, event.ts, compiled.modes.at(event.ts, mode), trace)
     if state["severity"] != old_severity or "category" in changes:
-        retarget(engine, state, event.ts, trace)
+        retarget(compiled, state, event.ts, trace)

@@ -1,89 +1,15 @@
-"""SLA profiles and clocks (SPEC §3, §6): targets per mode and level, and the response and
-resolve clocks as JSON-ready state that pauses, stops, resumes and recomputes."""
+"""The response and resolve clocks: JSON-ready state that runs, pauses, stops, resumes and
+is re-targeted, and every due-time computation on them (budgets of working time on a
+business calendar)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from engine.sla.profiles import Target
 from engine.timecalc.calendar import Calendar
-from engine.sla.escalation import reach
-from engine.routing.matchers import Predicate, Ticket, compile_matcher
-from engine.config.model import Config, TargetDef
-from engine.config.profiles import effective_profile
-from engine.config.values import format_duration, parse_duration
 
 CLOCKS = ("response", "resolve")
 Clock = dict[str, Any]   # JSON-ready: calendar, budget, runs [[a, b]...], since, stopped, due
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One level's targets in a profile: working-second budgets on a calendar."""
-
-    response: int
-    resolve: int
-    calendar: str
-    policy: str | None
-    trace_line: str      # what the trace says when this target applies
-
-    def budget(self, clock: str) -> int:
-        return self.response if clock == "response" else self.resolve
-
-
-def make_target(response: int, resolve: int, calendar: str, policy: str | None, source: str) -> Target:
-    return Target(response, resolve, calendar, policy,
-                  f"targets {source}: response {format_duration(response)}, "
-                  f"resolve {format_duration(resolve)} on {calendar}")
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    predicate: Predicate
-    targets: Mapping[str, Target]   # per level: the override's fields over the level's target
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """A mode's effective profile: `extends` resolved, durations parsed."""
-
-    id: str
-    pause_when: frozenset[str]
-    targets: Mapping[str, Target]
-    overrides: tuple[Override, ...]
-
-    def target(self, ticket: Ticket, severity: str) -> Target:
-        """The level's target, or the first matching override laid over it."""
-        for override in self.overrides:
-            if override.predicate(ticket):
-                return override.targets[severity]
-        return self.targets[severity]
-
-
-def compile_profiles(config: Config, calendars: Mapping[str, Calendar]) -> dict[str, Profile]:
-    """Every profile with inheritance resolved; the checks guarantee complete targets."""
-    profiles = {}
-    for pid in config.profiles:
-        p = effective_profile(config, pid)
-        targets = {
-            level: make_target(parse_duration(t.response or ""), parse_duration(t.resolve or ""),
-                               t.calendar or p.calendar, t.policy or p.policy, f"{pid} {level} target")
-            for level, t in p.targets.items()}
-        overrides = tuple(Override(compile_matcher(o.when, calendars), _laid_over(targets, o.target, pid, i))
-                          for i, o in enumerate(p.overrides))
-        profiles[pid] = Profile(pid, frozenset(p.pause_when), targets, overrides)
-    return profiles
-
-
-def _laid_over(targets: Mapping[str, Target], fields: TargetDef, pid: str, index: int
-               ) -> dict[str, Target]:
-    """An override's fields over each level's target, resolved once at compile time."""
-    return {
-        level: make_target(parse_duration(fields.response) if fields.response else base.response,
-                           parse_duration(fields.resolve) if fields.resolve else base.resolve,
-                           fields.calendar or base.calendar, fields.policy or base.policy,
-                           f"{pid} override {index} ({level})")
-        for level, base in targets.items()}
 
 
 # --- clocks: plain dicts in the ticket state -----------------------------------------------
@@ -166,3 +92,17 @@ def state_of(clock: Clock, now: float, calendar: Calendar) -> str:
     if clock["since"] is None:
         return "breached" if used(clock, calendar, now) >= clock["budget"] else "paused"
     return "breached" if now > clock["due"] else "running"
+
+
+def reach(clock: dict[str, Any], threshold: float, calendar: Calendar) -> float | None:
+    """The instant the clock's used working time reaches `threshold`; None while the clock
+    is paused or stopped short of it (a pause holds its timers)."""
+    left = threshold
+    for a, b in clock["runs"]:
+        spent = calendar.elapsed(a, b)
+        if left <= spent:
+            return calendar.add(a, left)
+        left -= spent
+    if clock["since"] is None:
+        return None
+    return calendar.add(clock["since"], left)

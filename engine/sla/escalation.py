@@ -1,14 +1,12 @@
-"""Reminders, urging and escalation (SPEC §6): each policy step as a threshold of working
-time on its clock, fire times from the clock's runs, recipients resolved at fire time."""
+"""Reminders, urging and escalation: each policy step as a threshold of working time on
+its clock, a climb as one timer per manager above the team lead, and the manager chain."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
-from engine.timecalc.calendar import Calendar
-from engine.config.model import Config, Person
-from engine.config.values import parse_duration, parse_percentage
+from engine.config.model import Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +35,6 @@ class Timer:
     threshold: float
     kind: str            # remind | breach | escalate
     key: str             # `clock:step:level`, what the state records once it fired
-
-
-def compile_policies(config: Config) -> dict[str, Policy]:
-    def steps(defs: Any) -> tuple[Step, ...]:
-        return tuple(Step(i, parse_percentage(s.at) if s.at else None,
-                          parse_duration(s.after) if s.after else None, s.notify, s.channels, s.climb)
-                     for i, s in enumerate(defs))
-    return {pid: Policy(pid, {"response": steps(p.response), "resolve": steps(p.resolve)})
-            for pid, p in config.policies.items()}
-
-
-def compile_people(config: Config) -> dict[str, Person]:
-    """People by id; the checks guarantee ids are unique."""
-    return {p.id: p for p in config.people}
 
 
 def manager_chain(people: Mapping[str, Person], start: str | None) -> tuple[str, ...]:
@@ -88,15 +72,11 @@ def plan(policy: Policy, clock: str, budget: float, climb_levels: int) -> list[T
     return timers
 
 
-def reach(clock: dict[str, Any], threshold: float, calendar: Calendar) -> float | None:
-    """The instant the clock's used working time reaches `threshold`; None while the clock
-    is paused or stopped short of it (a pause holds its timers)."""
-    left = threshold
-    for a, b in clock["runs"]:
-        spent = calendar.elapsed(a, b)
-        if left <= spent:
-            return calendar.add(a, left)
-        left -= spent
-    if clock["since"] is None:
-        return None
-    return calendar.add(clock["since"], left)
+class Opening(NamedTuple):
+    """Where a new ticket's due times and timer fire times sit among the ascending
+    thresholds of one calendar walk from its start."""
+
+    thresholds: tuple[float, ...]
+    response: int                 # index of the response budget in `thresholds`
+    resolve: int
+    timers: tuple[tuple[int, Timer], ...]   # (index, timer), in the plan's firing order

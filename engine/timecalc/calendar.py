@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["TWENTY_FOUR_SEVEN", "Calendar", "CalendarSpec", "Window"]
+from engine.timecalc.intervals import merge
+from engine.timecalc.wallclock import local_instant
+
+__all__ = ["BUILTIN_CALENDAR", "TWENTY_FOUR_SEVEN", "Calendar", "CalendarSpec", "Window"]
+
+BUILTIN_CALENDAR = "24x7"   # the always-open calendar every config has, on UTC
 
 Window = tuple[int, int]
 """Working window in minutes since local midnight: start < end, end may be 1440 (24:00)."""
@@ -264,15 +269,11 @@ class Calendar:
 
 def _normalise(windows: Iterable[Window]) -> tuple[Window, ...]:
     """Sorted windows with overlapping or touching ones merged."""
-    merged: list[Window] = []
-    for start, end in sorted(windows):
+    windows = list(windows)
+    for start, end in windows:
         if not 0 <= start < end <= _DAY_MINUTES:
             raise ValueError(f"bad window {start}-{end} (minutes since midnight)")
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+    return tuple(merge(windows))
 
 
 def _build_year(cal: Calendar, year: int) -> _Year:
@@ -287,7 +288,7 @@ def _build_year(cal: Calendar, year: int) -> _Year:
         if windows:
             intervals += _day_intervals(cal.zone, day, midnight, next_midnight, windows)
         day, midnight = following, next_midnight
-    return _index(year, lo, midnight, _merge(intervals))
+    return _index(year, lo, midnight, merge(intervals))
 
 
 def _day_intervals(
@@ -304,17 +305,6 @@ def _day_intervals(
         if start < end:  # a window wholly inside a DST gap has no real time
             intervals.append((start, end))
     return intervals
-
-
-def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Sorted, disjoint intervals; touching ones (24:00 then 00:00) become one."""
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _index(year: int, lo: float, hi: float, intervals: list[tuple[float, float]]) -> _Year:
@@ -341,29 +331,7 @@ def _index(year: int, lo: float, hi: float, intervals: list[tuple[float, float]]
 def _local_ts(zone: ZoneInfo, day: date, minute: int) -> float:
     """UTC timestamp of a local wall-clock time: first occurrence if ambiguous (fold=0),
     and the instant the clock jumps to if the time does not exist (DST gap)."""
-    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
-    ts = naive.replace(tzinfo=zone).timestamp()
-    if datetime.fromtimestamp(ts, zone).replace(tzinfo=None) == naive:
-        return ts
-    return _gap_end(zone, naive, ts)
-
-
-def _gap_end(zone: ZoneInfo, naive: datetime, after: float) -> float:
-    """The transition instant of the DST gap that swallows `naive`.
-
-    PEP 495 maps a gap time with fold=1 to an instant before the transition and with
-    fold=0 to one at or after it; bisect on whole seconds between the two.
-    """
-    lo = int(naive.replace(tzinfo=zone, fold=1).timestamp())
-    hi = int(after)
-    before = datetime.fromtimestamp(lo, zone).utcoffset()
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, zone).utcoffset() == before:
-            lo = mid
-        else:
-            hi = mid
-    return float(hi)
+    return local_instant(datetime(day.year, day.month, day.day) + timedelta(minutes=minute), zone)
 
 
 def _timestamp(at: datetime) -> float:
@@ -374,6 +342,6 @@ def _timestamp(at: datetime) -> float:
 
 
 TWENTY_FOUR_SEVEN: Calendar = Calendar.compile(
-    CalendarSpec(id="24x7", timezone="UTC", week={day: _FULL_DAY for day in range(7)})
+    CalendarSpec(id=BUILTIN_CALENDAR, timezone="UTC", week={day: _FULL_DAY for day in range(7)})
 )
 """The built-in always-open calendar: `add` is `start + budget`, `elapsed` is `b - a`."""

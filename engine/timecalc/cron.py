@@ -1,6 +1,6 @@
 """Cron expressions read on a timezone's wall clock, mapped to POSIX instants.
 
-Used by `engine.duty.schedules` to precompute duty timelines; nothing here runs on a lookup path.
+Used by the duty schedules to precompute duty timelines; nothing here runs on a lookup path.
 """
 
 from __future__ import annotations
@@ -16,42 +16,12 @@ from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
 
+from engine.timecalc.wallclock import instant_of, wall_of
+
 DAY_S = 86400.0
 WEEK_S = 7 * DAY_S
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_CRON_DOW = 4  # 1970-01-01 was a Thursday; cron counts Sunday as 0
-
-
-def wall_of(ts: float, tz: ZoneInfo) -> float:
-    """The wall-clock reading at instant `ts`, as seconds since 1970-01-01T00:00 local."""
-    offset = datetime.fromtimestamp(ts, tz).utcoffset()
-    assert offset is not None  # a ZoneInfo always has an offset
-    return ts + offset.total_seconds()
-
-
-def instant_of(wall: float, tz: ZoneInfo) -> float:
-    """The first instant at which the wall clock of `tz` reads `wall` or later.
-
-    An ambiguous reading (the repeated hour after a fall-back) maps to its first pass;
-    a reading inside a spring-forward gap maps to the end of the gap (the transition).
-    """
-    local = _EPOCH + timedelta(seconds=wall)
-    first = local.replace(tzinfo=tz).timestamp()  # fold=0: the earlier pass, or past the gap
-    if datetime.fromtimestamp(first, tz).replace(tzinfo=None) == local:
-        return first
-    return _gap_end(wall, local.replace(tzinfo=tz, fold=1).timestamp(), first, tz)
-
-
-def _gap_end(wall: float, lo: float, hi: float, tz: ZoneInfo) -> float:
-    """Bisect (lo, hi] for the transition instant that skips over `wall`."""
-    lo, hi = math.floor(lo), math.ceil(hi)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if wall_of(mid, tz) >= wall:
-            hi = mid
-        else:
-            lo = mid
-    return float(hi)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import pytest
 from conftest import DATA, MINIMAL, REPO, materialise
 
 import engine
-from engine.checks import CHECKS, run_checks
+from engine.checks.registry import CHECKS, run_checks
 from engine.diagnostics import render_text
 from engine.loader import build_config
 

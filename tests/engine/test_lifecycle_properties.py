@@ -84,7 +84,7 @@ def test_a_new_tickets_plan_is_the_plan_of_its_state(category: str, minutes: int
     if severity:
         event["severity"] = severity
     decision = ENGINE.evaluate(event)
-    assert decision.waiting == pending(ENGINE, decision.state)
+    assert decision.waiting == pending(ENGINE.compiled, decision.state)
     for clock in decision.state["clocks"].values():
-        calendar = ENGINE.calendars[clock["calendar"]]
+        calendar = ENGINE.compiled.calendars[clock["calendar"]]
         assert clock["due"] == sla.reach(clock, clock["budget"], calendar)

@@ -14,7 +14,7 @@ from conftest import MINIMAL, REPO
 import engine
 from engine.cases import load_cases
 from engine.routing.matchers import OpenCalendar, compile_matcher
-from engine.routing.router import Routing
+from engine.routing.tables import Routing
 from engine.config.source import load_yaml
 
 ENGINE = engine.load(MINIMAL)
@@ -49,7 +49,7 @@ def route(eng: engine.Engine, event: Mapping[str, Any], explain: bool = False
               "submitter": event.get("submitter"), "title": event.get("title"),
               "fields": event.get("fields") or {}, "at": _ts(event)}
     notes: list[str] | None = [] if explain else None
-    routing = eng.router.route(ticket, event.get("severity"), notes)
+    routing = eng.compiled.router.route(ticket, event.get("severity"), notes)
     assert routing.severity == ticket["severity"], "the ticket carries the level the pass reached"
     return Routed(routing.team, routing.severity, ticket["tags"], list(routing.trace), routing), notes
 
@@ -437,7 +437,7 @@ def routed(eng: engine.Engine, event: Mapping[str, Any]) -> tuple[Any, ...]:
     return d.category["matched"], d.category["fallback"], d.team, d.severity, d.tags
 
 
-MINIMAL_REFERENCE = Reference(MINIMAL, ENGINE.calendars)
+MINIMAL_REFERENCE = Reference(MINIMAL, ENGINE.compiled.calendars)
 
 
 @pytest.mark.parametrize("event", [
@@ -468,7 +468,7 @@ def test_index_agrees_with_trying_every_rule(event: dict[str, Any]) -> None:
 
 
 REFERENCE_ENGINE = engine.load(REPO)
-REPO_REFERENCE = Reference(REPO, REFERENCE_ENGINE.calendars)
+REPO_REFERENCE = Reference(REPO, REFERENCE_ENGINE.compiled.calendars)
 REFERENCE_CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
                    for case in load_cases(path, str(path.relative_to(REPO)))[0] if case.error is None]
 
@@ -510,8 +510,8 @@ def test_index_agrees_with_trying_every_rule_when_rules_chain(
         tmp_path: Path, event: dict[str, Any], tags: list[str]) -> None:
     root = overlay(tmp_path, {"rules/30-chained.yaml": CHAINED_RULES})
     eng = engine.load(root)
-    assert Reference(root, eng.calendars).route(event, _ts(event))[4] == tags
-    assert routed(eng, event) == Reference(root, eng.calendars).route(event, _ts(event))
+    assert Reference(root, eng.compiled.calendars).route(event, _ts(event))[4] == tags
+    assert routed(eng, event) == Reference(root, eng.compiled.calendars).route(event, _ts(event))
 
 
 @pytest.mark.parametrize("indexed, unindexed", [

@@ -140,7 +140,7 @@ def test_every_ticket_gets_a_real_team_and_level(event: dict[str, Any]) -> None:
         "the host's tags come first, in order"
 
 
-TRY_EVERY_RULE = Reference(REPO, REFERENCE.calendars)
+TRY_EVERY_RULE = Reference(REPO, REFERENCE.compiled.calendars)
 
 
 @PROPERTY
@@ -254,7 +254,7 @@ def test_random_rule_packs_agree_with_trying_every_rule(
     pack = [{"id": f"r{i}", **rule} for i, rule in enumerate(rules)]
     (root / "rules" / "10-pack.yaml").write_text(json.dumps({"version": 1, "rules": pack}), encoding="utf-8")
     eng = engine.load(root)
-    reference = Reference(root, eng.calendars)
+    reference = Reference(root, eng.compiled.calendars)
     for event in batch:
         ts = datetime.fromisoformat(event["at"]).timestamp()
         assert routed(eng, event) == reference.route(event, ts)

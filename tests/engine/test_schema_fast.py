@@ -9,7 +9,7 @@ from conftest import DATA, MINIMAL, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.loader import config_files
+from engine.config.files import config_files
 from engine.config.schema import KINDS, fast_check, validator
 from engine.config.schema_fast import compile_schema
 from engine.config.source import parse_yaml
