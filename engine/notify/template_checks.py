@@ -9,10 +9,9 @@ from jinja2 import Template, TemplateSyntaxError, meta, nodes
 
 from engine.config.model import TemplateSource
 from engine.diagnostics import Diagnostic, Severity, Span, closest, suggest
-from engine.notify.channels import SMS_LIMIT
+from engine.notify.channels import CHANNELS, SMS_LIMIT
 from engine.notify.context import CONTEXT_VARIABLES, sample_context
 from engine.notify.render import (
-    CHANNELS,
     KINDS,
     TRUNCATED,
     TemplateName,

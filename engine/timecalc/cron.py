@@ -230,3 +230,13 @@ def on_cron(expr: str, at: datetime) -> bool:
     if day is not None and weekday is not None:  # cron's rule: either restriction will do
         return on_day or on_weekday
     return on_day and on_weekday
+
+
+@lru_cache(maxsize=4096)
+def fires(expr: str) -> bool:
+    """Whether a valid cron expression has any occurrence at all (`0 9 30 2 *` has none)."""
+    try:
+        croniter(expr, datetime(2000, 1, 1)).get_next(datetime)
+    except CroniterBadDateError:
+        return False
+    return True

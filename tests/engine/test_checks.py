@@ -22,6 +22,21 @@ def test_invalid_config_gives_exact_diagnostics(case: Path, tmp_path: Path) -> N
     assert render_text(engine.check(config_dir)) == (case / "expected.txt").read_text()
 
 
+@pytest.mark.parametrize("case", INVALID, ids=[p.name for p in INVALID])
+def test_invalid_config_loads_with_its_diagnostics_or_refuses(case: Path, tmp_path: Path) -> None:
+    """`engine.load` never crashes where the checks passed something compile cannot take:
+    a config with errors raises ConfigError with exactly the checks' diagnostics, one with
+    only warnings loads and keeps them."""
+    config_dir = materialise(case, tmp_path)
+    expected = (case / "expected.txt").read_text()
+    if " error[" in expected:
+        with pytest.raises(engine.ConfigError) as refused:
+            engine.load(config_dir)
+        assert render_text(refused.value.diagnostics) == expected
+    else:
+        assert render_text(engine.load(config_dir).diagnostics) == expected
+
+
 @pytest.mark.parametrize("config_dir", VALID, ids=[p.name or "reference" for p in VALID])
 def test_valid_config_has_no_diagnostics(config_dir: Path) -> None:
     assert engine.check(config_dir) == []
