@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -120,4 +120,5 @@ def render_github(diags: Iterable[Diagnostic], root: str = "") -> str:
     return "".join(lines)
 
 
-RENDERERS = {"text": render_text, "json": render_json}
+RENDERERS: dict[str, Callable[[Iterable[Diagnostic]], str]] = {
+    "text": render_text, "json": render_json, "github": render_github}

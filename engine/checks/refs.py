@@ -7,6 +7,7 @@ from typing import Any
 from engine.checks.common import duplicates, unknown
 from engine.config.model import Config, Loc, Matcher
 from engine.diagnostics import Diagnostic
+from engine.routing.matchers import conditions
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 BUILTIN_CALENDARS = (BUILTIN_CALENDAR,)
@@ -60,16 +61,12 @@ def check_rule_refs(config: Config) -> Iterator[Diagnostic]:
 def matcher_refs(config: Config, matcher: Matcher, loc: Loc) -> Iterator[Diagnostic]:
     """Calendars named by `during`/`outside` and levels compared by `severity`, recursively."""
     calendars = calendar_ids(config)
-    for key, value in matcher.items():
+    for key, value, path in conditions(matcher):
+        here = (loc[0], loc[1] + path)
         if key in ("during", "outside") and value not in calendars:
-            yield unknown(config.span(loc, key), "calendar", value, calendars)
-        elif key == "any":
-            for i, sub in enumerate(value):
-                yield from matcher_refs(config, sub, (loc[0], loc[1] + (key, i)))
-        elif key == "not":
-            yield from matcher_refs(config, value, (loc[0], loc[1] + (key,)))
+            yield unknown(config.span(here), "calendar", value, calendars)
         elif key == "severity":
-            yield from _severity_refs(config, value, (loc[0], loc[1] + (key,)))
+            yield from _severity_refs(config, value, here)
 
 
 def _severity_refs(config: Config, condition: Any, loc: Loc) -> Iterator[Diagnostic]:

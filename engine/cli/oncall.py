@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import config_option, load_or_exit, parse_option_time
+from engine.cli.common import Exit, config_option, load_or_exit, parse_option_time
 from engine.duty.reports import DutyReport, to_ics
 from engine.runtime.engine import Engine
 
@@ -79,4 +79,4 @@ def oncall(team: str | None, config_dir: Path, at_text: str | None, mode: str | 
     else:
         click.echo("".join(_team_text(r, timeline=team is not None) for r in reports), nl=False)
     if gaps and any(r.gaps for r in reports):
-        sys.exit(1)
+        sys.exit(Exit.PROBLEMS)

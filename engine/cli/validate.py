@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import parse_option_time
-from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
+from engine.cli.common import Exit, parse_option_time
+from engine.diagnostics import RENDERERS, Diagnostic, Span
 from engine.loader import check
 
 
@@ -31,7 +31,7 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
 
 @click.command()
 @click.argument("config_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
               show_default=True, help="text for people, json for tools, github for PR annotations")
 @click.option("--strict", is_flag=True, help="warnings fail the run too")
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
@@ -47,13 +47,8 @@ def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None, g
     diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days),
                              config_dir)
     shown = diags[:max_errors] if max_errors else diags
-    if fmt == "json":
-        click.echo(render_json(shown), nl=False)
-    elif fmt == "github":
-        click.echo(render_github(shown), nl=False)
-    else:
-        click.echo(render_text(shown), nl=False)
+    click.echo(RENDERERS[fmt](shown), nl=False)
     failed = any(d.is_error or strict for d in diags)
     verdict = "invalid" if failed else "valid"
     click.echo(f"{config_dir}: {verdict}: {_summary(diags, len(shown))}", err=True)
-    sys.exit(1 if failed else 0)
+    sys.exit(Exit.PROBLEMS if failed else Exit.OK)

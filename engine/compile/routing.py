@@ -8,6 +8,7 @@ from engine.config.model import Config, Loc, RouteDef
 from engine.routing.index import RuleIndex, anchors_of, residual
 from engine.routing.matchers import (
     ATTRIBUTES,
+    NON_ATTRIBUTES,
     OpenCalendar,
     compile_matcher,
     getter,
@@ -89,5 +90,5 @@ def compile_router(config: Config, calendars: Mapping[str, OpenCalendar]) -> Rou
     keys: set[str] = set(ATTRIBUTES)
     for rule in config.rules:
         keys |= matcher_keys(rule.when)
-    getters = {key: getter(key) for key in keys if key not in ("any", "not", "during", "outside")}
+    getters = {key: getter(key) for key in keys if key not in NON_ATTRIBUTES}
     return Router(categories, default, rules, index, ranks, getters)

@@ -41,13 +41,12 @@ def _sort_key(key: Key) -> str:
     return f"{line:012d}{kind}{wake + 1e11:024.6f}{ticket}{_SEPARATOR}"
 
 
-def _run_shard(index: int) -> tuple[str, Summary | None, list[BadLine], int]:
+def _run_shard(index: int) -> tuple[str, Summary | None, list[BadLine]]:
     job = _JOB
     assert job is not None  # forked from `run`, which sets it
     errors: list[BadLine] = []
     totals = Summary() if job.summary else None
     path = os.path.join(job.folder, f"shard-{index}.jsonl")
-    count = 0
     with open(path, "w", encoding="utf-8") as out:
         for key, decision in replay_keyed(job.engine, job.lines, job.mode, job.until, errors,
                                           shard=(index, job.shards)):
@@ -55,8 +54,7 @@ def _run_shard(index: int) -> tuple[str, Summary | None, list[BadLine], int]:
             out.write(_sort_key(key) + encode(data) + "\n")
             if totals is not None:
                 totals.add(data)
-            count += 1
-    return path, totals, errors, count
+    return path, totals, errors
 
 
 def _merged(paths: list[str]) -> Iterator[str]:
@@ -71,7 +69,7 @@ def _merged(paths: list[str]) -> Iterator[str]:
 
 def run(engine: Engine, lines: list[str], sink: IO[str], jobs: int, mode: str | None,
         until: datetime | None, with_state: bool, render: bool, summary: bool
-        ) -> tuple[Summary | None, list[BadLine], int]:
+        ) -> tuple[Summary | None, list[BadLine]]:
     """Replay on `jobs` processes; decisions go to `sink` in single-process order."""
     global _JOB
     with tempfile.TemporaryDirectory(prefix="gongdan-") as folder:
@@ -85,12 +83,12 @@ def run(engine: Engine, lines: list[str], sink: IO[str], jobs: int, mode: str | 
             sink.write(line)
     totals = Summary() if summary else None
     errors: list[BadLine] = []
-    for _, part, shard_errors, _ in results:
+    for _, part, shard_errors in results:
         errors += shard_errors
         if totals is not None and part is not None:
             totals.merge(part)
     errors.sort(key=lambda e: e.line)
-    return totals, errors, sum(r[3] for r in results)
+    return totals, errors
 
 
 def lines_of(source: IO[str]) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.routing.codegen import Namespace
-from engine.routing.matchers import Ticket, scalar_key
+from engine.routing.matchers import NON_ATTRIBUTES, Ticket, scalar_key
 
 Anchor = tuple[str, str, Any]  # (kind, attribute, value); kinds: eq, tag, prefix, has
 # Category anchors first: they are resolved per category at compile time and cost a ticket
@@ -58,7 +58,7 @@ def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> dic
     """
     if anchors is not None and all(a[0] != "has" and a[1] != "severity" for a in anchors):
         for key, cond in when.items():
-            if key not in ("any", "not", "during", "outside") and _condition_anchor(key, cond) == anchors:
+            if key not in NON_ATTRIBUTES and _condition_anchor(key, cond) == anchors:
                 return {k: v for k, v in when.items() if k != key}
     return dict(when)
 

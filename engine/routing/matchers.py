@@ -7,7 +7,7 @@ operator; the JSON Schema's `$defs.operators` is pinned to its keys by a test.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from engine.routing.codegen import Namespace
@@ -18,6 +18,8 @@ ValueTest = Callable[[Any], bool]
 
 ATTRIBUTES = ("category", "severity", "tags", "source", "submitter", "title")
 LIST_ATTRIBUTES = frozenset({"tags"})
+# Keys of a matcher that are not ticket attributes: combinators and calendar tests.
+NON_ATTRIBUTES = ("any", "not", "during", "outside")
 MISSING: Any = object()
 
 
@@ -253,15 +255,21 @@ class _Expressions(Namespace):
         return _INLINE[op].format(c=self.bind(arg)), kinds
 
 
-def matcher_keys(spec: Mapping[str, Any]) -> set[str]:
-    """Every attribute a matcher reads, through `any` and `not`."""
-    keys: set[str] = set()
+def conditions(spec: Mapping[str, Any], path: tuple[str | int, ...] = ()
+               ) -> Iterator[tuple[str, Any, tuple[str | int, ...]]]:
+    """(key, condition, data path) of every condition of a matcher, through `any` and
+    `not`: the one walker that checks, the index and compile share."""
     for key, value in spec.items():
+        here = (*path, key)
         if key == "any":
-            for sub in value:
-                keys |= matcher_keys(sub)
+            for i, sub in enumerate(value):
+                yield from conditions(sub, (*here, i))
         elif key == "not":
-            keys |= matcher_keys(value)
+            yield from conditions(value, here)
         else:
-            keys.add(key)
-    return keys
+            yield key, value, here
+
+
+def matcher_keys(spec: Mapping[str, Any]) -> set[str]:
+    """Every key a matcher's conditions use (attributes, `during`, `outside`)."""
+    return {key for key, _, _ in conditions(spec)}

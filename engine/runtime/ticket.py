@@ -44,12 +44,14 @@ def assign_on_duty(compiled: Compiled, state: State, ts: float, mode: str, trace
 
 def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
              not_before: float | None = None) -> None:
+    """The targets of the ticket's level in its mode's profile as of `ts` (an override
+    may match on the event time), applied to both clocks from their original start."""
     ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], ts)
     target = compiled.profiles[state["mode"]].target(ticket, state["severity"])
     state["policy"] = target.policy
     for name, clock in state["clocks"].items():
         sla.retarget(clock, target.budget(name), target.calendar, compiled.calendars[target.calendar],
-                     ts, not_before)
+                     not_before)
     trace.append(target.trace_line)
 
 

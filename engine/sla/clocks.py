@@ -68,7 +68,7 @@ def reopen(clock: Clock, now: float, calendar: Calendar) -> None:
     resume(clock, now, calendar)
 
 
-def retarget(clock: Clock, budget: int, calendar_id: str, calendar: Calendar, now: float,
+def retarget(clock: Clock, budget: int, calendar_id: str, calendar: Calendar,
              not_before: float | None = None) -> None:
     """New targets measured from the original start: the working time already used is
     kept (recounted on the new calendar); the deadline follows from what is left."""
