@@ -25,9 +25,18 @@ class Event(NamedTuple):
     raw: Mapping[str, Any]
 
 
-# RFC 3339's shape (seconds optional, as in the config's datetimes); fromisoformat alone
-# would also take ISO 8601's week dates and basic format.
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?")
+# RFC 3339 on a day that exists (seconds optional, as in the config's datetimes), the
+# offset optional here so that a naive time gets its own message. The same pattern, offset
+# required, is the `datetime` of schemas/event.schema.json (a test pins the two together);
+# fromisoformat alone would also take ISO 8601's week dates and basic format.
+_LEAP_YEAR = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_DATE = (r"(?:(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+         r"|02-(?:0[1-9]|1\d|2[0-8]))|" + _LEAP_YEAR + r"-02-29)")
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+_OFFSET = r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+DATETIME_PATTERN = "^" + _DATE + "[T ]" + _TIME + _OFFSET + "$"
+_RFC3339 = re.compile(_DATE + "[T ]" + _TIME + _OFFSET + "?")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")   # the schemas' `id`
 
 
 def parse_time(value: Any, field: str) -> datetime:
@@ -55,9 +64,14 @@ def _name(value: Any, field: str) -> None:
         raise EventError(f"expected a non-empty string, got {value!r}", field)
 
 
+def _id(value: Any, field: str) -> None:
+    if type(value) is not str or not _ID.fullmatch(value):
+        raise EventError(f"expected an id (letters, digits, '_' or '-'), got {value!r}", field)
+
+
 def _tags(value: Any, field: str) -> None:
-    if type(value) is not list or not all(type(t) is str for t in value):
-        raise EventError(f"expected a list of strings, got {value!r}", field)
+    if type(value) is not list or not all(type(t) is str and t for t in value):
+        raise EventError(f"expected a list of non-empty strings, got {value!r}", field)
 
 
 def _fields(value: Any, field: str) -> None:
@@ -80,13 +94,13 @@ def _transfer_target(to: Any, field: str) -> None:
     if not isinstance(to, dict) or len(to) != 1 or not set(to) <= {"person", "team"}:
         raise EventError("expected {person: id} or {team: id}", field)
     key = next(iter(to))
-    _name(to[key], f"{field}.{key}")
+    _id(to[key], f"{field}.{key}")
 
 
-_maybe_text, _maybe_name = _optional(_text), _optional(_name)
+_maybe_text, _maybe_id = _optional(_text), _optional(_id)
 _maybe_tags, _maybe_fields = _optional(_tags), _optional(_fields)
 _ATTRIBUTES: dict[str, FieldCheck] = {
-    "category": _name, "severity": _maybe_name, "title": _maybe_text,
+    "category": _name, "severity": _maybe_id, "title": _maybe_text,
     "tags": _maybe_tags, "source": _maybe_text, "fields": _maybe_fields,
 }
 
@@ -116,7 +130,7 @@ _FIELDS: dict[str, dict[str, FieldCheck]] = {
 # Values a field takes without a closer look (the common, valid case costs no call); any
 # other value goes to the field's check, which accepts it or names what is wrong.
 _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
-    _text: (str,), _maybe_text: (str, type(None)), _maybe_name: (type(None),),
+    _text: (str,), _maybe_text: (str, type(None)), _maybe_id: (type(None),),
     _maybe_tags: (type(None),), _maybe_fields: (dict, type(None)),
 }
 # Per event type: each field's plain types and check; `at` is checked when it is parsed.
