@@ -89,7 +89,7 @@ def events(known: frozenset[str], routed: frozenset[str], tags: list[str], submi
         {"type": st.just("created"), "ticket": st.just("T-1"), "at": times(), "category": categories(known, routed),
          "fields": st.one_of(payload, payload, payload, st.none())},
         optional={
-            "tags": st.lists(st.one_of(st.sampled_from(tags), WORDS), max_size=4),
+            "tags": st.lists(st.one_of(st.sampled_from(tags), WORDS.filter(bool)), max_size=4),
             "title": st.one_of(st.none(), WORDS, st.sampled_from(["全站下单失败", "大面积超时", "部分用户"])),
             "submitter": st.one_of(st.none(), st.sampled_from(submitters), WORDS),
             "source": st.one_of(st.none(), st.sampled_from(sources), WORDS),
