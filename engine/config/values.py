@@ -15,7 +15,16 @@ from engine.timecalc.wallclock import local_instant
 _DURATION = re.compile(r"(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?")
+# RFC 3339 on a day that exists, seconds optional. DATETIME_PATTERN (offset required) is the
+# `datetime` of the JSON Schemas (a test pins them together); LOCAL_DATETIME also takes
+# the naive times that schedules read in their own zone.
+_LEAP_YEAR = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_DATE = (r"(?:(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+         r"|02-(?:0[1-9]|1\d|2[0-8]))|" + _LEAP_YEAR + r"-02-29)")
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+_OFFSET = r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
+DATETIME_PATTERN = "^" + _DATE + "T" + _TIME + _OFFSET + "$"
+LOCAL_DATETIME = re.compile(_DATE + "T" + _TIME + _OFFSET + "?")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -95,7 +104,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 def _fromisoformat(text: str) -> datetime:
-    if not isinstance(text, str) or not _DATETIME.fullmatch(text):
+    if not isinstance(text, str) or not LOCAL_DATETIME.fullmatch(text):
         raise ValueError(f"{text!r} is not an RFC 3339 datetime (like 2026-11-11T00:05:00+08:00)")
     try:
         return datetime.fromisoformat(text)

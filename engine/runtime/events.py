@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from engine.config.values import LOCAL_DATETIME
 from engine.errors import EventError
 
 EVENT_TYPES = ("created", "acknowledged", "transferred", "updated", "status_changed",
@@ -25,17 +26,9 @@ class Event(NamedTuple):
     raw: Mapping[str, Any]
 
 
-# RFC 3339 on a day that exists (seconds optional, as in the config's datetimes), the
-# offset optional here so that a naive time gets its own message. The same pattern, offset
-# required, is the `datetime` of schemas/event.schema.json (a test pins the two together);
-# fromisoformat alone would also take ISO 8601's week dates and basic format.
-_LEAP_YEAR = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
-_DATE = (r"(?:(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
-         r"|02-(?:0[1-9]|1\d|2[0-8]))|" + _LEAP_YEAR + r"-02-29)")
-_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
-_OFFSET = r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
-DATETIME_PATTERN = "^" + _DATE + "[T ]" + _TIME + _OFFSET + "$"
-_RFC3339 = re.compile(_DATE + "[T ]" + _TIME + _OFFSET + "?")
+# RFC 3339 (the offset optional here, so that a naive time gets its own message); fromisoformat
+# alone would also take ISO 8601's week dates and basic format.
+_RFC3339 = LOCAL_DATETIME
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")   # the schemas' `id`
 
 

@@ -5,12 +5,13 @@ import json
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
 from conftest import REPO
+from jsonschema import Draft202012Validator
 
 import engine
+from engine.config.values import DATETIME_PATTERN
 from engine.errors import EventError
-from engine.runtime.events import DATETIME_PATTERN, EVENT_TYPES, parse_event
+from engine.runtime.events import EVENT_TYPES, parse_event
 
 AT = "2026-11-02T10:00:00+08:00"
 AT_TS = 1793584800.0  # 2026-11-02T02:00:00Z
