@@ -1,4 +1,4 @@
-"""Gongdan benchmarks (SPEC §10): each figure is a median beside a baseline measured in the
+"""Gongdan benchmarks (targets in README.md and docs/performance.md): each figure is a median beside a baseline measured in the
 same process, since shared machines drift.
 
     python benchmarks/run.py [--quick] [--only validate,routing,durable]

@@ -1,4 +1,4 @@
-"""Generates a large organisation config (SPEC §10 scale reference) at a fixed seed.
+"""Generates a large organisation config (the scale reference of docs/performance.md) at a fixed seed.
 
     python benchmarks/scale.py OUT_DIR [--categories 5000 --teams 500 --people 5000 --rules 50]
 

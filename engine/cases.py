@@ -1,4 +1,4 @@
-"""Golden decision cases (SPEC §8): `event` (+ `mode`) -> `want`, a subset of the decision.
+"""Golden decision cases (docs/cli.md): `event` (+ `mode`) -> `want`, a subset of the decision.
 
 `gongdan test` and the project's own pytest suite both run cases through `run_case`, so the
 feature tests itself. Times in `want` compare as instants, whatever their offset.

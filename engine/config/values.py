@@ -1,4 +1,4 @@
-"""Parsers for the value formats shared by all config files (SPEC §2).
+"""Parsers for the value formats shared by all config files (docs/formats.md#value-formats).
 
 Each parser takes the string the schema already shaped and returns the typed value, or
 raises ValueError with a message fit for a diagnostic.

@@ -44,7 +44,7 @@ class Team:
     duty: Mapping[str, Duty]
 
     def duty_in(self, mode: str, default_mode: str) -> Duty | None:
-        """The mode's duty, else the default mode's (SPEC §4)."""
+        """The mode's duty, else the default mode's (docs/semantics.md#duty)."""
         return self.duty.get(mode) or self.duty.get(default_mode)
 
     def oncall(self, ts: float, mode: str, default_mode: str) -> OnCall:

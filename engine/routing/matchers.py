@@ -1,4 +1,4 @@
-"""The matcher language (SPEC §5), compiled once into predicates over a ticket's attributes.
+"""The matcher language (docs/semantics.md#matchers), compiled once into predicates over a ticket's attributes.
 
 A ticket is a dict: `category`, `severity`, `tags` (tuple), `source`, `submitter`, `title`,
 `fields` (dict) and `at` (POSIX seconds of the event). One registry, OPERATORS, holds every

@@ -1,4 +1,4 @@
-"""The routing evaluator: category, rule packs, routes, inherited team, default (SPEC §5).
+"""The routing evaluator: category, rule packs, routes, inherited team, default (docs/semantics.md#rule-pass).
 
 One evaluator serves decisions and `--explain`: with an explain list, the lines that did
 not match are recorded too (as `NoMatch`), and the decision's trace is the rest.

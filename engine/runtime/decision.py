@@ -98,7 +98,7 @@ class Decision:
         return {**notification, "subject": subject, "body": body}
 
     def to_dict(self, *, with_state: bool = True, render: bool = True) -> dict[str, Any]:
-        """JSON-ready, keys in the SPEC's order. `with_state=False` leaves the state out (a
+        """JSON-ready, keys in the documented order (docs/api.md). `with_state=False` leaves the state out (a
         replay's output keeps none); `render=False` the notifications' subject and body."""
         out = {
             "ticket": self.ticket, "event": self.event, "at": self.at,

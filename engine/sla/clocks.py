@@ -52,7 +52,7 @@ def resume(clock: Clock, now: float, calendar: Calendar) -> None:
 
 
 def stop(clock: Clock, now: float, calendar: Calendar) -> None:
-    """Stopped by its event: met if that came before the due time (SPEC §6)."""
+    """Stopped by its event: met if that came before the due time (docs/semantics.md#clocks)."""
     if clock["stopped"] is not None:
         return
     if clock["since"] is not None:
@@ -86,7 +86,7 @@ def _due(clock: Clock, calendar: Calendar) -> float:
 
 
 def state_of(clock: Clock, now: float, calendar: Calendar) -> str:
-    """running | paused | met | breached (SPEC §6)."""
+    """running | paused | met | breached (docs/semantics.md#clocks)."""
     if clock["stopped"] is not None:
         return str(clock["outcome"])
     if clock["since"] is None:

@@ -1,4 +1,4 @@
-"""Events at the boundary (SPEC §7): exact EventError messages and fields, and good events."""
+"""Events at the boundary (docs/api.md): exact EventError messages and fields, and good events."""
 from __future__ import annotations
 
 import json

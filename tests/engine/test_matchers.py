@@ -1,4 +1,4 @@
-"""The matcher language (SPEC §5) on hand-built tickets, and the rule index's anchors."""
+"""The matcher language (docs/semantics.md#matchers) on hand-built tickets, and the rule index's anchors."""
 from __future__ import annotations
 
 import json

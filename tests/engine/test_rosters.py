@@ -92,7 +92,7 @@ CLIPPED = compiled(SHANGHAI, layer("daily", TRIO, SHANGHAI, (2026, 1, 5, 9), "0 
     pytest.param(WEEKDAYS, (2026, 1, 10, 12), (None, None), id="weekdays-saturday-nobody"),
     pytest.param(WEEKDAYS, (2026, 1, 12, 8, 59), (None, None), id="weekdays-monday-before-nine"),
     pytest.param(WEEKDAYS, (2026, 1, 12, 9), ("carol", "s/office"), id="weekdays-monday-counts-weekend-turns"),
-    # weekly, the SPEC example
+    # weekly, the documented example
     pytest.param(WEEKLY, (2026, 11, 2, 8, 59, 59), (None, None), id="weekly-before-start"),
     pytest.param(WEEKLY, (2026, 11, 2, 9), ("alice", "s/weekly"), id="weekly-alice-from-start"),
     pytest.param(WEEKLY, (2026, 11, 9, 8, 59, 59), ("alice", "s/weekly"), id="weekly-alice-until-handoff"),

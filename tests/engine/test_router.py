@@ -1,4 +1,4 @@
-"""The router (SPEC §5) on the minimal config: decisions, trace lines, explain, and the rule index
+"""The router (docs/semantics.md) on the minimal config: decisions, trace lines, explain, and the rule index
 checked against a reference that tries every rule in file order."""
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class Routed(NamedTuple):
 
 def route(eng: engine.Engine, event: Mapping[str, Any], explain: bool = False
           ) -> tuple[Routed, list[str] | None]:
-    """The routing stage alone, on the ticket SPEC §5 describes (later decision stages add their
+    """The routing stage alone, on the ticket docs/semantics.md describes (later decision stages add their
     own trace lines; these tests are about the router's)."""
     ticket = {"category": event["category"], "severity": event.get("severity"),
               "tags": list(event.get("tags") or ()), "source": event.get("source"),
@@ -261,7 +261,7 @@ def test_trace_of_a_second_team_and_a_rule_without_effect(tmp_path: Path) -> Non
 
 
 # `--explain` reports how many rules the index skipped, which depends on the anchor each rule is
-# indexed by. So that the expected lines follow from SPEC §5 alone, the explain config keeps the
+# indexed by. So that the expected lines follow from docs/semantics.md alone, the explain config keeps the
 # minimal categories and gives every rule at most one condition the index can use.
 EXPLAIN_ROUTING = """version: 1
 rules:
@@ -367,7 +367,7 @@ def test_explain_on_the_minimal_config() -> None:
 
 
 class Reference:
-    """SPEC §5 decision order read straight from the YAML, trying every rule in file order.
+    """docs/semantics.md decision order read straight from the YAML, trying every rule in file order.
 
     Rules see the ticket as the rule pass has made it so far (level raised, tags added), as the
     router's own predicates do.
