@@ -1,5 +1,5 @@
-"""Gongdan benchmarks (targets in README.md and docs/performance.md): each figure is a median beside a baseline measured in the
-same process, since shared machines drift.
+"""Gongdan benchmarks (targets in README.md and docs/performance.md): each figure is a
+median beside a baseline measured in the same process, since shared machines drift.
 
     python benchmarks/run.py [--quick] [--only validate,routing,durable]
 
@@ -12,19 +12,22 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from events import created_events  # noqa: E402
-from scale import Scale, write  # noqa: E402
+from datetime import UTC
 
-import engine  # noqa: E402
-from engine.config.files import config_files  # noqa: E402
+from events import created_events
+from scale import Scale, write
+
+import engine
+from engine.config.files import config_files
 
 
 def median_time(func: Callable[[], Any], runs: int) -> float:
@@ -137,12 +140,12 @@ def bench_oncall(root: Path, n: int, runs: int) -> None:
 def bench_calendar(n: int, runs: int) -> None:
     """A 10-day (240 working hours) deadline on cn-office beside datetime + timedelta."""
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
     eng = engine.load(Path(__file__).resolve().parents[1])
     cal = eng.compiled.calendars["cn-office"]
     rng = random.Random(3)
     starts = [1767225600.0 + rng.randrange(0, 365 * 86400) for _ in range(n)]
-    dts = [datetime.fromtimestamp(s, timezone.utc) for s in starts]
+    dts = [datetime.fromtimestamp(s, UTC) for s in starts]
     step = timedelta(days=10)
     for s in starts:
         cal.add(s, 240 * 3600)
@@ -228,7 +231,7 @@ def bench_durable(n: int, runs: int) -> None:
     mine, theirs, ratio = paired(ours, durable, runs)  # ratio: durable-rules time over ours
     mine, theirs = mine / len(tickets) * 1e6, theirs / len(events) * 1e6
     agree = sum(teams.get(e["ticket"]) == eng.compiled.router.route(dict(t, tags=list(t["tags"])), None).team
-                for e, t in zip(events, tickets))
+                for e, t in zip(events, tickets, strict=True))
     print(f"durable   durable-rules {theirs:8.2f} µs | engine route {mine:6.3f} µs | "
           f"engine is {ratio:.0f}x faster   [{len(events)} events, {len(ids)} rules; "
           f"same team on {agree}/{len(events)}]")

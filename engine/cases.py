@@ -101,7 +101,7 @@ def differences(want: Any, got: Any, path: str = "") -> Iterator[str]:
         if not isinstance(got, list) or len(got) != len(want):
             yield f"{where}: want {_show(want)}, got {_show(got)}"
             return
-        for i, (w, g) in enumerate(zip(want, got)):
+        for i, (w, g) in enumerate(zip(want, got, strict=True)):
             yield from differences(w, g, f"{path}[{i}]")
     elif not _same(want, got):
         yield f"{where}: want {_show(want)}, got {_show(got)}"

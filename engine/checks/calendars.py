@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from itertools import pairwise
 
 from engine.checks.common import warning
 from engine.config.model import CalendarDef, Config, Loc
@@ -67,7 +68,7 @@ def _windows(config: Config, loc: Loc, path: tuple[str, ...], windows: Sequence[
             continue
         parsed.append((start, end, i))
     parsed.sort()
-    for (_, end_a, _), (start_b, _, i) in zip(parsed, parsed[1:]):
+    for (_, end_a, _), (start_b, _, i) in pairwise(parsed):
         if start_b < end_a:
             out.append(Diagnostic(config.span(loc, *path, i), "calendar.overlapping-windows",
                                   f"window {windows[i]!r} overlaps another window of the same day"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 from engine.config.model import Config, StepDef, TargetDef
 from engine.config.profiles import effective_profile, extends_chain
@@ -75,7 +76,7 @@ def check_modes(config: Config) -> Iterator[Diagnostic]:
             continue
         spans.append((start, end, window))
     spans.sort(key=lambda s: (s[0], s[1]))
-    for (_, end_a, a), (start_b, _, b) in zip(spans, spans[1:]):
+    for (_, end_a, a), (start_b, _, b) in pairwise(spans):
         if start_b < end_a:
             yield Diagnostic(config.span(b.loc, "start"), "mode.overlapping-windows",
                              f"mode window {b.name!r} overlaps {a.name!r}")

@@ -70,7 +70,7 @@ def _rules(config: Config, calendars: Mapping[str, OpenCalendar], ranks: Mapping
            ) -> tuple[tuple[CompiledRule, ...], RuleIndex]:
     anchors = [anchors_of(r.when) for r in config.rules]
     compiled = []
-    for i, (r, anchor) in enumerate(zip(config.rules, anchors)):
+    for i, (r, anchor) in enumerate(zip(config.rules, anchors, strict=True)):
         rest = residual(r.when, anchor)
         predicate = compile_matcher(rest, calendars) if rest else None
         compiled.append(CompiledRule(i, r.id, predicate, r.team, r.severity,

@@ -78,8 +78,9 @@ def _diagnostics(doc: SourceDocument, error: ValidationError) -> Iterator[Diagno
     kind = error.validator
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         for key in _extra_keys(error):
+            hint = suggest(key, _allowed_keys(_schema_of(error)), list_known=False)
             yield Diagnostic(doc.span(path + (key,), key=True), "schema.unknown-key",
-                             f"unknown key {key!r}", hint=suggest(key, _allowed_keys(_schema_of(error)), list_known=False))
+                             f"unknown key {key!r}", hint=hint)
         return
     if "propertyNames" in error.relative_schema_path:  # the instance is the offending key
         yield Diagnostic(doc.span(path + (error.instance,), key=True), "schema.invalid-key",

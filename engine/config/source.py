@@ -80,7 +80,7 @@ class SourceMap:
         node, key_node = self._root, self._root
         if node is None:
             return Span(self.file, 1, 1)
-        for i, part in enumerate(path):
+        for part in path:
             step = self._child(node, part)
             if step is None:
                 key = False

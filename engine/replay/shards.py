@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
@@ -58,13 +59,10 @@ def _run_shard(index: int) -> tuple[str, Summary | None, list[BadLine]]:
 
 
 def _merged(paths: list[str]) -> Iterator[str]:
-    files = [open(p, encoding="utf-8") for p in paths]
-    try:
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, encoding="utf-8")) for p in paths]
         for line in heapq.merge(*files, key=lambda text: text[:text.index(_SEPARATOR)]):
             yield line[line.index(_SEPARATOR) + 1:]
-    finally:
-        for f in files:
-            f.close()
 
 
 def run(engine: Engine, lines: list[str], sink: IO[str], jobs: int, mode: str | None,

@@ -26,6 +26,6 @@ class Namespace:
         """`def f(signature): body` compiled in this namespace; `label` names it in tracebacks."""
         lines = "".join(f"    {line}\n" for line in body)
         namespace = dict(self.names)
-        exec(compile(f"def f({signature}):\n{lines}", f"<gongdan {label}>", "exec"), namespace)  # noqa: S102
+        exec(compile(f"def f({signature}):\n{lines}", f"<gongdan {label}>", "exec"), namespace)
         built: Callable[..., Any] = namespace["f"]
         return built

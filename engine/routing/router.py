@@ -50,8 +50,8 @@ class Router:
         # Rules whose effects can make later rules candidates: a raised level where rules are
         # anchored on levels, added tags where rules are anchored on tags.
         self.wakers = frozenset(rule.index for rule in rules if
-                                 rule.severity and "severity" in index.attribute_eq
-                                 or rule.tags and index.tags)
+                                 (rule.severity and "severity" in index.attribute_eq)
+                                 or (rule.tags and index.tags))
         self._plans: dict[int, tuple[CompiledRule, ...]] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int, str]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}

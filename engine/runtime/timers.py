@@ -50,7 +50,7 @@ def pending(compiled: Compiled, state: State) -> list[Pending]:
     found: list[Pending] = []
     for clock, calendar, timers in _unfired(compiled, state):
         if not clock["runs"] and clock["since"] is not None:  # never paused: one pass
-            found.extend(zip(calendar.add_many(clock["since"], [t.threshold for t in timers]), timers))
+            found.extend(zip(calendar.add_many(clock["since"], [t.threshold for t in timers]), timers, strict=True))
             continue
         for timer in timers:
             at = reach(clock, timer.threshold, calendar)

@@ -28,7 +28,8 @@ def apply_changes(compiled: Compiled, state: State, event: Event, mode: str | No
     state["category"] = {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback}
     if explicit is not None:
         state["severity"] = attrs["severity_set"] = explicit
-        trace.append(f"severity {explicit} set by the update" + (f" (by {event.raw['by']})" if event.raw.get("by") else ""))
+        by = f" (by {event.raw['by']})" if event.raw.get("by") else ""
+        trace.append(f"severity {explicit} set by the update{by}")
     elif attrs.get("severity_set") and "category" not in changes:
         trace.append(f"severity {old_severity} kept: set by an earlier update")
     elif routing.severity != old_severity:

@@ -55,10 +55,8 @@ def stop(clock: Clock, now: float, calendar: Calendar) -> None:
     """Stopped by its event: met if that came before the due time (docs/semantics.md#clocks)."""
     if clock["stopped"] is not None:
         return
-    if clock["since"] is not None:
-        met = now <= clock["due"]
-    else:
-        met = used(clock, calendar, now) < clock["budget"]
+    running = clock["since"] is not None
+    met = now <= clock["due"] if running else used(clock, calendar, now) < clock["budget"]
     pause(clock, now)
     clock["stopped"], clock["outcome"] = now, "met" if met else "breached"
 

@@ -342,6 +342,6 @@ def _timestamp(at: datetime) -> float:
 
 
 TWENTY_FOUR_SEVEN: Calendar = Calendar.compile(
-    CalendarSpec(id=BUILTIN_CALENDAR, timezone="UTC", week={day: _FULL_DAY for day in range(7)})
+    CalendarSpec(id=BUILTIN_CALENDAR, timezone="UTC", week=dict.fromkeys(range(7), _FULL_DAY))
 )
 """The built-in always-open calendar: `add` is `start + budget`, `elapsed` is `b - a`."""
