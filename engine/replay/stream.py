@@ -46,9 +46,9 @@ class Replay:
         self.states[ticket] = decision.state
         gen = self.generation.get(ticket, 0) + 1
         self.generation[ticket] = gen
-        waiting = decision.waiting  # the whole plan: the output lists it anyway
-        if waiting:
-            heapq.heappush(self.queue, (waiting[0][0], ticket, gen))
+        wake = decision.next_wakeup_ts
+        if wake is not None:
+            heapq.heappush(self.queue, (wake, ticket, gen))
 
     def fire_until(self, at: datetime) -> Iterator[Decision]:
         """`due` decisions for every ticket with a step due by `at`, in time order."""

@@ -8,7 +8,7 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.config.values import format_ts
 from engine.runtime.messages import build_context
-from engine.runtime.timers import Pending, next_wakeup, pending
+from engine.runtime.timers import Pending, next_step, next_wakeup, pending
 from engine.sla import clocks as sla
 
 
@@ -58,9 +58,13 @@ class Decision:
 
     @property
     def next_wakeup_ts(self) -> float | None:
+        """When the host calls `due()` next: the first pending step, or the next mode
+        switch that changes the ticket's targets (`on_switch: recompute`)."""
         if self.known_waiting is not None:
-            return self.known_waiting[0][0] if self.known_waiting else None
-        return next_wakeup(self.compiled, self.state)
+            first = self.known_waiting[0][0] if self.known_waiting else None
+        else:
+            first = next_step(self.compiled, self.state)
+        return next_wakeup(self.compiled, self.state, first)
 
     @property
     def next_wakeup(self) -> str | None:
@@ -78,7 +82,8 @@ class Decision:
     @property
     def timers(self) -> list[dict[str, Any]]:
         tz = self.at_time.tzinfo
-        return [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind, "step": t.step.index,
+        return [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind, "policy": t.policy,
+                 "step": t.step.index,
                  "level": t.level, "notify": list(t.step.notify), "channels": list(t.step.channels)}
                 for ts, t in self.waiting]
 

@@ -120,13 +120,25 @@ class Engine:
         """Fire every step due by `now` (once: the returned state records it), in time order."""
         compiled = self.compiled
         at = _aware(now, "now")
-        current = checked_state(compiled, "due", state, at.timestamp())
+        ts = at.timestamp()
+        current = checked_state(compiled, "due", state, ts)
         trace: list[str] = []
-        lifecycle.follow_mode(compiled, current, at.timestamp(), None, trace)
         flags: list[str] = []
-        sent, waiting = fire_due(compiled, current, at.timestamp(), at.tzinfo, trace, flags)
-        current["last"] = max(current["last"], at.timestamp())
-        return build_decision(compiled, current, "due", at, trace, None, sent, flags, waiting)
+        sent: list[dict[str, Any]] = []
+        for edge in _switches(compiled, current, ts):  # steps due before a switch fire first
+            sent += fire_due(compiled, current, edge, at.tzinfo, trace, flags)[0]
+            lifecycle.follow_mode(compiled, current, edge, trace)
+            current["until"] = edge
+        more, waiting = fire_due(compiled, current, ts, at.tzinfo, trace, flags)
+        current["until"] = max(current["until"], ts)
+        return build_decision(compiled, current, "due", at, trace, None, sent + more, flags, waiting)
+
+
+def _switches(compiled: Compiled, state: dict[str, Any], now: float) -> list[float]:
+    """Window edges in (until, now] that `recompute` applies at, in time order."""
+    if compiled.modes.on_switch != "recompute" or state["closed"] or state.get("explicit_mode"):
+        return []
+    return compiled.modes.edges(state["until"], now)
 
 
 def _aware(at: datetime | str, field: str) -> datetime:

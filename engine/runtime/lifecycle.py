@@ -19,6 +19,7 @@ from engine.runtime.ticket import (
     attributes,
     format_time,
     matcher_ticket,
+    mode_in_force,
     retarget,
 )
 from engine.runtime.timers import Pending, opening
@@ -42,7 +43,7 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
         "mode": the_mode, "attrs": attrs,
         "category": {"id": routing.category, "matched": routing.matched, "fallback": routing.fallback},
         "severity": routing.severity, "team": routing.team, "tags": ticket["tags"], "flags": [],
-        "fired": [],
+        "fired": [], "until": event.ts, "explicit_mode": mode,
     }
     trace = list(routing.trace)
     routed = len(trace)
@@ -64,21 +65,25 @@ def continue_ticket(compiled: Compiled, event: Event, state: Any, mode: str | No
     """Checks the stored state against the event, then applies the event to a copy."""
     current = checked_state(compiled, event.type, state, event.ts, event.ticket)
     trace: list[str] = []
-    follow_mode(compiled, current, event.ts, mode, trace)
-    HANDLERS[event.type](compiled, current, event, mode, trace)
+    current["explicit_mode"] = mode      # the host's explicit mode holds until it changes it
+    if event.ts > current["until"] or mode is not None:  # a late event meets no new window
+        follow_mode(compiled, current, event.ts, trace)
+    HANDLERS[event.type](compiled, current, event, trace)
     current["last"] = event.ts
+    current["until"] = max(current["until"], event.ts)
     return current, trace
 
 
-def follow_mode(compiled: Compiled, state: State, ts: float, mode: str | None, trace: list[str]) -> None:
-    """`on_switch: recompute`: an open ticket takes the new mode's targets, measured from its
-    start, but no deadline earlier than the switch."""
-    if compiled.modes.on_switch != "recompute":
+def follow_mode(compiled: Compiled, state: State, ts: float, trace: list[str]) -> None:
+    """`on_switch: recompute`: an open ticket takes the targets of the mode in force at
+    `ts`, measured from its start, with no deadline and no step before the switch."""
+    if compiled.modes.on_switch != "recompute" or state["closed"]:
         return
-    new_mode = compiled.modes.at(ts, mode)
+    explicit = state.get("explicit_mode")
+    new_mode = compiled.modes.at(ts, explicit)
     if new_mode == state["mode"]:
         return
-    switch = compiled.modes.switch_between(state["last"], ts) if mode is None else ts
+    switch = compiled.modes.switch_between(state["until"], ts) if explicit is None else ts
     state["mode"] = new_mode
     retarget(compiled, state, ts, trace, not_before=switch)
     trace.append(f"mode {new_mode} since {format_time(switch)}: targets recomputed")
@@ -88,7 +93,7 @@ def _calendar(compiled: Compiled, clock: sla.Clock) -> Any:
     return compiled.calendars[clock["calendar"]]
 
 
-def _acknowledged(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def _acknowledged(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     clock = state["clocks"]["response"]
     if clock["stopped"] is not None:
         trace.append("response clock already stopped")
@@ -98,7 +103,7 @@ def _acknowledged(compiled: Compiled, state: State, event: Event, mode: str | No
     trace.append(f"acknowledged by {event.raw.get('by') or 'someone'}: response {clock['outcome']}")
 
 
-def _status_changed(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def _status_changed(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     status = event.raw["status"]
     pause_when = compiled.profiles[state["mode"]].pause_when
     was_paused, now_paused = state["status"] in pause_when, status in pause_when
@@ -115,7 +120,7 @@ def _status_changed(compiled: Compiled, state: State, event: Event, mode: str | 
         trace.append(f"status {status}")
 
 
-def _resolved(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def _resolved(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     for name in sla.CLOCKS:  # resolving is also the first reaction, if none came before
         clock = state["clocks"][name]
         if clock["stopped"] is None:
@@ -124,7 +129,7 @@ def _resolved(compiled: Compiled, state: State, event: Event, mode: str | None, 
     state["status"] = "resolved"
 
 
-def _reopened(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def _reopened(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     clock = state["clocks"]["resolve"]
     if clock["stopped"] is None:
         trace.append("resolve clock was not stopped")
@@ -134,14 +139,14 @@ def _reopened(compiled: Compiled, state: State, event: Event, mode: str | None, 
     trace.append("reopened: resolve clock resumes with its remaining budget")
 
 
-def _closed(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def _closed(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     for clock in state["clocks"].values():
         sla.stop(clock, event.ts, _calendar(compiled, clock))
     state["status"], state["closed"] = "closed", True
     trace.append("closed")
 
 
-def _transferred(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def _transferred(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     to = event.raw["to"]
     if "person" in to:
         state["assignee"] = {"person": to["person"], "source": "transfer"}
@@ -152,10 +157,10 @@ def _transferred(compiled: Compiled, state: State, event: Event, mode: str | Non
         raise EventError(f"unknown team {team!r}", "to.team")
     state["team"] = team
     trace.append(f"transferred to team {team}")
-    assign_on_duty(compiled, state, event.ts, compiled.modes.at(event.ts, mode), trace)
+    assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
 
 
-HANDLERS: dict[str, Callable[[Compiled, State, Event, str | None, list[str]], None]] = {
+HANDLERS: dict[str, Callable[[Compiled, State, Event, list[str]], None]] = {
     "acknowledged": _acknowledged, "status_changed": _status_changed, "resolved": _resolved,
     "reopened": _reopened, "closed": _closed, "transferred": _transferred, "updated": apply_changes,
 }

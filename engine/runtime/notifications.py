@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.compile.compiled import Compiled
 from engine.notify.channels import CHANNEL_CONTACT, FALLBACK_ORDER
-from engine.runtime.ticket import State, climb_chain
+from engine.runtime.ticket import State, climb_chain, mode_in_force
 from engine.sla.escalation import Timer
 
 
@@ -19,7 +19,7 @@ def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Ite
         if who == "assignee":
             yield "person", state["assignee"]["person"]
         elif who in ("on_duty", "backup"):
-            oncall = team.oncall(ts, state["mode"], compiled.modes.default)
+            oncall = team.oncall(ts, mode_in_force(compiled, state, ts), compiled.modes.default)
             yield "person", oncall.primary if who == "on_duty" else oncall.backup
         elif who == "team_lead":
             yield "person", team.lead
@@ -39,8 +39,8 @@ def notifications(compiled: Compiled, state: State, timer: Timer, ts: float, whe
                   flags: list[str]) -> list[dict[str, Any]]:
     """One notification per recipient and channel; a missing contact falls back to the
     person's other channels (flagged), never dropped silently."""
-    base = {"at": when, "clock": timer.clock, "kind": timer.kind, "step": timer.step.index,
-            "level": timer.level}
+    base = {"at": when, "clock": timer.clock, "kind": timer.kind, "policy": timer.policy,
+            "step": timer.step.index, "level": timer.level}
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str]] = set()
     for kind, target in recipients(compiled, state, timer, ts):

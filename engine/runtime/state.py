@@ -13,7 +13,7 @@ def checked_state(compiled: Compiled, kind: str, state: Any, ts: float, ticket: 
     """A private copy of a stored state, after checking it fits the call."""
     if state is None:
         raise EventError(f"a {kind!r} event needs the ticket's state from its last decision", "state")
-    if not isinstance(state, dict) or state.get("v") != STATE_VERSION or "clocks" not in state:
+    if not isinstance(state, dict) or state.get("v") not in (1, STATE_VERSION) or "clocks" not in state:
         raise EventError("not a state from a Gongdan decision", "state")
     if ticket is not None and state["ticket"] != ticket:
         raise EventError(f"the state is for ticket {state['ticket']!r}, the event for {ticket!r}",
@@ -23,6 +23,8 @@ def checked_state(compiled: Compiled, kind: str, state: Any, ts: float, ticket: 
     if ts < state["last"] and kind != "due":
         raise EventError("the event is older than the ticket's last event", "at")
     current = copy_state(state)
+    if current["v"] == 1:
+        _upgrade_v1(current)
     if current["config_version"] != compiled.config_version:
         _adopt(compiled, current)
     return current
@@ -38,6 +40,15 @@ def copy_state(state: State) -> State:
     current["clocks"] = {name: {**clock, "runs": list(clock["runs"])}
                          for name, clock in state["clocks"].items()}
     return current
+
+
+def _upgrade_v1(state: State) -> None:
+    """Version 1 recorded fired steps without their policy and had no `until`: its steps
+    belong to the policy it holds, and `due()` had run up to its `last`."""
+    policy = state.get("policy") or ""
+    state["fired"] = [f"{policy}:{key}" for key in state["fired"]]
+    state["until"] = state["last"]
+    state["v"] = STATE_VERSION
 
 
 def _adopt(compiled: Compiled, state: State) -> None:

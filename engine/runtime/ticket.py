@@ -10,7 +10,7 @@ from engine.compile.compiled import Compiled
 from engine.sla import clocks as sla
 from engine.sla.escalation import manager_chain
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 State = dict[str, Any]
@@ -52,7 +52,16 @@ def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
     for name, clock in state["clocks"].items():
         sla.retarget(clock, target.budget(name), target.calendar, compiled.calendars[target.calendar],
                      not_before)
+    # No step of the new targets fires before the change that made it (a P3 raised to P1
+    # two hours in pages at the raise, not at an instant before anybody knew).
+    state["steps_from"] = not_before if not_before is not None else ts
     trace.append(target.trace_line)
+
+
+def mode_in_force(compiled: Compiled, state: State, ts: float) -> str:
+    """The mode at `ts` for this ticket: the host's explicit mode it holds, else the
+    window containing `ts`, else the default (whom to page, whom to assign)."""
+    return compiled.modes.at(ts, state.get("explicit_mode"))
 
 
 def climb_chain(compiled: Compiled, state: State) -> tuple[str, ...]:

@@ -27,6 +27,16 @@ def _plan(compiled: Compiled, policy: Policy, clock: str, budget: float, levels:
     return found
 
 
+def _floor(state: State, clock: dict[str, Any]) -> float | None:
+    """No step fires before the change that made it: the clock's mode switch, or the last
+    re-targeting of the ticket."""
+    a: float | None = clock.get("floor")
+    b: float | None = state.get("steps_from")
+    if a is None:
+        return b
+    return a if b is None or a >= b else b
+
+
 def _unfired(compiled: Compiled, state: State) -> Iterator[tuple[dict[str, Any], Any, list[Timer]]]:
     """(clock, calendar, timers not fired yet, by threshold) of each running clock."""
     policy = compiled.policies.get(state.get("policy") or "")
@@ -49,13 +59,17 @@ def pending(compiled: Compiled, state: State) -> list[Pending]:
     """(fire time, timer) of every step not fired yet on a running clock, in time order."""
     found: list[Pending] = []
     for clock, calendar, timers in _unfired(compiled, state):
+        floor = _floor(state, clock)
         if not clock["runs"] and clock["since"] is not None:  # never paused: one pass
-            found.extend(zip(calendar.add_many(clock["since"], [t.threshold for t in timers]), timers, strict=True))
+            times = calendar.add_many(clock["since"], [t.threshold for t in timers])
+            if floor is not None:
+                times = [t if t >= floor else floor for t in times]
+            found.extend(zip(times, timers, strict=True))
             continue
         for timer in timers:
             at = reach(clock, timer.threshold, calendar)
             if at is not None:
-                found.append((at, timer))
+                found.append((at if floor is None or at >= floor else floor, timer))
     # Each clock's timers are in threshold order, so in time order; a stable sort on time
     # alone keeps response before resolve at equal times.
     found.sort(key=itemgetter(0))
@@ -95,11 +109,31 @@ def _opening(compiled: Compiled, target: Target, levels: int) -> Opening:
     return Opening(tuple(thresholds), position[0], position[1], timers)
 
 
-def next_wakeup(compiled: Compiled, state: State) -> float | None:
+def next_step(compiled: Compiled, state: State) -> float | None:
     """The earliest fire time of any pending step: one lookup per clock, not the plan."""
-    times = [at for clock, calendar, timers in _unfired(compiled, state)
-             if (at := reach(clock, timers[0].threshold, calendar)) is not None]
+    times = []
+    for clock, calendar, timers in _unfired(compiled, state):
+        at = reach(clock, timers[0].threshold, calendar)
+        if at is not None:
+            floor = _floor(state, clock)
+            times.append(at if floor is None or at >= floor else floor)
     return min(times) if times else None
+
+
+def next_switch(compiled: Compiled, state: State) -> float | None:
+    """Under `on_switch: recompute`, the next window edge that changes this ticket's mode
+    (its targets change there, so `due()` must be called then); None otherwise."""
+    if compiled.modes.on_switch != "recompute" or state["closed"] or state.get("explicit_mode"):
+        return None
+    return compiled.modes.next_change(state["until"], state["mode"])
+
+
+def next_wakeup(compiled: Compiled, state: State, first_step: float | None) -> float | None:
+    """When `due()` is next needed: the first pending step or the next mode switch."""
+    switch = next_switch(compiled, state)
+    if switch is None:
+        return first_step
+    return switch if first_step is None or switch < first_step else first_step
 
 
 def fire_due(compiled: Compiled, state: State, now: float, tz: Any, trace: list[str],

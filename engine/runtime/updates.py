@@ -7,10 +7,10 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.errors import EventError
 from engine.runtime.events import Event
-from engine.runtime.ticket import State, assign_on_duty, matcher_ticket, retarget
+from engine.runtime.ticket import State, assign_on_duty, matcher_ticket, mode_in_force, retarget
 
 
-def apply_changes(compiled: Compiled, state: State, event: Event, mode: str | None, trace: list[str]) -> None:
+def apply_changes(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     changes: dict[str, Any] = dict(event.raw["changes"])
     explicit = changes.pop("severity", None)
     if explicit is not None and explicit not in compiled.router.ranks:
@@ -40,6 +40,6 @@ def apply_changes(compiled: Compiled, state: State, event: Event, mode: str | No
     if "category" in changes and routing.team != old_team:
         state["team"] = routing.team
         trace.append(f"re-routed to team {routing.team} for category {routing.category}")
-        assign_on_duty(compiled, state, event.ts, compiled.modes.at(event.ts, mode), trace)
+        assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
     if state["severity"] != old_severity or "category" in changes:
         retarget(compiled, state, event.ts, trace)

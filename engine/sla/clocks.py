@@ -44,19 +44,24 @@ def pause(clock: Clock, now: float) -> None:
 
 def resume(clock: Clock, now: float, calendar: Calendar) -> None:
     """Running again with what is left of the budget: the deadline moves by the working
-    time spent paused, since that time was never consumed."""
+    time spent paused, since that time was never consumed. A clock whose budget was spent
+    keeps the instant it ran out as its due time: it stays breached."""
     if clock["since"] is None and clock["stopped"] is None:
-        left = max(clock["budget"] - used(clock, calendar, now), 0.0)
         clock["since"] = now
-        clock["due"] = calendar.add(now, left)
+        clock["due"] = _due(clock, calendar)
 
 
 def stop(clock: Clock, now: float, calendar: Calendar) -> None:
-    """Stopped by its event: met if that came before the due time (docs/semantics.md#clocks)."""
+    """Stopped by its event: met unless its due time had passed while it ran (an event at
+    the due instant meets it; docs/semantics.md#boundaries). A clock stopped while paused
+    shows the due time it would have had from the stop."""
     if clock["stopped"] is not None:
         return
-    running = clock["since"] is not None
-    met = now <= clock["due"] if running else used(clock, calendar, now) < clock["budget"]
+    if clock["since"] is not None:
+        met = now <= clock["due"]
+    else:
+        met = not _breached_while_paused(clock, calendar)
+        clock["due"] = _due({**clock, "since": now}, calendar)   # as of the stop, were it running
     pause(clock, now)
     clock["stopped"], clock["outcome"] = now, "met" if met else "breached"
 
@@ -69,26 +74,42 @@ def reopen(clock: Clock, now: float, calendar: Calendar) -> None:
 def retarget(clock: Clock, budget: int, calendar_id: str, calendar: Calendar,
              not_before: float | None = None) -> None:
     """New targets measured from the original start: the working time already used is
-    kept (recounted on the new calendar); the deadline follows from what is left."""
+    kept (recounted on the new calendar); the deadline follows from what is left. With
+    `not_before` (a mode switch), no deadline of these targets falls before it."""
     clock["budget"], clock["calendar"] = budget, calendar_id
+    if not_before is not None:
+        clock["floor"] = not_before
     if clock["stopped"] is None and clock["since"] is not None:
-        due = _due(clock, calendar)
-        clock["due"] = max(due, not_before) if not_before is not None else due
+        clock["due"] = _due(clock, calendar)
 
 
 def _due(clock: Clock, calendar: Calendar) -> float:
-    """When the budget runs out, counting the runs so far: in the past if it already has."""
+    """When the budget runs out, counting the runs so far (in the past if it already has),
+    never before the clock's floor."""
     due = reach(clock, float(clock["budget"]), calendar)
     assert due is not None  # only called on a running clock
-    return due
+    floor = clock.get("floor")
+    return due if floor is None or due >= floor else floor
+
+
+def _breached_while_paused(clock: Clock, calendar: Calendar) -> bool:
+    """Whether a paused clock's budget ran out (floored) before it was paused: a clock
+    paused at its due instant holds there with nothing left, not breached."""
+    spent_at = reach(clock, float(clock["budget"]), calendar)
+    if spent_at is None or not clock["runs"]:
+        return False
+    floor = clock.get("floor")
+    if floor is not None and floor > spent_at:
+        spent_at = floor
+    return bool(spent_at < clock["runs"][-1][1])
 
 
 def state_of(clock: Clock, now: float, calendar: Calendar) -> str:
-    """running | paused | met | breached (docs/semantics.md#clocks)."""
+    """running | paused | met | breached (docs/semantics.md#clock-states)."""
     if clock["stopped"] is not None:
         return str(clock["outcome"])
     if clock["since"] is None:
-        return "breached" if used(clock, calendar, now) >= clock["budget"] else "paused"
+        return "breached" if _breached_while_paused(clock, calendar) else "paused"
     return "breached" if now > clock["due"] else "running"
 
 

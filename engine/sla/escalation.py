@@ -30,11 +30,12 @@ class Timer:
     """One pending firing: `threshold` working seconds into its clock's budget."""
 
     clock: str
+    policy: str
     step: Step
     level: int           # counts climbs: 0 for plain steps, 1.. for each manager higher
     threshold: float
     kind: str            # remind | breach | escalate
-    key: str             # `clock:step:level`, what the state records once it fired
+    key: str             # `policy:clock:step:level`, what the state records once it fired
 
 
 def manager_chain(people: Mapping[str, Person], start: str | None) -> tuple[str, ...]:
@@ -61,12 +62,13 @@ def plan(policy: Policy, clock: str, budget: float, climb_levels: int) -> list[T
     previous = 0.0
     for step in policy.steps.get(clock, ()):
         threshold = step.at_pct / 100 * budget if step.at_pct is not None else previous + (step.after_s or 0)
+        key = f"{policy.id}:{clock}:{step.index}"
         if step.climb:
             for level in range(1, climb_levels + 1):
                 t = threshold + (level - 1) * (step.after_s or 0)
-                timers.append(Timer(clock, step, level, t, _kind(t, budget), f"{clock}:{step.index}:{level}"))
+                timers.append(Timer(clock, policy.id, step, level, t, _kind(t, budget), f"{key}:{level}"))
         else:
-            timers.append(Timer(clock, step, 0, threshold, _kind(threshold, budget), f"{clock}:{step.index}:0"))
+            timers.append(Timer(clock, policy.id, step, 0, threshold, _kind(threshold, budget), f"{key}:0"))
         previous = threshold
     timers.sort(key=lambda t: t.threshold)  # a climb's repetitions may pass later steps
     return timers

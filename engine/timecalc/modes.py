@@ -38,6 +38,18 @@ class Modes:
         edges = [t for w in self.windows for t in w[:2] if a < t <= b]
         return max(edges) if edges else b
 
+    def edges(self, a: float, b: float) -> list[float]:
+        """The window boundaries in (a, b], in time order."""
+        return sorted({t for w in self.windows for t in w[:2] if a < t <= b})
+
+    def next_change(self, after: float, mode: str) -> float | None:
+        """The first window boundary after `after` where the mode in force is no longer
+        `mode` (None when no window changes it again)."""
+        for edge in sorted({t for w in self.windows for t in w[:2] if t > after}):
+            if self.at(edge) != mode:
+                return edge
+        return None
+
     def spans(self, start: float, end: float, mode: str | None = None) -> list[tuple[float, float, str]]:
         """[start, end) cut at the window boundaries inside it, each piece with its mode
         (one piece in the host's explicit mode, when one is given)."""

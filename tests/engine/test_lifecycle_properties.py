@@ -52,7 +52,7 @@ def test_a_random_life(life: tuple[str, int, list[tuple[int, dict[str, Any], boo
         now += gap
         if call_due:
             due = ENGINE.due(json.loads(json.dumps(state)), _at(now))
-            keys = [(n["clock"], n.get("step"), n["level"]) for n in due.to_dict()["notifications"]]
+            keys = [(n["policy"], n["clock"], n["step"], n["level"]) for n in due.to_dict()["notifications"]]
             assert not fired & set(keys), "a step fired twice"
             fired |= set(keys)
             state = due.state

@@ -78,13 +78,13 @@ def test_a_whole_created_decision() -> None:
                 "resolve": {"due": "2026-11-02T14:00:00+08:00", "calendar": "24x7", "state": "running",
                             "elapsed_s": 0, "remaining_s": 14400}},
         "timers": [
-            {"at": "2026-11-02T10:15:00+08:00", "clock": "response", "kind": "breach", "step": 0,
+            {"at": "2026-11-02T10:15:00+08:00", "clock": "response", "kind": "breach", "policy": "critical", "step": 0,
              "level": 0, "notify": ["assignee", "team_group"], "channels": ["phone", "dingtalk_group"]},
-            {"at": "2026-11-02T10:20:00+08:00", "clock": "response", "kind": "escalate", "step": 1,
+            {"at": "2026-11-02T10:20:00+08:00", "clock": "response", "kind": "escalate", "policy": "critical", "step": 1,
              "level": 1, "notify": ["manager"], "channels": ["phone"]},
-            {"at": "2026-11-02T10:25:00+08:00", "clock": "response", "kind": "escalate", "step": 1,
+            {"at": "2026-11-02T10:25:00+08:00", "clock": "response", "kind": "escalate", "policy": "critical", "step": 1,
              "level": 2, "notify": ["manager"], "channels": ["phone"]},
-            {"at": "2026-11-02T14:00:00+08:00", "clock": "resolve", "kind": "breach", "step": 0,
+            {"at": "2026-11-02T14:00:00+08:00", "clock": "resolve", "kind": "breach", "policy": "critical", "step": 0,
              "level": 0, "notify": ["team_lead"], "channels": ["phone"]},
         ],
         "notifications": [
@@ -112,7 +112,7 @@ def test_a_whole_created_decision() -> None:
     routed_part = {key: state[key] for key in
                    ("v", "config_version", "ticket", "mode", "category", "severity", "team", "tags", "assignee")}
     assert routed_part == {
-        "v": 1, "config_version": version, "ticket": "T-1", "mode": "daily",
+        "v": 2, "config_version": version, "ticket": "T-1", "mode": "daily",
         "category": {"id": "shop/order/create-failed", "matched": "shop/order/create-failed", "fallback": False},
         "severity": "P1", "team": "shop-sre", "tags": ["资损", "capital-loss"],
         "assignee": {"person": "carol", "source": "order-backup/weekly"},
