@@ -50,14 +50,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(root: Path | str, *, now: datetime | None = None, gap_days: int = 28) -> list[Diagnostic]:
+def check(root: Path | str, *, now: datetime | None = None, gap_days: int = 28,
+          mode: str | None = None) -> list[Diagnostic]:
     """All diagnostics for a config dir, sorted; never raises on a bad config.
 
     Roster gaps are looked for over `gap_days` from `now` when `now` is given (the engine
-    has no clock of its own; `gongdan validate` passes the current time).
+    has no clock of its own; `gongdan validate` passes the current time), under the mode
+    in force at each instant, or under `mode` throughout when a host may force it.
     """
     with _collector_paused():
-        return build_config(root, CheckOptions(now, gap_days))[1]
+        return build_config(root, CheckOptions(now, gap_days, mode))[1]
 
 
 def load(root: Path | str) -> Engine:

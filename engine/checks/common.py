@@ -17,6 +17,7 @@ class CheckOptions:
 
     now: datetime | None = None
     gap_days: int = 28
+    mode: str | None = None      # check roster gaps as if the host forced this mode throughout
 
 
 Check = Callable[[Config], Iterable[Diagnostic]]

@@ -40,11 +40,13 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
               help="look this many days ahead for roster gaps (0: do not look)")
 @click.option("--gaps-from", "gaps_from", default=None, metavar="DATETIME",
               help="look for roster gaps from this RFC 3339 time instead of now")
+@click.option("--mode", default=None, help="look for roster gaps as if the host forced this mode throughout "
+              "(default: the mode the windows put in force at each instant)")
 def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None, gap_days: int,
-             gaps_from: str | None) -> None:
+             gaps_from: str | None, mode: str | None) -> None:
     """Check a config dir (default: here) against the schemas and semantic rules."""
     now = parse_option_time(gaps_from, "--gaps-from") if gaps_from else datetime.now(UTC)
-    diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days),
+    diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days, mode=mode),
                              config_dir)
     shown = diags[:max_errors] if max_errors else diags
     click.echo(RENDERERS[fmt](shown), nl=False)

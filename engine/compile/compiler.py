@@ -44,7 +44,7 @@ def compile_config(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> Co
     return Compiled(
         config_version=config.digest, root=config.root, levels=config.level_ids,
         level_names={lv.id: lv.name for lv in config.levels},
-        modes=_part("modes", "`sla.modes`", lambda: _modes(config)),
+        modes=_part("modes", "`sla.modes`", lambda: compile_modes(config)),
         router=_part("routing", "`refs.categories`, `refs.rules` and `routing.regex`",
                      lambda: compile_router(config, calendars)),
         calendars=calendars, schedules=schedules, teams=teams,
@@ -57,7 +57,8 @@ def compile_config(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> Co
         diagnostics=tuple(diagnostics))
 
 
-def _modes(config: Config) -> Modes:
+def compile_modes(config: Config) -> Modes:
+    """The modes and their windows as instants (the `sla.modes` check parsed them)."""
     windows = [(parse_datetime(w.start).timestamp(), parse_datetime(w.end).timestamp(), w.mode)
                for w in config.modes.windows]
     return Modes.build(tuple(config.profiles), config.modes.default, config.modes.on_switch, windows)
