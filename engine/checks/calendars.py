@@ -35,9 +35,13 @@ def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> 
             out.append(warning(span, "calendar.workday-on-working-day",
                                f"make-up day {day} is a {day.strftime('%A')}, already a working day"))
         _windows(config, cal.loc, ("workdays", day.isoformat()), cal.workdays[day.isoformat()], out)
-    if not open_days and not workdays:
+    if not open_days:
+        why = (" only make-up days: after the last of them no deadline could fall" if workdays
+               else " working time at all: no deadline could fall on it")
         out.append(Diagnostic(config.span(cal.loc, key=True), "calendar.no-working-time",
-                              f"calendar {cal.id!r} has no working time at all"))
+                              f"calendar {cal.id!r} has no weekly working time, {why.strip()}"
+                              if workdays else f"calendar {cal.id!r} has no{why}",
+                              hint="give `week` at least one window"))
 
 
 def _week(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> set[int]:

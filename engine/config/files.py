@@ -3,6 +3,7 @@ its schema, the template overrides, and the digest that versions the whole confi
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,12 @@ from engine.config.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES
 from engine.config.model import TemplateSource
 from engine.config.schema import validate_document
 from engine.config.source import SourceDocument, parse_yaml
-from engine.diagnostics import Diagnostic, Span
+from engine.diagnostics import Diagnostic, Severity, Span
 
 REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "sla_profiles"}
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024     # a config file larger than this is refused unread
 
 
 def config_files(root: Path) -> list[tuple[str, str]]:
@@ -24,6 +28,42 @@ def config_files(root: Path) -> list[tuple[str, str]]:
     return files
 
 
+def ignored_files(root: Path) -> list[Diagnostic]:
+    """What looks like config but is not read: say so rather than ignore it silently."""
+    rules = root / RULES_DIR
+    if rules.exists() and not rules.is_dir():
+        return [Diagnostic(Span(RULES_DIR), "config.not-a-directory",
+                           f"{RULES_DIR} is not a directory: rule packs are {RULES_DIR}/*.yaml")]
+    if not rules.is_dir():
+        return []
+    return [Diagnostic(Span(f"{RULES_DIR}/{p.name}"), "config.ignored-file",
+                       f"{RULES_DIR}/{p.name} is not read: rule packs end in .yaml", Severity.WARNING)
+            for p in sorted(rules.iterdir()) if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml"]
+
+
+def read_file(root: Path, name: str) -> bytes | Diagnostic:
+    """A config file's bytes, or the diagnostic that says why it cannot be read. Only a
+    regular file is opened (a FIFO would block, a device never end), and only up to a bound."""
+    path = root / name
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return Diagnostic(Span(name), "config.missing-file", f"{name} is missing from the config dir")
+    except OSError as exc:   # a symlink loop, a parent that is a file, no permission
+        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        return Diagnostic(Span(name), "io.not-a-file", f"{name} is {kind}")
+    if info.st_size > MAX_FILE_BYTES:
+        return Diagnostic(Span(name), "io.too-large",
+                          f"{name} is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+
+
 TEMPLATES_DIR = "templates"
 
 
@@ -32,7 +72,10 @@ def read_templates(root: Path, digest: Any) -> tuple[list[TemplateSource], list[
     found, diags = [], []
     for path in sorted((root / TEMPLATES_DIR).rglob("*.j2")):
         name = path.relative_to(root).as_posix()
-        raw = path.read_bytes()
+        raw = read_file(root, name)
+        if isinstance(raw, Diagnostic):
+            diags.append(raw)
+            continue
         digest.update(name.encode() + b"\0" + raw + b"\0")
         try:
             found.append(TemplateSource(name, raw.decode("utf-8")))
@@ -49,11 +92,9 @@ def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnost
     diags: list[Diagnostic] = []
     digest = hashlib.sha256()
     for name, kind in config_files(root):
-        path = root / name
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            diags.append(Diagnostic(Span(name), "config.missing-file", f"{name} is missing from the config dir"))
+        raw = read_file(root, name)
+        if isinstance(raw, Diagnostic):
+            diags.append(raw)
             continue
         digest.update(name.encode() + b"\0" + raw + b"\0")
         try:
@@ -67,4 +108,4 @@ def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnost
             docs[name] = doc
             diags += validate_document(doc, kind)
     templates, problems = read_templates(root, digest)
-    return docs, diags + problems, "sha256:" + digest.hexdigest(), templates
+    return docs, diags + problems + ignored_files(root), "sha256:" + digest.hexdigest(), templates

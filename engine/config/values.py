@@ -6,7 +6,7 @@ raises ValueError with a message fit for a diagnostic.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,13 +28,30 @@ LOCAL_DATETIME = re.compile(_DATE + "T" + _TIME + _OFFSET + "?")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+# The limits every value is held to (docs/limits.md): instants a deadline can be computed
+# for without leaving the calendar's years, and durations that keep them there.
+EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+EARLIEST_TS, LATEST_TS = EARLIEST.timestamp(), LATEST.timestamp()
+MAX_DURATION_S = 3650 * 86400
+RANGE_TEXT = "1970-01-02 to 9000-01-01"
+
+
+def in_range(ts: float) -> bool:
+    """Whether an instant lies in the supported range (not NaN, not infinite)."""
+    return EARLIEST_TS <= ts < LATEST_TS
+
+
 def parse_duration(text: str) -> int:
-    """`1h30m` -> 5400 seconds; plain numbers and empty strings are rejected."""
-    match = _DURATION.fullmatch(text) if isinstance(text, str) else None
+    """`1h30m` -> 5400 seconds; plain numbers, empty strings and more than 3650d are rejected."""
+    match = _DURATION.fullmatch(text) if isinstance(text, str) and len(text) <= 40 else None
     if not match:
         raise ValueError(f"{text!r} is not a duration (like 90s, 15m, 4h, 2d, 1h30m)")
     d, h, m, s = (int(g) if g else 0 for g in match.groups())
-    return ((d * 24 + h) * 60 + m) * 60 + s
+    seconds = ((d * 24 + h) * 60 + m) * 60 + s
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"{text!r} is longer than the longest supported duration, 3650d")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:
@@ -113,20 +130,29 @@ def _fromisoformat(text: str) -> datetime:
 
 
 def parse_datetime(text: str) -> datetime:
-    """An RFC 3339 datetime that must carry its offset."""
+    """An RFC 3339 datetime that must carry its offset, in the supported range."""
     value = _fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset (add +08:00 or Z)")
+    _check_range(text, value)
     return value
+
+
+def _check_range(text: str, value: datetime) -> None:
+    if not EARLIEST.year <= value.year < LATEST.year or not in_range(value.timestamp()):
+        raise ValueError(f"{text!r} is outside the supported range ({RANGE_TEXT})")
 
 
 def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime:
     """A datetime read in `tz` unless it carries its own offset; a local time that a DST
     change skips or repeats is read by the one wall-clock rule (engine.timecalc.wallclock)."""
     value = _fromisoformat(text)
-    if value.tzinfo is not None:
-        return value
-    return datetime.fromtimestamp(local_instant(value, tz), tz)
+    if not EARLIEST.year <= value.year < LATEST.year:   # before the zone arithmetic can overflow
+        raise ValueError(f"{text!r} is outside the supported range ({RANGE_TEXT})")
+    if value.tzinfo is None:
+        value = datetime.fromtimestamp(local_instant(value, tz), tz)
+    _check_range(text, value)
+    return value
 
 
 _FORMATTED: dict[tuple[float, object], str] = {}

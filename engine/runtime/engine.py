@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.compile.compiled import Compiled
+from engine.config.values import RANGE_TEXT, in_range
 from engine.diagnostics import Diagnostic, suggest
 from engine.duty.reports import DutyReport, duty_report
 from engine.duty.teams import OnCall, Team
 from engine.errors import EventError
 from engine.runtime import lifecycle
 from engine.runtime.decision import Decision, build_decision
-from engine.runtime.events import Event, parse_event, parse_time
+from engine.runtime.events import Event, check_instant, parse_event, parse_time
 from engine.runtime.notifications import assign_notifications
 from engine.runtime.state import checked_state
 from engine.runtime.timers import Pending, fire_due
@@ -57,8 +58,7 @@ class Engine:
 
     def mode_at(self, at: datetime | float, mode: str | None = None) -> str:
         """The host's explicit mode, else the window containing `at`, else the default."""
-        ts = at if isinstance(at, (int, float)) else _aware(at, "at").timestamp()
-        return self.compiled.modes.at(ts, mode)
+        return self.compiled.modes.at(_instant(at, "at"), self._known_mode(mode))
 
     def mode_spans(self, start: float, end: float, mode: str | None = None
                    ) -> list[tuple[float, float, str]]:
@@ -68,13 +68,19 @@ class Engine:
     def oncall(self, team: str, at: datetime | str | float, mode: str | None = None) -> OnCall:
         """Who the team's schedules have on duty at `at` (person ids, None in a gap)."""
         found = self._team(team)
-        ts = float(at) if isinstance(at, (int, float)) else _aware(at, "at").timestamp()
-        return found.oncall(ts, self.compiled.modes.at(ts, mode), self.compiled.modes.default)
+        ts = _instant(at, "at")
+        return found.oncall(ts, self.compiled.modes.at(ts, self._known_mode(mode)), self.compiled.modes.default)
 
     def duty_report(self, team: str, at: float, days: int, mode: str | None = None,
                     handoffs: int = 5) -> DutyReport:
         """One team's duty from `at` for `days` days (`engine.duty.reports`)."""
-        return duty_report(self._team(team), self.compiled.modes, at, days, mode, handoffs)
+        return duty_report(self._team(team), self.compiled.modes, _instant(at, "at"), days,
+                           self._known_mode(mode), handoffs)
+
+    def _known_mode(self, mode: str | None) -> str | None:
+        if mode is not None and mode not in self.compiled.modes.ids:
+            raise LookupError(unknown_mode(mode, self.compiled.modes.ids))
+        return mode
 
     def _team(self, team: str) -> Team:
         found = self.compiled.teams.get(team)
@@ -142,8 +148,23 @@ def _switches(compiled: Compiled, state: dict[str, Any], now: float) -> list[flo
 
 
 def _aware(at: datetime | str, field: str) -> datetime:
+    """A time a host passed: RFC 3339 text or an aware datetime, in the supported range."""
     if isinstance(at, str):
         return parse_time(at, field)
-    if at.tzinfo is None:
+    if not isinstance(at, datetime):
+        raise EventError(f"expected a datetime or RFC 3339 text, got {type(at).__name__}", field)
+    if at.tzinfo is None or at.utcoffset() is None:
         raise EventError("naive datetime (no UTC offset)", field)
+    check_instant(at, field)
     return at
+
+
+def _instant(at: datetime | str | float, field: str) -> float:
+    """`_aware` for the calls that also take POSIX seconds."""
+    if isinstance(at, bool):
+        raise EventError("expected a time, got a boolean", field)
+    if isinstance(at, (int, float)):
+        if not in_range(float(at)):
+            raise EventError(f"{at!r} is outside the supported range ({RANGE_TEXT})", field)
+        return float(at)
+    return _aware(at, field).timestamp()

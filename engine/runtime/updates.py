@@ -18,7 +18,12 @@ def apply_changes(compiled: Compiled, state: State, event: Event, trace: list[st
                          "changes.severity")
     attrs = state["attrs"]
     for key, value in changes.items():
-        attrs[key] = {**attrs["fields"], **(value or {})} if key == "fields" else value
+        if key == "fields":
+            attrs[key] = {**attrs["fields"], **(value or {})}
+        elif key == "tags":
+            attrs[key] = list(value or ())      # null clears the tags, as [] does
+        else:
+            attrs[key] = value
     if changes:
         trace.append("updated " + ", ".join(sorted(changes)))
     ticket = matcher_ticket(attrs, attrs["proposed"], list(attrs["tags"]), event.ts)
