@@ -17,7 +17,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMA_DIR = Path(__file__).parents[2] / "schemas"
+SCHEMA_DIR = Path(__file__).parents[3] / "schemas"
 
 SCHEMA_FILES = [
     "categories.schema.json",
