@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import REPO
+from helpers import REPO
 
 import engine
 from engine.cli import main
@@ -121,8 +121,8 @@ def test_fail_fast_stops_at_the_first_bad_line() -> None:
                   "status_changed, resolved, reopened, closed, got None\n"
 
 
-def test_closed_tickets_leave_memory() -> None:
-    replay = Replay(engine.load(REPO))
+def test_closed_tickets_leave_memory(reference: engine.Engine) -> None:
+    replay = Replay(reference)
     for event in (CREATED, {"type": "resolved", "ticket": "T-1", "at": "2026-11-09T10:05:00+08:00"}):
         list(replay.feed(event))
     assert list(replay.states) == ["T-1"]

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from helpers import REPO
 
 from engine.cli import main
 

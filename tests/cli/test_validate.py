@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, materialise, run_cli
+from helpers import DATA, REPO, materialise, run_cli
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 import engine
-from engine.diagnostics import Span
 from engine.cases import Case, differences, load_cases, run_case
+from engine.diagnostics import Span
 
-ENGINE = engine.load(REPO)
 CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
          for case in load_cases(path, str(path.relative_to(REPO)))[0]]
 
@@ -20,8 +19,8 @@ def test_there_are_at_least_thirty_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.where.file}:{c.where.line}" for c in CASES])
-def test_golden_case(case: Case) -> None:
-    assert run_case(ENGINE, case).problems == []
+def test_golden_case(reference: engine.Engine, case: Case) -> None:
+    assert run_case(reference, case).problems == []
 
 
 def _case(want: object = None, error: str | None = None, **event: object) -> Case:
@@ -30,8 +29,8 @@ def _case(want: object = None, error: str | None = None, **event: object) -> Cas
     return Case("c", Span("x.yaml", 1, 1), {**base, **event}, None, want, error)
 
 
-def test_a_wrong_want_is_reported_field_by_field() -> None:
-    outcome = run_case(ENGINE, _case({"team": "trade-cart", "severity": "P2",
+def test_a_wrong_want_is_reported_field_by_field(reference: engine.Engine) -> None:
+    outcome = run_case(reference, _case({"team": "trade-cart", "severity": "P2",
                                       "category": {"fallback": True}, "nope": 1}))
     assert outcome.problems == [
         'team: want "trade-cart", got "trade-order"',
@@ -40,13 +39,13 @@ def test_a_wrong_want_is_reported_field_by_field() -> None:
     ]
 
 
-def test_an_expected_error_that_does_not_come() -> None:
-    assert run_case(ENGINE, _case(error="at: boom")).problems == [
+def test_an_expected_error_that_does_not_come(reference: engine.Engine) -> None:
+    assert run_case(reference, _case(error="at: boom")).problems == [
         "error: want 'at: boom', got a decision"]
 
 
-def test_an_unexpected_error() -> None:
-    assert run_case(ENGINE, _case({"team": "x"}, at="2026-11-02T10:00:00")).problems == [
+def test_an_unexpected_error(reference: engine.Engine) -> None:
+    assert run_case(reference, _case({"team": "x"}, at="2026-11-02T10:00:00")).problems == [
         "event error: at: '2026-11-02T10:00:00' has no UTC offset (add +08:00 or Z)"]
 
 

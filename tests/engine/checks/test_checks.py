@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DATA, MINIMAL, REPO, materialise
+from helpers import DATA, MINIMAL, REPO, materialise
 
 import engine
 from engine.checks.registry import CHECKS, run_checks

@@ -5,7 +5,7 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import DATA, MINIMAL, REPO
+from helpers import DATA, MINIMAL, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import DATA
+from helpers import DATA
 
 from engine.config.model import TemplateSource
 from engine.notify.channels import CHANNELS, SMS_LIMIT

@@ -2,8 +2,6 @@
 harmless when one is rendered anyway, bounded output, the `fit` and `md` filters."""
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from engine.config.model import TemplateSource
