@@ -55,7 +55,12 @@ def test_each_step_fires_exactly_once(reference: engine.Engine) -> None:
     first = due(reference, d["state"], "2026-11-09T10:16:00+08:00")
     again = due(reference, first["state"], "2026-11-09T10:16:00+08:00")
     later = due(reference, again["state"], "2026-11-09T10:21:00+08:00")
-    assert len(first["notifications"]) == 4
+    assert sent(first) == [
+        ("10:07:30", "remind", "response", 0, "dingtalk", "xiong-yan"),
+        ("10:15:00", "breach", "response", 0, "dingtalk", "xiong-yan"),
+        ("10:15:00", "breach", "response", 0, "phone", "xiong-yan"),
+        ("10:15:00", "breach", "response", 0, "dingtalk_group", "group:trade-order-robot"),
+    ]
     assert again["notifications"] == []
     assert sent(later) == [("10:20:00", "escalate", "response", 0, "dingtalk", "xu-ying"),
                            ("10:20:00", "escalate", "response", 0, "phone", "xu-ying")]

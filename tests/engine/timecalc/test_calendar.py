@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -262,28 +263,38 @@ def test_far_future_year_is_built_lazily() -> None:
     assert CN_OFFICE.add_dt(cn(2199, 12, 31, 18), H) == cn(2200, 1, 1, 9, 30)
 
 
+NAIVE = "naive datetime {} (an offset or zone is required)"
+NO_WORK = "calendar 'never' has no working time in the 5 years after 1970"
+
+
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        pytest.param(lambda: CN_OFFICE.add_dt(datetime(2026, 6, 2, 10), H), id="add-naive"),
-        pytest.param(
-            lambda: CN_OFFICE.elapsed_dt(cn(2026, 6, 2), datetime(2026, 6, 3)), id="elapsed-naive"
-        ),
-        pytest.param(lambda: CN_OFFICE.next_open_dt(datetime(2026, 6, 2)), id="next-open-naive"),
-        pytest.param(lambda: CN_OFFICE.is_open_dt(datetime(2026, 6, 2)), id="is-open-naive"),
-        pytest.param(lambda: CN_OFFICE.add(0.0, -1.0), id="negative-budget"),
-        pytest.param(lambda: CN_OFFICE.add(0.0, float("nan")), id="nan-budget"),
-        pytest.param(lambda: CN_OFFICE.add(0.0, float("inf")), id="infinite-budget"),
-        pytest.param(lambda: EMPTY.add(0.0, 1.0), id="no-working-time-add"),
-        pytest.param(lambda: EMPTY.next_open(0.0), id="no-working-time-next-open"),
+        pytest.param(lambda: CN_OFFICE.add_dt(datetime(2026, 6, 2, 10), H),
+                     NAIVE.format("2026-06-02T10:00:00"), id="add-naive"),
+        pytest.param(lambda: CN_OFFICE.elapsed_dt(cn(2026, 6, 2), datetime(2026, 6, 3)),
+                     NAIVE.format("2026-06-03T00:00:00"), id="elapsed-naive"),
+        pytest.param(lambda: CN_OFFICE.next_open_dt(datetime(2026, 6, 2)),
+                     NAIVE.format("2026-06-02T00:00:00"), id="next-open-naive"),
+        pytest.param(lambda: CN_OFFICE.is_open_dt(datetime(2026, 6, 2)),
+                     NAIVE.format("2026-06-02T00:00:00"), id="is-open-naive"),
+        pytest.param(lambda: CN_OFFICE.add(0.0, -1.0),
+                     "budget must be finite and >= 0, got -1.0", id="negative-budget"),
+        pytest.param(lambda: CN_OFFICE.add(0.0, float("nan")),
+                     "budget must be finite and >= 0, got nan", id="nan-budget"),
+        pytest.param(lambda: CN_OFFICE.add(0.0, float("inf")),
+                     "budget must be finite and >= 0, got inf", id="infinite-budget"),
+        pytest.param(lambda: EMPTY.add(0.0, 1.0), NO_WORK, id="no-working-time-add"),
+        pytest.param(lambda: EMPTY.next_open(0.0), NO_WORK, id="no-working-time-next-open"),
         pytest.param(
             lambda: Calendar.compile(CalendarSpec(id="x", timezone="UTC", week={0: ((600, 540),)})),
+            "bad window 600-540 (minutes since midnight)",
             id="reversed-window",
         ),
     ],
 )
-def test_value_errors(call: Callable[[], object]) -> None:
-    with pytest.raises(ValueError):
+def test_value_errors(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         call()
 
 
