@@ -16,7 +16,7 @@ CASES = [case for path in CASE_FILES for case in load_cases(path, str(path.relat
 
 
 def test_the_case_files() -> None:
-    assert [path.name for path in CASE_FILES] == ["duty.yaml", "routing.yaml"]
+    assert [path.name for path in CASE_FILES] == ["duty.yaml", "escalation.yaml", "routing.yaml", "sla.yaml"]
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[path.stem for path in CASE_FILES])
