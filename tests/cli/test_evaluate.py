@@ -104,7 +104,7 @@ def test_due_steps_fire_between_events_in_time_order() -> None:
 
 
 def test_until_drains_what_is_due_after_the_last_event() -> None:
-    code, out, _ = run("--until", "2026-11-09T10:16:00+08:00", stdin=_events(CREATED))
+    _, out, _ = run("--until", "2026-11-09T10:16:00+08:00", stdin=_events(CREATED))
     assert [json.loads(line)["at"] for line in out.decode().splitlines()] == [
         "2026-11-09T10:00:00+08:00", "2026-11-09T10:07:30+08:00", "2026-11-09T10:15:00+08:00"]
 

@@ -14,7 +14,7 @@ from engine.diagnostics import render_text
 from engine.loader import build_config
 
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
-VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir()) + [REPO]
+VALID = [*sorted(p for p in (DATA / "valid").iterdir() if p.is_dir()), REPO]
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[p.name for p in INVALID])

@@ -64,10 +64,10 @@ def _paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [path]
     if isinstance(data, dict):
         for key, value in data.items():
-            found += _paths(value, path + (key,))
+            found += _paths(value, (*path, key))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            found += _paths(value, path + (i,))
+            found += _paths(value, (*path, i))
     return found
 
 

@@ -1,6 +1,8 @@
 """Duty reports across mode windows: the timeline is what `Engine.oncall` says at each instant."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from helpers import ts
 
@@ -16,7 +18,7 @@ import engine
 def test_the_timeline_is_oncall_at_every_instant(reference: engine.Engine, team: str, at: str) -> None:
     report = reference.duty_report(team, ts(at), days=4)
     assert report.timeline[0].start == ts(at) and report.timeline[-1].end == report.until
-    for before, after in zip(report.timeline, report.timeline[1:]):
+    for before, after in pairwise(report.timeline):
         assert before.end == after.start and (before.person, before.source) != (after.person, after.source)
     for segment in report.timeline:
         for instant in (segment.start, (segment.start + segment.end) / 2):

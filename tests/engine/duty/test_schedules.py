@@ -294,7 +294,7 @@ def test_next_handoffs(schedule: Schedule, since: tuple[int, ...], n: int,
 
 
 def test_who_dt_rejects_naive_datetime() -> None:
-    with pytest.raises(ValueError, match="^naive datetime 2026-11-09T09:00:00 has no timezone$"):
+    with pytest.raises(ValueError, match=r"^naive datetime 2026-11-09T09:00:00 has no timezone$"):
         WEEKLY.who_dt(datetime(2026, 11, 9, 9))
 
 

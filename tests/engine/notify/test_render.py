@@ -157,5 +157,5 @@ def test_parse_name(name: str, parsed: tuple[str, str, str] | None) -> None:
 def test_renderer_refuses_an_unknown_locale_kind_or_channel() -> None:
     with pytest.raises(ValueError, match=r"^unknown locale 'fr' \(locales: zh, en\)$"):
         Renderer.compile(locale="fr")
-    with pytest.raises(ValueError, match="^no template for kind 'page' and channel 'sms'$"):
+    with pytest.raises(ValueError, match=r"^no template for kind 'page' and channel 'sms'$"):
         RENDERERS["zh"].render("page", "sms", sample_context())

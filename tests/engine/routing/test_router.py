@@ -104,7 +104,7 @@ def test_a_whole_created_decision() -> None:
             "targets daily P1 target: response 15m, resolve 4h on 24x7",
         ],
     }
-    assert list(decision) + ["state"] == ["ticket", "event", "at", "config_version", "mode", "category",
+    assert [*decision, "state"] == ["ticket", "event", "at", "config_version", "mode", "category",
                                           "severity", "team", "tags", "assignee", "sla", "timers",
                                           "notifications", "flags", "next_wakeup", "trace", "state"]
     # The state is the host's opaque blob; what routing put in it is pinned, the clocks are not.

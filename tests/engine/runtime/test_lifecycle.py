@@ -1,8 +1,8 @@
 """The ticket lifecycle on the reference config: exact deadlines through every event type."""
 from __future__ import annotations
 
-import re
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,8 @@ import engine
 def play(eng: engine.Engine, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each event's decision, the state passed on through JSON as a host would store it."""
     decisions, state = [], None
-    for i, event in enumerate(events):
-        event = {"ticket": "T-1", **event}
+    for given in events:
+        event = {"ticket": "T-1", **given}
         decision = eng.evaluate(event, state).to_dict()
         state = json.loads(json.dumps(decision["state"]))
         decisions.append(decision)

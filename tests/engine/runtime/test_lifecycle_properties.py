@@ -69,7 +69,7 @@ def test_a_random_life(reference: engine.Engine,
 
 
 @settings(max_examples=300, deadline=None)
-@given(category=st.sampled_from(CATEGORIES + ["security/data-leak", "trade"]), minutes=st.integers(0, 60 * 24 * 60),
+@given(category=st.sampled_from([*CATEGORIES, "security/data-leak", "trade"]), minutes=st.integers(0, 60 * 24 * 60),
        tags=st.sampled_from([[], ["资损"], ["安全"], ["大促"]]), severity=st.sampled_from([None, "P1", "P4"]))
 def test_a_new_tickets_plan_is_the_plan_of_its_state(reference: engine.Engine, category: str, minutes: int,
                                                        tags: list[str], severity: str | None) -> None:

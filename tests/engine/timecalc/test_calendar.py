@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,7 +136,7 @@ def test_cn_office_elapsed(a: datetime, b: datetime, worked: timedelta) -> None:
 def test_three_year_elapsed_matches_per_year_sum() -> None:
     # The three-years figure above, as same-year pieces rather than one cross-year call.
     bounds = [cn(2024, 6, 3, 9), cn(2025, 1, 1), cn(2026, 1, 1), cn(2027, 1, 1), cn(2027, 6, 7, 9)]
-    parts = [CN_OFFICE.elapsed_dt(a, b) for a, b in zip(bounds, bounds[1:])]
+    parts = [CN_OFFICE.elapsed_dt(a, b) for a, b in pairwise(bounds)]
     assert sum(parts, timedelta(0)) == 780 * 8 * H
 
 
