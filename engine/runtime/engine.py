@@ -3,6 +3,7 @@
 evaluator in `lifecycle` and `timers`."""
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from engine.duty.teams import OnCall, Team
 from engine.errors import EventError
 from engine.runtime import lifecycle
 from engine.runtime.decision import Decision, build_decision
-from engine.runtime.events import Event, check_instant, parse_event, parse_time
+from engine.runtime.events import Event, check_instant, describe, parse_event, parse_time
 from engine.runtime.notifications import assign_notifications
 from engine.runtime.state import checked_state
 from engine.runtime.timers import Pending, fire_due
@@ -83,10 +84,10 @@ class Engine:
         return mode
 
     def _team(self, team: str) -> Team:
-        found = self.compiled.teams.get(team)
+        found = self.compiled.teams.get(team) if isinstance(team, str) else None
         if found is None:
-            hint = suggest(team, self.compiled.teams)
-            raise LookupError(f"unknown team {team!r}" + (f" ({hint})" if hint else ""))
+            hint = suggest(team, self.compiled.teams) if isinstance(team, str) else None
+            raise LookupError(f"unknown team {describe(team)}" + (f" ({hint})" if hint else ""))
         return found
 
     def evaluate(self, event: Mapping[str, Any], state: Mapping[str, Any] | None = None,
@@ -164,7 +165,8 @@ def _instant(at: datetime | str | float, field: str) -> float:
     if isinstance(at, bool):
         raise EventError("expected a time, got a boolean", field)
     if isinstance(at, (int, float)):
-        if not in_range(float(at)):
-            raise EventError(f"{at!r} is outside the supported range ({RANGE_TEXT})", field)
-        return float(at)
+        ts = float(at) if -1e18 < at < 1e18 else math.nan   # float() of a huge int overflows
+        if not in_range(ts):
+            raise EventError(f"{describe(at)} is outside the supported range ({RANGE_TEXT})", field)
+        return ts
     return _aware(at, field).timestamp()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -67,29 +68,33 @@ MAX_FIELDS_DEPTH = 16      # nesting of `fields`
 MAX_FIELDS_NODES = 4_096   # values in `fields`, all levels together
 
 
-def _short(value: Any) -> str:
-    """A value as an error message shows it: its repr, cut to 80 characters."""
-    text = repr(value)
+def describe(value: Any) -> str:
+    """A value as an error message shows it: its repr, cut to 80 characters (an integer
+    too long to print is named by its size)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"an integer of more than {sys.get_int_max_str_digits():,} digits"
     return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _text(value: Any, field: str) -> None:
     if type(value) is not str:
-        raise EventError(f"expected a string, got {_short(value)}", field)
+        raise EventError(f"expected a string, got {describe(value)}", field)
     if len(value) > MAX_TEXT:
         raise EventError(f"longer than {MAX_TEXT:,} characters ({len(value):,})", field)
 
 
 def _name(value: Any, field: str) -> None:
     if type(value) is not str or not value:
-        raise EventError(f"expected a non-empty string, got {_short(value)}", field)
+        raise EventError(f"expected a non-empty string, got {describe(value)}", field)
     if len(value) > MAX_NAME:
         raise EventError(f"longer than {MAX_NAME} characters ({len(value):,})", field)
 
 
 def _category(value: Any, field: str) -> None:
     if type(value) is not str or not value:
-        raise EventError(f"expected a non-empty string, got {_short(value)}", field)
+        raise EventError(f"expected a non-empty string, got {describe(value)}", field)
     if len(value) > MAX_CATEGORY or value.count("/") >= MAX_SEGMENTS:
         raise EventError(f"a category id has at most {MAX_CATEGORY} characters and {MAX_SEGMENTS} "
                          f"parts, got {len(value):,} characters", field)
@@ -97,12 +102,12 @@ def _category(value: Any, field: str) -> None:
 
 def _id(value: Any, field: str) -> None:
     if type(value) is not str or len(value) > MAX_NAME or not _ID.fullmatch(value):
-        raise EventError(f"expected an id (letters, digits, '_' or '-'), got {_short(value)}", field)
+        raise EventError(f"expected an id (letters, digits, '_' or '-'), got {describe(value)}", field)
 
 
 def _tags(value: Any, field: str) -> None:
     if type(value) is not list or not all(type(t) is str and t for t in value):
-        raise EventError(f"expected a list of non-empty strings, got {_short(value)}", field)
+        raise EventError(f"expected a list of non-empty strings, got {describe(value)}", field)
     if len(value) > MAX_TAGS or any(len(t) > MAX_NAME for t in value):
         raise EventError(f"at most {MAX_TAGS} tags of at most {MAX_NAME} characters each", field)
 
@@ -110,6 +115,11 @@ def _tags(value: Any, field: str) -> None:
 def _fields(value: Any, field: str) -> None:
     if not isinstance(value, dict):
         raise EventError(f"expected an object, got {type(value).__name__}", field)
+    check_json_value(value, field)
+
+
+def check_json_value(value: Any, field: str) -> None:
+    """`fields` as the host may send them: JSON values only, bounded (docs/limits.md)."""
     _json_value(value, field, [MAX_FIELDS_NODES], 0)
 
 
@@ -123,7 +133,7 @@ def _json_value(value: Any, field: str, budget: list[int], depth: int) -> None:
     if kind is dict:
         for key, item in value.items():
             if type(key) is not str:
-                raise EventError(f"object keys are strings, got {_short(key)}", field)
+                raise EventError(f"object keys are strings, got {describe(key)}", field)
             _json_value(item, f"{field}.{key}", budget, depth + 1)
     elif kind is list:
         for i, item in enumerate(value):
@@ -134,6 +144,8 @@ def _json_value(value: Any, field: str, budget: list[int], depth: int) -> None:
     elif kind is float:
         if not math.isfinite(value):
             raise EventError(f"{value!r} is not a JSON number", field)
+    elif kind is int and not -(2 ** 63) <= value < 2 ** 64:
+        raise EventError(f"{describe(value)} is beyond the integers JSON tools keep exactly", field)
     elif value is not None and kind not in (int, bool):
         raise EventError(f"not a JSON value ({kind.__name__})", field)
 
@@ -207,7 +219,7 @@ def parse_event(raw: Any) -> Event:
     kind = raw.get("type")
     specs = _SPECS.get(kind) if type(kind) is str else None
     if specs is None:
-        raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {kind!r}", "type")
+        raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {describe(kind)}", "type")
     for key in _REQUIRED[kind]:  # type: ignore[index]
         if key not in raw:
             raise EventError("is required", key)

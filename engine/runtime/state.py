@@ -2,12 +2,12 @@
 state for this ticket and call, and that what it names still exists in the config."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from engine.compile.compiled import Compiled
 from engine.config.values import MAX_DURATION_S, RANGE_TEXT, in_range
 from engine.errors import EventError
+from engine.runtime.events import MAX_TEXT, check_json_value, describe
 from engine.runtime.ticket import STATE_VERSION, State, matcher_ticket
 
 
@@ -91,8 +91,7 @@ def _replace_policy(compiled: Compiled, state: State) -> None:
 # --- the shape of a stored state --------------------------------------------------------------
 
 def _fail(path: str, expected: str, value: Any) -> EventError:
-    shown = repr(value)
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    shown = describe(value)
     return EventError(f"expected {expected}, got {shown} (a damaged state)", f"state.{path}")
 
 
@@ -104,7 +103,7 @@ def _str(value: Any, path: str, optional: bool = False) -> None:
 def _number(value: Any, path: str, optional: bool = False) -> None:
     if value is None and optional:
         return
-    if type(value) not in (int, float) or not math.isfinite(value):
+    if type(value) not in (int, float) or not -1e18 < value < 1e18:   # NaN fails too
         raise _fail(path, "a number" + (" or null" if optional else ""), value)
 
 
@@ -127,6 +126,8 @@ def _dict(value: Any, path: str) -> dict[str, Any]:
 
 def _check_shape(state: dict[str, Any]) -> None:
     """Every field the engine relies on, by type and range (never a KeyError later)."""
+    _required(state, ("config_version", "ticket", "start", "last", "status", "closed", "mode", "attrs",
+                      "category", "severity", "team", "assignee", "clocks"), "")
     for key in ("config_version", "ticket", "status", "mode", "severity", "team"):
         _str(state.get(key), key)
     for key in ("start", "last"):
@@ -143,6 +144,8 @@ def _check_shape(state: dict[str, Any]) -> None:
     category = _dict(state.get("category"), "category")
     _str(category.get("id"), "category.id")
     _str(category.get("matched"), "category.matched", optional=True)
+    if type(category.get("fallback")) is not bool:
+        raise _fail("category.fallback", "true or false", category.get("fallback"))
     assignee = _dict(state.get("assignee"), "assignee")
     _str(assignee.get("person"), "assignee.person", optional=True)
     _str(assignee.get("source"), "assignee.source")
@@ -154,14 +157,24 @@ def _check_shape(state: dict[str, Any]) -> None:
 
 
 def _check_attrs(attrs: dict[str, Any]) -> None:
+    _required(attrs, ("category",), "attrs.")
     _str(attrs.get("category"), "attrs.category")
     for key in ("title", "source", "submitter", "proposed", "severity_set"):
         _str(attrs.get(key), f"attrs.{key}", optional=True)
+        if len(attrs.get(key) or "") > MAX_TEXT:
+            raise _fail(f"attrs.{key}", f"at most {MAX_TEXT:,} characters", f"{len(attrs[key]):,} characters")
     _strings(attrs.get("tags", []), "attrs.tags")
-    _dict(attrs.get("fields", {}), "attrs.fields")
+    check_json_value(_dict(attrs.get("fields", {}), "attrs.fields"), "state.attrs.fields")
+
+
+def _required(value: dict[str, Any], keys: tuple[str, ...], path: str) -> None:
+    for key in keys:
+        if key not in value:
+            raise EventError("is missing (a damaged state)", f"state.{path}{key}")
 
 
 def _check_clock(clock: dict[str, Any], path: str) -> None:
+    _required(clock, ("calendar", "budget", "runs", "since", "due", "stopped", "outcome"), f"{path}.")
     _str(clock.get("calendar"), f"{path}.calendar")
     budget: float = clock.get("budget")  # type: ignore[assignment]  # _number checks it next
     _number(budget, f"{path}.budget")
@@ -169,8 +182,13 @@ def _check_clock(clock: dict[str, Any], path: str) -> None:
         raise _fail(f"{path}.budget", "a budget of 0 to 3650 days in seconds", budget)
     for key in ("since", "due", "stopped", "floor"):
         _instant(clock.get(key), f"{path}.{key}", optional=True)
-    if clock.get("outcome") not in (None, "met", "breached"):
-        raise _fail(f"{path}.outcome", "met, breached or null", clock.get("outcome"))
+    stopped = clock.get("stopped") is not None
+    if clock.get("outcome") not in ((None,) if not stopped else ("met", "breached")):
+        raise _fail(f"{path}.outcome", "met or breached once stopped, else null", clock.get("outcome"))
+    if (clock.get("since") is not None or stopped) and clock.get("due") is None:
+        raise _fail(f"{path}.due", "a due time on a running or stopped clock", None)
+    if clock.get("since") is not None and stopped:
+        raise _fail(f"{path}.since", "null on a stopped clock", clock.get("since"))
     runs = clock.get("runs")
     if type(runs) is not list:
         raise _fail(f"{path}.runs", "a list of [start, end] pairs", runs)
