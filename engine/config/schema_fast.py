@@ -69,11 +69,10 @@ class _Compiler:
         return lambda v: all(c(v) for c in checks)
 
     def _keyword(self, key: str, arg: Any, schema: Mapping[str, Any]) -> Check:
-        handler = getattr(self, "_k_" + key.lstrip("$"), None)
+        handler = KEYWORDS.get(key)
         if handler is None:
             raise KeyError(f"keyword {key!r} is outside the compiled subset")
-        check: Check = handler(arg, schema)
-        return check
+        return handler(self, arg, schema)
 
     def _k_ref(self, arg: str, _: Any) -> Check:
         return self.ref(arg)
@@ -97,6 +96,12 @@ class _Compiler:
 
     def _k_minimum(self, arg: float, _: Any) -> Check:
         return lambda v: not _TYPES["number"](v) or v >= arg
+
+    def _k_maxLength(self, arg: int, _: Any) -> Check:
+        return lambda v: not isinstance(v, str) or len(v) <= arg
+
+    def _k_maxItems(self, arg: int, _: Any) -> Check:
+        return lambda v: not isinstance(v, list) or len(v) <= arg
 
     def _k_minItems(self, arg: int, _: Any) -> Check:
         return lambda v: not isinstance(v, list) or len(v) >= arg
@@ -152,6 +157,33 @@ class _Compiler:
     def _k_oneOf(self, arg: list[Any], _: Any) -> Check:
         parts = [self.compile(s) for s in arg]
         return lambda v: sum(1 for p in parts if p(v)) == 1
+
+
+# Every keyword of the compiled subset, by name: what a schema may use and still be compiled.
+KEYWORDS: dict[str, Callable[[_Compiler, Any, Mapping[str, Any]], Check]] = {
+    "$ref": _Compiler._k_ref,
+    "type": _Compiler._k_type,
+    "enum": _Compiler._k_enum,
+    "const": _Compiler._k_const,
+    "pattern": _Compiler._k_pattern,
+    "minLength": _Compiler._k_minLength,
+    "minimum": _Compiler._k_minimum,
+    "maxLength": _Compiler._k_maxLength,
+    "maxItems": _Compiler._k_maxItems,
+    "minItems": _Compiler._k_minItems,
+    "minProperties": _Compiler._k_minProperties,
+    "maxProperties": _Compiler._k_maxProperties,
+    "required": _Compiler._k_required,
+    "items": _Compiler._k_items,
+    "propertyNames": _Compiler._k_propertyNames,
+    "properties": _Compiler._k_properties,
+    "patternProperties": _Compiler._k_patternProperties,
+    "additionalProperties": _Compiler._k_additionalProperties,
+    "if": _Compiler._k_if,
+    "allOf": _Compiler._k_allOf,
+    "anyOf": _Compiler._k_anyOf,
+    "oneOf": _Compiler._k_oneOf,
+}
 
 
 def compile_schema(schema: Mapping[str, Any]) -> Check:
