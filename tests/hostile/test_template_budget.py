@@ -165,3 +165,17 @@ def test_jinjas_own_render_is_on_the_budget_too() -> None:
 ])
 def test_ordinary_templates_render_as_before(text: str, output: str) -> None:
     assert render(text) == ("", output)
+
+
+def test_validate_renders_the_longest_texts_a_host_can_send_too() -> None:
+    """Three loops over the title: 1,000 iterations on the ten-character sample title, eight
+    million on a 200-character one. The context bounds the title, so the checks know the worst."""
+    loops = ("{% for a in ticket.title %}{% for b in ticket.title %}{% for c in ticket.title %}"
+             "{% endfor %}{% endfor %}{% endfor %}")
+    source = TemplateSource("templates/breach.email.j2", "{% block body %}\n" + loops + "\n{% endblock %}")
+    assert render_template(ENVIRONMENT.from_string(source.text), "email",
+                           sample_context("zh", "breach", "email")) == ("", "")
+    (found,) = check_templates([source])
+    assert (found.code, found.span.line, found.message) == (
+        "template.budget", 2,
+        f"rendering a ticket with the longest texts a host can send goes over budget: {ITERATIONS}")
