@@ -1,14 +1,13 @@
-"""Routing checks: regexes that do not compile, and routes or rules that can never apply."""
+"""Routing checks: regexes that RE2 does not compile, and routes or rules that can never apply."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.checks.common import warning
 from engine.config.model import Config, Loc, Matcher, RuleDef
 from engine.diagnostics import Diagnostic
-from engine.routing.matchers import NON_ATTRIBUTES, conditions
+from engine.routing.matchers import NON_ATTRIBUTES, RegexError, conditions, regex_fullmatch
 
 
 def _walk(matcher: Matcher, loc: Loc) -> Iterator[tuple[str, Any, Loc]]:
@@ -28,15 +27,48 @@ def _matchers(config: Config) -> Iterator[tuple[Matcher, Loc]]:
             yield override.when, (override.loc[0], override.loc[1] + ("when",))
 
 
+_RE2_HINT = ("Gongdan uses RE2 syntax, which matches in linear time: no backreferences or "
+             "lookarounds; see https://github.com/google/re2/wiki/Syntax")
+# Perl classes that RE2 reads as ASCII only, where Python's `re` knew every script: `\w+` no
+# longer matches 支付, `\s` no longer matches an ideographic space.
+_ASCII_CLASSES = frozenset("wWbBsS")
+_ASCII_HINT = r"for Chinese text write \p{Han}, \p{L}, [\p{L}\p{N}_] or [\s\p{Z}]"
+
+
 def check_regexes(config: Config) -> Iterator[Diagnostic]:
+    """Every `regex` compiles with RE2, the engine that matches it; a Perl class that RE2
+    reads as ASCII only is a warning, since Python's `re` read it for every script."""
     for matcher, loc in _matchers(config):
         for _, condition, here in _walk(matcher, loc):
-            if isinstance(condition, Mapping) and "regex" in condition:
-                try:
-                    re.compile(condition["regex"])
-                except re.error as exc:
-                    yield Diagnostic(config.span(here, "regex"), "value.regex",
-                                     f"regex {condition['regex']!r} does not compile: {exc}")
+            if isinstance(condition, Mapping) and isinstance(condition.get("regex"), str):
+                yield from _regex_problems(config, condition["regex"], here)
+
+
+def _regex_problems(config: Config, pattern: str, here: Loc) -> Iterator[Diagnostic]:
+    span = config.span(here, "regex")
+    try:
+        regex_fullmatch(pattern)
+    except RegexError as exc:
+        yield Diagnostic(span, "value.regex", f"regex {pattern!r} does not compile: {exc}",
+                         hint=_RE2_HINT)
+        return
+    classes = _ascii_classes(pattern)
+    if classes:
+        yield warning(span, "value.regex-ascii",
+                      f"regex {pattern!r} uses {', '.join(classes)}, which RE2 matches on ASCII only",
+                      _ASCII_HINT)
+
+
+def _ascii_classes(pattern: str) -> list[str]:
+    r"""The escapes of `_ASCII_CLASSES` in a pattern, in order of first use (`\\w` is an
+    escaped backslash and a `w`, not a class)."""
+    found: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped and char in _ASCII_CLASSES and "\\" + char not in found:
+            found.append("\\" + char)
+        escaped = not escaped and char == "\\"
+    return found
 
 
 def _values(condition: Any) -> list[Any] | None:

@@ -2,26 +2,38 @@
 and one fired notification, its documented variables, and a sample ticket for checks."""
 from __future__ import annotations
 
+import re
 import string
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from engine.config.values import zone
 
-if TYPE_CHECKING:
-    pass
-
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Text a host sends is bounded before any template sees it, so the facts of a message (who,
+# when, the link) always fit beside it: a pasted stack trace as a title cannot push them
+# past a block's 4,000 characters, nor a 100,000-character title past the sandbox's bounds.
+TITLE_LIMIT = 200          # characters of a ticket's title
+TEXT_LIMIT = 64            # characters of the ticket id, category id, names and each tag
+TAGS_LIMIT = 20            # tags
+URL_LIMIT = 2000           # characters of a ticket link; a longer one is left out
+ELLIPSIS = "…"
+_WORD = re.compile(r"\S+")
+_REGIONAL, _REGIONAL_END = "\U0001f1e6", "\U0001f1ff"
+# C0 and C1 control characters that are not whitespace (whitespace becomes one space).
+_CONTROLS = {c: None for c in (*range(0x20), *range(0x7f, 0xa0)) if not chr(c).isspace()}
 
 CONTEXT_VARIABLES: dict[str, str] = {
-    "ticket": "the ticket: {id, title, url, status, tags}; title and url are \"\" when unknown",
-    "category": "the ticket's category: {id, name} (name of the category it routed by)",
+    "ticket": "the ticket: {id, title, url, status, tags}; title and url are \"\" when unknown; the title is "
+              "one line cut to 200 characters (ending in …), the id and each of at most 20 tags to 64",
+    "category": "the ticket's category: {id, name} (name of the category it routed by); each cut to 64 characters",
     "level": "the severity level: {id, name, label}, label = \"P1 紧急\" (or just the id)",
-    "team": "the team handling the ticket: {id, name}",
-    "assignee": "who handles the ticket: {id, name}; both \"\" when nobody does",
-    "recipient": "who this message goes to: {kind, id, name, timezone}; kind person|group",
+    "team": "the team handling the ticket: {id, name}; the name cut to 64 characters",
+    "assignee": "who handles the ticket: {id, name}; both \"\" when nobody does; the name cut to 64 characters",
+    "recipient": "who this message goes to: {kind, id, name, timezone}; kind person|group; the name cut to 64",
     "clock": "the clock the step belongs to: response | resolve",
     "clock_label": "the clock in words: 响应 / 解决, or response / resolution",
     "kind": "what happened: assign | remind | breach | escalate",
@@ -74,11 +86,59 @@ def ticket_url_problem(pattern: str) -> str | None:
 
 
 def ticket_link(pattern: str, ticket: str) -> str:
-    """The ticket's URL from the `ticket_url` pattern (the id URL-quoted); "" without one.
-    Trusts `ticket_url_problem` was checked; an unusable pattern gives ""."""
-    if not pattern or ticket_url_problem(pattern) is not None:
+    """The ticket's URL from the `ticket_url` pattern (the id URL-quoted, whole: a link to a
+    cut id would lead nowhere); "" without one, or when it would pass URL_LIMIT. Trusts
+    `ticket_url_problem` was checked; an unusable pattern gives ""."""
+    if not pattern or ticket_url_problem(pattern) is not None or len(ticket) > URL_LIMIT:
         return ""
-    return pattern.format(ticket=quote(ticket, safe=""))
+    url = pattern.format(ticket=quote(ticket, safe=""))
+    return url if len(url) <= URL_LIMIT else ""
+
+
+def host_text(value: Any, limit: int = TEXT_LIMIT) -> str:
+    """Text a host sent, as a template sees it: one line (each run of whitespace, line
+    breaks included, one space; control characters dropped) of at most `limit` characters,
+    cut between two characters a reader sees as such and marked with "…". Reads no more of
+    the text than it keeps."""
+    text = value if isinstance(value, str) else str(value)
+    words: list[str] = []
+    size = -1
+    for match in _WORD.finditer(text):
+        word = match.group().translate(_CONTROLS)
+        if word:
+            words.append(word)
+            size += len(word) + 1
+            if size > limit:
+                break
+    text = " ".join(words)
+    if len(text) <= limit:
+        return text
+    return text[:_boundary(text, limit - len(ELLIPSIS))].rstrip() + ELLIPSIS
+
+
+def _boundary(text: str, cut: int) -> int:
+    """The last place at or before `cut` between two characters a reader sees as such: not
+    before an accent, a skin tone or a variation selector, not around a zero-width joiner,
+    not inside a flag (a pair of regional indicators)."""
+    while cut > 0 and (_continues(text[cut]) or text[cut - 1] == "\u200d"):
+        cut -= 1
+    flags = 0
+    while flags < cut and _REGIONAL <= text[cut - 1 - flags] <= _REGIONAL_END:
+        flags += 1
+    return cut - flags % 2 if _REGIONAL <= text[cut] <= _REGIONAL_END else cut
+
+
+def host_tags(tags: Iterable[Any]) -> list[str]:
+    """The ticket's tags as a template sees them: at most TAGS_LIMIT, each host_text."""
+    return [host_text(tag) for _, tag in zip(range(TAGS_LIMIT), tags, strict=False)]
+
+
+def _continues(char: str) -> bool:
+    """Whether `char` belongs to the character before it: a combining mark, a zero-width
+    joiner, a variation selector or an emoji skin tone."""
+    return (unicodedata.category(char) in ("Mn", "Mc", "Me") or char == "\u200d"
+            or "\ufe00" <= char <= "\ufe0f" or "\U0001f3fb" <= char <= "\U0001f3ff"
+            or "\U000e0100" <= char <= "\U000e01ef")
 
 
 def level_view(level: str, name: str | None) -> dict[str, str]:
@@ -145,3 +205,23 @@ def sample_context(locale: str = "zh", kind: str = "escalate", channel: str = "d
         "at_mobiles": ["13878886881"], "mode": "promotion",
         **timing(clock, _SAMPLE_DUE + offset, DEFAULT_TIMEZONE, locale),
     }
+
+
+def longest_context(locale: str = "zh", kind: str = "escalate", channel: str = "dingtalk"
+                    ) -> dict[str, Any]:
+    """The sample ticket with every text a host can send at its bound (a 200-character
+    title full of markdown, 64-character ids and names, 20 tags): the most a template can
+    be given, which the checks render too, so a template that only goes over its budget
+    on long text is refused by `validate`, not at run time."""
+    context = sample_context(locale, kind, channel)
+    long = host_text("[支付](#) **超时** <font>失败</font> | `T-1024` ! " * 20, TITLE_LIMIT)
+    name = host_text("交易-下单-" * 20)
+    ticket = "T-" + "1024" * 15 + "99"
+    context["ticket"] = {**context["ticket"], "id": ticket, "title": long,
+                         "url": context["ticket"]["url"].removesuffix("T-1024") + ticket,
+                         "tags": [host_text(f"{i}-" + "资损" * 40) for i in range(TAGS_LIMIT)]}
+    context["category"] = {"id": host_text("trade/order/" * 10), "name": name}
+    context["team"] = {**context["team"], "name": name}
+    context["assignee"] = {**context["assignee"], "name": name}
+    context["recipient"] = {**context["recipient"], "name": name}
+    return context

@@ -1,15 +1,31 @@
 """The Jinja2 sandbox every notification template runs in: no globals, no unsafe filters,
-and every operator that can build large output bounded."""
+and every render on a budget (engine.notify.budget): loop iterations counted, and every
+operator, filter and call that builds a value bounded in size."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from jinja2 import StrictUndefined, nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, operators
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.notify.budget import (
+    MAX_LOOP_DEPTH,
+    MAX_TEXT,
+    BudgetedTemplate,
+    BudgetExceeded,
+    budget_of,
+    budgeted_call,
+    budgeted_filter,
+    budgeted_test,
+    charged,
+    loop_budget,
+    text_size,
+    ticking,
+)
 from engine.notify.channels import SMS_LIMIT
 
 MAX_OUTPUT = 4000          # characters per block; longer output is cut at a line and marked
@@ -18,8 +34,7 @@ MAX_OUTPUT = 4000          # characters per block; longer output is cut at a lin
 _UNSAFE_FILTERS = ("batch", "center", "format", "indent", "random", "slice")
 _PADDING_METHODS = frozenset({"center", "expandtabs", "format", "format_map", "ljust", "rjust",
                               "zfill"})
-_MAX_POWER_BITS = 4096
-_MAX_TEXT = 100_000        # characters (or items) an intermediate `~` or `+` may build
+_MAX_POWER_BITS = 4096     # an integer `**` or `*` may build
 JINJA_NAMES = frozenset({"self", "range", "lipsum", "dict", "cycler", "joiner", "namespace"})
 
 
@@ -33,29 +48,101 @@ def fit(candidates: Iterable[Any], limit: int = SMS_LIMIT) -> str:
     return min(texts, key=len) if texts else ""
 
 
-class _BoundedConcat(CodeGenerator):
-    """Compiles `~` to the sandbox's bounded join: Jinja's own has no limit, so forty
-    `{% set a = a ~ a %}` would build a terabyte string while the checks render it."""
+class _BudgetedCode(CodeGenerator):
+    """Compiles `~` to the sandbox's bounded join (Jinja's own has no limit, so forty
+    `{% set a = a ~ a %}` would build a terabyte string while the checks render it), and
+    every `{% for %}` over its iterable wrapped in the render's loop budget (three loops
+    nested over 4,000 items would otherwise run 64 billion times without writing a thing)."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.bounded_join((")
+        self.write("environment.bounded_join(context, (")
         for arg in node.nodes:
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
 
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        cost = nodes.Const(sum(1 for _ in node.find_all(nodes.Node)))
+        budgeted = nodes.Call(nodes.EnvironmentAttribute("loop_budget"), [node.iter, cost], [], None, None,
+                              lineno=node.iter.lineno)
+        super().visit_For(nodes.For(node.target, budgeted, node.body, node.else_, node.test,
+                                    node.recursive, lineno=node.lineno), frame)
+
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        """The loop budget is called directly, not through the sandbox's `call` (no
+        template can name an environment attribute, so only visit_For makes this call)."""
+        if isinstance(node.node, nodes.EnvironmentAttribute) and node.node.name == "loop_budget":
+            self.write("environment.loop_budget(context, ")
+            self.visit(node.args[0], frame)
+            self.write(f", {node.args[1].as_const()})")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
+
+    def visit_Compare(self, node: nodes.Compare, frame: Frame) -> None:
+        self.write("(")
+        self._charged(node.expr, frame)
+        for operand in node.ops:
+            self.visit(operand, frame)
+        self.write(")")
+
+    def visit_Operand(self, node: nodes.Operand, frame: Frame) -> None:
+        self.write(f" {operators[node.op]} ")
+        self._charged(node.expr, frame)
+
+    def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
+        if not isinstance(node.arg, nodes.Slice):
+            super().visit_Getitem(node, frame)
+            return
+        self._charged(node.node, frame)    # Jinja slices without the environment: a copy
+        self.write("[")
+        self.visit(node.arg, frame)
+        self.write("]")
+
+    def _charged(self, node: nodes.Expr, frame: Frame) -> None:
+        """An operand whose size the operation's time grows with, charged to the budget."""
+        self.write("environment.charged(context, ")
+        self.visit(node, frame)
+        self.write(")")
+
 
 class Sandbox(SandboxedEnvironment):
-    """The sandbox every template runs in: no globals, size-bounded operators."""
+    """The sandbox every template runs in: no globals, a budget for every render."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
-    code_generator_class = _BoundedConcat
+    code_generator_class = _BudgetedCode
+    template_class = BudgetedTemplate
+    loop_budget = staticmethod(loop_budget)
+    charged = staticmethod(charged)
 
-    def bounded_join(self, parts: Iterable[Any]) -> str:
+    def bounded_join(self, context: Context, parts: Iterable[Any]) -> str:
         text = "".join([str(part) for part in parts])
-        if len(text) > _MAX_TEXT:
-            raise SecurityError(f"joining text beyond {_MAX_TEXT} characters")
+        if len(text) > MAX_TEXT:
+            raise BudgetExceeded(f"joining text beyond {MAX_TEXT} characters")
+        budget_of(context).spend(len(text))
         return text
+
+    def concat(self, parts: Iterable[str]) -> str:
+        """The text of a macro, a `{% set %}` block or a filter block: refused past
+        MAX_TEXT before it is joined (a loop can append the same long text 100,000 times)."""
+        texts, size = [], 0
+        for part in parts:
+            size += len(part)
+            if size > MAX_TEXT:
+                raise BudgetExceeded(f"a block of text beyond {MAX_TEXT} characters")
+            texts.append(part)
+        return "".join(texts)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every call a template makes, on the render's budget; `loop(...)` of a recursive
+        loop iterates on it too."""
+        if isinstance(__obj, LoopContext) and args:
+            if __obj.depth >= MAX_LOOP_DEPTH:
+                raise BudgetExceeded(f"a recursive loop deeper than {MAX_LOOP_DEPTH} levels")
+            args = (ticking(budget_of(__context), args[0]), *args[1:])
+
+        def sandboxed(func: Any, *a: Any, **k: Any) -> Any:
+            return SandboxedEnvironment.call(__self, __context, func, *a, **k)
+        return budgeted_call(__context, __obj, args, kwargs, sandboxed)
 
     def wrap_str_format(self, value: Any) -> None:
         """No `str.format`: a format spec pads without bound (is_safe_attribute refuses it)."""
@@ -66,21 +153,34 @@ class Sandbox(SandboxedEnvironment):
             return False
         return bool(super().is_safe_attribute(obj, attr, value))
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
             raise SecurityError("'%' formatting of strings is not allowed in templates; use ~")
         if operator == "*":
-            seq, count = (left, right) if isinstance(right, int) else (right, left)
-            if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                    and len(seq) * count > MAX_OUTPUT:
-                raise SecurityError(f"repeating a sequence beyond {MAX_OUTPUT} items")
+            _check_product(left, right)
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
-                and len(left) + len(right) > _MAX_TEXT:
-            raise SecurityError(f"adding sequences beyond {_MAX_TEXT} items")
+                and text_size(left) + text_size(right) > MAX_TEXT:
+            raise BudgetExceeded(f"adding sequences beyond {MAX_TEXT} items")
         if operator == "**" and isinstance(left, int) and isinstance(right, int) \
                 and abs(left).bit_length() * right > _MAX_POWER_BITS:
-            raise SecurityError(f"power beyond {_MAX_POWER_BITS} bits")
-        return super().call_binop(context, operator, left, right)
+            raise BudgetExceeded(f"power beyond {_MAX_POWER_BITS} bits")
+        return budget_of(context).bounded(super().call_binop(context, operator, left, right), operator)
+
+
+def _check_product(left: Any, right: Any) -> None:
+    """`seq * n` within MAX_OUTPUT items and MAX_TEXT characters (`[title] * 4000` holds
+    4,000 titles); integers within _MAX_POWER_BITS (squaring a square thirty times is a
+    gigabyte)."""
+    if isinstance(left, int) and isinstance(right, int):
+        if abs(left).bit_length() + abs(right).bit_length() > _MAX_POWER_BITS:
+            raise BudgetExceeded(f"product beyond {_MAX_POWER_BITS} bits")
+        return
+    seq, count = (left, right) if isinstance(right, int) else (right, left)
+    if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
+        if len(seq) * count > MAX_OUTPUT:
+            raise BudgetExceeded(f"repeating a sequence beyond {MAX_OUTPUT} items")
+        if text_size(seq) * count > MAX_TEXT:
+            raise BudgetExceeded(f"repeating a sequence beyond {MAX_TEXT} characters")
 
 
 # Characters that open DingTalk markdown structures (links, images, emphasis, headings,
@@ -99,12 +199,16 @@ def md(value: Any) -> str:
 
 def _environment() -> Sandbox:
     env = Sandbox(undefined=StrictUndefined, autoescape=False, trim_blocks=True,
-                  lstrip_blocks=True, keep_trailing_newline=False)
+                  lstrip_blocks=True, keep_trailing_newline=False, finalize=charged)
     env.globals.clear()
     for name in _UNSAFE_FILTERS:
         del env.filters[name]
     env.filters["fit"] = fit
     env.filters["md"] = md
+    # Every filter on the render's budget: input charged, output bounded (a chain of
+    # `replace` would otherwise build gigabytes, each step eight times the last).
+    env.filters = {name: budgeted_filter(name, func) for name, func in env.filters.items()}
+    env.tests = {name: budgeted_test(cast(Callable[..., Any], func)) for name, func in env.tests.items()}
     return env
 
 

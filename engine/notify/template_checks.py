@@ -1,5 +1,6 @@
 """The checks of template overrides: names, syntax, unknown variables, recursive macros,
-and a render of the sample ticket (sandbox refusals, SMS length)."""
+and renders of the sample ticket (sandbox refusals, the render budget, SMS length) and of
+a ticket with the longest texts a host can send (the budget on the worst case)."""
 from __future__ import annotations
 
 import re
@@ -9,8 +10,9 @@ from jinja2 import Template, TemplateSyntaxError, meta, nodes
 
 from engine.config.model import TemplateSource
 from engine.diagnostics import Diagnostic, Severity, Span, closest, suggest
+from engine.notify.budget import MAX_ITERATIONS, MAX_TEXT, MAX_WORK, BudgetExceeded
 from engine.notify.channels import CHANNELS, SMS_LIMIT
-from engine.notify.context import CONTEXT_VARIABLES, sample_context
+from engine.notify.context import CONTEXT_VARIABLES, longest_context, sample_context
 from engine.notify.render import (
     KINDS,
     TRUNCATED,
@@ -19,6 +21,9 @@ from engine.notify.render import (
     render_template,
 )
 from engine.notify.sandbox import ENVIRONMENT, JINJA_NAMES
+
+_BUDGET_HINT = (f"a render may run {MAX_ITERATIONS:,} loop iterations, build values of {MAX_TEXT:,} "
+                f"characters and do {MAX_WORK:,} steps of work; see docs/templates.md#the-sandbox")
 
 
 def check_templates(overrides: Sequence[TemplateSource], locale: str = "zh") -> list[Diagnostic]:
@@ -123,8 +128,12 @@ def _check_render(source: TemplateSource, template: Template, tree: nodes.Templa
     try:
         _, body = render_template(template, parsed.channel, context, TRUNCATED[locale])
     except Exception as exc:  # whatever a template raises is the config's problem
-        return [Diagnostic(Span(source.name, _error_line(exc, template), 1), "template.render",
-                           f"rendering the sample ticket fails: {exc}")]
+        return [_render_failure(source, template, exc, "the sample ticket")]
+    try:
+        render_template(template, parsed.channel, longest_context(locale, parsed.kind, parsed.channel),
+                        TRUNCATED[locale])
+    except Exception as exc:
+        return [_render_failure(source, template, exc, "a ticket with the longest texts a host can send")]
     if parsed.channel == "sms" and len(body) > SMS_LIMIT:
         block = next((b for b in tree.find_all(nodes.Block) if b.name == "body"), None)
         return [Diagnostic(Span(source.name, block.lineno if block else 1, 1),
@@ -132,6 +141,15 @@ def _check_render(source: TemplateSource, template: Template, tree: nodes.Templa
                            f"the sample SMS is {len(body)} characters, over {SMS_LIMIT}",
                            Severity.WARNING, "drop optional parts with the `fit` filter")]
     return []
+
+
+def _render_failure(source: TemplateSource, template: Template, exc: Exception, ticket: str
+                    ) -> Diagnostic:
+    span = Span(source.name, _error_line(exc, template), 1)
+    if isinstance(exc, BudgetExceeded):
+        return Diagnostic(span, "template.budget", f"rendering {ticket} goes over budget: {exc}",
+                          hint=_BUDGET_HINT)
+    return Diagnostic(span, "template.render", f"rendering {ticket} fails: {exc}")
 
 
 def _error_line(exc: BaseException, template: Template) -> int:

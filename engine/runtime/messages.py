@@ -1,6 +1,7 @@
 """The context a notification template renders with, built from the compiled config, the
 ticket's state and one fired notification (the variables are documented in
-`engine.notify.context.CONTEXT_VARIABLES`)."""
+`engine.notify.context.CONTEXT_VARIABLES`). Text that may come from the host (the title,
+ids, tags, a name that falls back to an id) is bounded here, before any template sees it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,7 +10,10 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.notify.context import (
     DEFAULT_TIMEZONE,
+    TITLE_LIMIT,
     WORDS,
+    host_tags,
+    host_text,
     level_view,
     ticket_link,
     timing,
@@ -43,28 +47,30 @@ def build_context(compiled: Compiled, state: Mapping[str, Any], notification: Ma
 
 
 def _ticket(state: Mapping[str, Any], pattern: str) -> dict[str, Any]:
-    return {"id": state["ticket"], "title": state["attrs"].get("title") or "",
+    """The link is made from the whole id (a link to a cut id leads nowhere)."""
+    return {"id": host_text(state["ticket"]),
+            "title": host_text(state["attrs"].get("title") or "", TITLE_LIMIT),
             "url": ticket_link(pattern, state["ticket"]), "status": state["status"],
-            "tags": list(state.get("tags") or ())}
+            "tags": host_tags(state.get("tags") or ())}
 
 
 def _category(compiled: Compiled, state: Mapping[str, Any]) -> dict[str, str]:
     """An unknown category id is named after the known prefix it routed by."""
     cid = state["category"]["id"]
     node = compiled.categories.get(cid) or compiled.categories.get(state["category"].get("matched") or "")
-    return {"id": cid, "name": node.name if node is not None and node.name else cid}
+    return {"id": host_text(cid), "name": host_text(node.name if node is not None and node.name else cid)}
 
 
 def _team(compiled: Compiled, team_id: str) -> dict[str, str]:
     team = compiled.teams.get(team_id)
-    return {"id": team_id, "name": team.name if team is not None and team.name else team_id}
+    return {"id": host_text(team_id), "name": host_text(team.name if team is not None and team.name else team_id)}
 
 
 def _person(compiled: Compiled, person_id: str | None) -> dict[str, str]:
     if person_id is None:
         return {"id": "", "name": ""}
     person = compiled.people.get(person_id)
-    return {"id": person_id, "name": person.name if person is not None else person_id}
+    return {"id": host_text(person_id), "name": host_text(person.name if person is not None else person_id)}
 
 
 def _recipient(compiled: Compiled, state: Mapping[str, Any], to: Mapping[str, Any], clock: str
@@ -75,7 +81,7 @@ def _recipient(compiled: Compiled, state: Mapping[str, Any], to: Mapping[str, An
                 "name": _team(compiled, state["team"])["name"],
                 "timezone": fallback_timezone(compiled, state, clock)}
     person = _person(compiled, to.get("person"))
-    info = compiled.people.get(person["id"])
+    info = compiled.people.get(to.get("person") or "")
     tz = info.timezone if info is not None and info.timezone else fallback_timezone(compiled, state, clock)
     return {"kind": "person", **person, "timezone": tz}
 

@@ -31,12 +31,14 @@ NOT_AVAILABLE = "' is not available in Gongdan templates (see docs/templates.md 
 DOUBLE_TEXT = "{% set a = ticket.id %}" + "{% set a = a ~ a %}" * 17 + "{{ a | length }}"
 DOUBLE_LIST = "{% set a = [ticket.id] %}" + "{% set a = a + a %}" * 17 + "{{ a | length }}"
 
+BUDGET_HINT = (" (a render may run 100,000 loop iterations, build values of 100,000 characters and do "
+               "1,000,000 steps of work; see docs/templates.md#the-sandbox)")
 ESCAPES = [
-    pytest.param(DOUBLE_TEXT, "2:1: error[template.render]: rendering the sample ticket fails: "
-                 "joining text beyond 100000 characters", "joining text beyond 100000 characters",
+    pytest.param(DOUBLE_TEXT, "2:1: error[template.budget]: rendering the sample ticket goes over budget: "
+                 "joining text beyond 100000 characters" + BUDGET_HINT, "joining text beyond 100000 characters",
                  id="text-doubling"),
-    pytest.param(DOUBLE_LIST, "2:1: error[template.render]: rendering the sample ticket fails: "
-                 "adding sequences beyond 100000 items", "adding sequences beyond 100000 items",
+    pytest.param(DOUBLE_LIST, "2:1: error[template.budget]: rendering the sample ticket goes over budget: "
+                 "adding sequences beyond 100000 items" + BUDGET_HINT, "adding sequences beyond 100000 items",
                  id="list-doubling"),
     pytest.param("{{ ''.__class__ }}", "2:1: error[template.render]: rendering the sample ticket "
                  "fails: access to attribute '__class__' of 'str' object is unsafe.",
@@ -63,11 +65,11 @@ ESCAPES = [
                  "'range' is undefined", id="range"),
     pytest.param("{{ dict(a=1) }}", "2:4: error[template.undefined-variable]: 'dict" + NOT_AVAILABLE,
                  "'dict' is undefined", id="dict"),
-    pytest.param("{{ 'x' * 10**9 }}", "2:1: error[template.render]: rendering the sample ticket "
-                 "fails: repeating a sequence beyond 4000 items",
+    pytest.param("{{ 'x' * 10**9 }}", "2:1: error[template.budget]: rendering the sample ticket "
+                 "goes over budget: repeating a sequence beyond 4000 items" + BUDGET_HINT,
                  "repeating a sequence beyond 4000 items", id="string-repeat"),
-    pytest.param("{{ 2 ** (10 ** 6) }}", "2:1: error[template.render]: rendering the sample ticket "
-                 "fails: power beyond 4096 bits", "power beyond 4096 bits", id="huge-power"),
+    pytest.param("{{ 2 ** (10 ** 6) }}", "2:1: error[template.budget]: rendering the sample ticket "
+                 "goes over budget: power beyond 4096 bits" + BUDGET_HINT, "power beyond 4096 bits", id="huge-power"),
     pytest.param("{{ '%999999999d' % 1 }}", "2:1: error[template.render]: rendering the sample "
                  "ticket fails: '%' formatting of strings is not allowed in templates; use ~",
                  "'%' formatting of strings is not allowed in templates; use ~", id="percent-format"),
