@@ -36,6 +36,11 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")   # the schemas' `id`
 
 def parse_time(value: Any, field: str) -> datetime:
     """An RFC 3339 datetime string with its UTC offset, in the supported range."""
+    return _parse_time(value, field)[0]
+
+
+def _parse_time(value: Any, field: str) -> tuple[datetime, float]:
+    """`parse_time` and the instant's POSIX seconds, worked out once."""
     if type(value) is not str:
         raise EventError(f"expected an RFC 3339 datetime string, got {type(value).__name__}", field)
     if len(value) > 64 or not _RFC3339.fullmatch(value):
@@ -46,8 +51,10 @@ def parse_time(value: Any, field: str) -> datetime:
         raise EventError(f"{value!r} is not an RFC 3339 datetime", field) from None
     if at.tzinfo is None:
         raise EventError(f"{value!r} has no UTC offset (add +08:00 or Z)", field)
-    check_instant(at, field, value)
-    return at
+    ts = at.timestamp() if EARLIEST.year <= at.year < LATEST.year else math.nan  # no overflow
+    if not in_range(ts):
+        raise EventError(f"{value!r} is outside the supported range ({RANGE_TEXT})", field)
+    return at, ts
 
 
 def check_instant(at: datetime, field: str, text: str | None = None) -> None:
@@ -106,21 +113,45 @@ def _id(value: Any, field: str) -> None:
 
 
 def _tags(value: Any, field: str) -> None:
-    if type(value) is not list or not all(type(t) is str and t for t in value):
+    if type(value) is not list:
         raise EventError(f"expected a list of non-empty strings, got {describe(value)}", field)
-    if len(value) > MAX_TAGS or any(len(t) > MAX_NAME for t in value):
+    for tag in value:
+        if type(tag) is not str or not tag:
+            raise EventError(f"expected a list of non-empty strings, got {describe(value)}", field)
+        if len(tag) > MAX_NAME:
+            raise EventError(f"at most {MAX_TAGS} tags of at most {MAX_NAME} characters each", field)
+    if len(value) > MAX_TAGS:
         raise EventError(f"at most {MAX_TAGS} tags of at most {MAX_NAME} characters each", field)
 
 
 def _fields(value: Any, field: str) -> None:
+    if type(value) is dict and len(value) <= 64 and _flat(value):
+        return       # the common flat object of short texts: one loop, no walk
     if not isinstance(value, dict):
         raise EventError(f"expected an object, got {type(value).__name__}", field)
     check_json_value(value, field)
 
 
 def check_json_value(value: Any, field: str) -> None:
-    """`fields` as the host may send them: JSON values only, bounded (docs/limits.md)."""
+    """`fields` as the host may send them: JSON values only, bounded (docs/limits.md). The
+    common flat object of short texts is answered by one loop; anything else gets the
+    walk that names the offending path."""
+    if type(value) is dict and len(value) <= 64 and _flat(value):
+        return
     _json_value(value, field, [MAX_FIELDS_NODES], 0)
+
+
+_INT_RANGE = range(-(2 ** 63), 2 ** 64)
+
+
+def _flat(value: dict[Any, Any]) -> bool:
+    for key, item in value.items():
+        kind = type(item)
+        if type(key) is not str or not (
+                (kind is str and len(item) <= MAX_TEXT) or item is None or kind is bool
+                or (kind is int and item in _INT_RANGE)):
+            return False
+    return True
 
 
 def _json_value(value: Any, field: str, budget: list[int], depth: int) -> None:
@@ -170,6 +201,9 @@ def _transfer_target(to: Any, field: str) -> None:
 
 _maybe_text, _maybe_id = _optional(_text), _optional(_id)
 _maybe_tags, _maybe_fields = _optional(_tags), _optional(_fields)
+# The checks a field's value goes to when it is not plain (null is plain for these).
+_DIRECT: dict[FieldCheck, FieldCheck] = {_maybe_tags: _tags, _maybe_fields: _fields, _maybe_id: _id,
+                                         _maybe_text: _text}
 _ATTRIBUTES: dict[str, FieldCheck] = {
     "category": _category, "severity": _maybe_id, "title": _maybe_text,
     "tags": _maybe_tags, "source": _maybe_text, "fields": _maybe_fields,
@@ -204,8 +238,15 @@ _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
     _maybe_id: (type(None),), _maybe_tags: (type(None),), _maybe_fields: (type(None),),
     _maybe_text: (type(None),),
 }
-# Per event type: each field's plain types and check; `at` is checked when it is parsed.
-_SPECS = {kind: {key: (_PLAIN.get(check, ()) if key != "at" else (str,), check)
+# Texts a field takes without a call, by length (-1: always checked): a plain string in
+# bounds, the common case, costs a length test.
+_TEXT_BOUNDS: dict[FieldCheck, tuple[int, int]] = {
+    _text: (0, MAX_TEXT), _maybe_text: (0, MAX_TEXT), _name: (1, MAX_NAME),
+}
+# Per event type: each field's plain types, text bounds and check; `at` is checked when it
+# is parsed.
+_SPECS = {kind: {key: (_PLAIN.get(check, ()) if key != "at" else (str,),
+                       *_TEXT_BOUNDS.get(check, (0, -1)), _DIRECT.get(check, check))
                  for key, check in fields.items()} for kind, fields in _FIELDS.items()}
 _REQUIRED = {kind: ("ticket", "at") + {"created": ("category",), "transferred": ("to",),
                                         "updated": ("changes",), "status_changed": ("status",)
@@ -227,8 +268,9 @@ def parse_event(raw: Any) -> Event:
         spec = specs.get(key)
         if spec is None:
             raise EventError(f"not a field of a {kind!r} event", key)
-        if type(value) not in spec[0]:
-            spec[1](value, key)
+        kind_of = type(value)
+        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]):
+            spec[3](value, key)
     return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
 
 
@@ -239,8 +281,8 @@ _INSTANTS: dict[Any, tuple[datetime, float, str]] = {}
 def _instant(text: Any) -> tuple[datetime, float, str]:
     found = _INSTANTS.get(text) if type(text) is str else None
     if found is None:
-        at = parse_time(text, "at")
-        found = at, at.timestamp(), at.isoformat()
+        at, ts = _parse_time(text, "at")
+        found = at, ts, at.isoformat()
         if len(_INSTANTS) >= 4096:
             _INSTANTS.clear()
         _INSTANTS[text] = found
