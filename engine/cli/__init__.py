@@ -10,6 +10,7 @@ import click
 from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
 from engine.cli.route import route
+from engine.cli.serve import serve
 from engine.cli.test import test_command
 from engine.cli.validate import validate
 
@@ -41,3 +42,4 @@ main.add_command(route)
 main.add_command(test_command)
 main.add_command(oncall)
 main.add_command(evaluate)
+main.add_command(serve)
