@@ -56,8 +56,9 @@ class Running:
         return {t: self.rows(f"SELECT COUNT(*) FROM {t}")[0][0] for t in tables}
 
     def close(self) -> None:
-        self.client.close()
-        self.thread.stop()
+        if not self.client.is_closed:
+            self.client.close()
+            self.thread.stop()
 
 
 Start = Callable[..., Running]
@@ -69,14 +70,15 @@ def start(tmp_path: Path) -> Iterator[Start]:
     outbox workers, so nothing happens that a test does not ask for."""
     running: list[Running] = []
 
-    def make(*, clock: Clock | None = None, config: Path = REPO, workers: int = 0,
+    def make(*, clock: Clock | str = "manual", config: Path = REPO, workers: int = 0,
              channels: dict[str, MemoryChannel] | None = None, retry: RetryPolicy | None = None,
              db: Path | None = None, **options: Any) -> Running:
         db = db or tmp_path / "gongdan.db"
         chans = memory_channels() if channels is None else channels
         opts = Options(config_dir=config, store_url=f"sqlite:///{db}", outbox_workers=workers,
-                       retry=retry or RetryPolicy(), **options)
-        service = Service(opts, chans, clock if clock is not None else ManualClock(), jitter=lambda hi: hi)
+                       retry=retry or RetryPolicy(), clock="replay" if clock == "replay" else "wall", **options)
+        chosen = ManualClock() if clock == "manual" else None if isinstance(clock, str) else clock
+        service = Service(opts, chans, chosen, jitter=lambda hi: hi)
         r = Running(ServerThread(service).start(), db, chans)
         running.append(r)
         return r
