@@ -12,11 +12,12 @@ from engine.serve.keys import sha256_hex
 
 
 def digest(deliveries: Sequence[Delivery]) -> Delivery:
-    """One delivery listing every subject; its id is derived from the members' ids."""
+    """One delivery listing every subject; its id is derived from the members' ids, and
+    its `notification` lists each member's delivery id and key (for dedup downstream)."""
     first = deliveries[0]
     ids = sorted(d.id for d in deliveries)
     lines = [f"- {d.subject}" for d in deliveries]
     return Delivery(id="digest-" + sha256_hex("|".join(ids))[:32], key="digest|" + "|".join(ids),
                     ticket=first.ticket, channel=first.channel, to=dict(first.to),
                     subject=f"{len(deliveries)} notifications", body="\n".join(lines),
-                    notification={"digest": ids}, attempt=max(d.attempt for d in deliveries))
+                    notification={"digest": [{"id": d.id, "key": d.key} for d in deliveries]}, attempt=max(d.attempt for d in deliveries))

@@ -69,6 +69,11 @@ class Service:
         self.dispatcher = Dispatcher(self.store, self.channels, self.options.retry, self.clock, self.metrics,
                                      self.options.outbox_workers, self._jitter)
         self.store.on_commit(self.dispatcher.poke)
+        # one service per store file: leases still held were a previous process's, which
+        # died mid-send; waiting for them to expire would only delay the resend
+        released = await self.write(lambda tx: tx.release_leases())
+        if released:
+            log.warning("outbox: %d deliveries leased by a previous process are sent again", released)
         if self.options.outbox_workers:
             self.dispatcher.start()
         if not self.clock.replay:

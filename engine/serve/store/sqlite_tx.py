@@ -138,6 +138,10 @@ class SQLiteTx(SQLiteReader):
         self.conn.execute(f"UPDATE outbox SET status = 'leased', lease_until = ?, attempts = attempts + 1 "
                           f"WHERE id IN ({_in(ids)})", (lease_until, *ids))
 
+    def release_leases(self) -> int:
+        cur = self.conn.execute("UPDATE outbox SET status = 'pending', lease_until = NULL WHERE status = 'leased'")
+        return cur.rowcount
+
     def mark_sent(self, ids: list[str], sent_at: float) -> None:
         self.conn.execute(f"UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, "
                           f"last_error = NULL WHERE id IN ({_in(ids)})", (sent_at, *ids))
