@@ -32,9 +32,9 @@ N = 600
 class Server:
     """The subprocess and a client for it."""
 
-    def __init__(self, db: Path, out: Path) -> None:
+    def __init__(self, db: Path, out: Path, config: Path = REPO) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "crash_server.py"), str(REPO), str(db), str(out)],
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "crash_server.py"), str(config), str(db), str(out)],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         assert self.proc.stdout is not None
         url = self.proc.stdout.readline().strip()      # printed once the socket is bound
