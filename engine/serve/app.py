@@ -25,8 +25,10 @@ from engine.serve.service import Service
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     slug = {404: "not-found", 405: "method-not-allowed"}.get(status, "unavailable")
-    return problem_response(Problem(status, slug, f"{request.method} {request.url.path}: "
-                                    f"{getattr(exc, 'detail', 'error')}"))
+    response = problem_response(Problem(status, slug, f"{request.method} {request.url.path}: "
+                                        f"{getattr(exc, 'detail', 'error')}"))
+    response.headers.update(getattr(exc, "headers", None) or {})   # Allow, on a 405
+    return response
 
 
 def build_app(service: Service) -> Starlette:

@@ -9,7 +9,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from engine.serve.api.http import authorize, json_response, problem_response, read_json, service_of
+from engine.serve.api.http import (authorize, json_response, only_field, parse_instant, problem_response, read_json,
+                                   service_of)
+from engine.serve.openapi import document, load_schema
 from engine.serve.problems import Problem
 from engine.serve.store import Reader
 
@@ -25,7 +27,10 @@ def _mode_view(request: Request) -> dict[str, Any]:
             "in_force": eng.mode_at(service.clock.now(), service.ctx.mode)}
 
 
-async def get_mode(request: Request) -> Response:
+async def mode(request: Request) -> Response:
+    """GET the mode override, or PUT it (one route, so a 405 lists both methods)."""
+    if request.method == "PUT":
+        return await put_mode(request)
     try:
         authorize(request, service_of(request).options.tokens)
     except Problem as p:
@@ -39,7 +44,7 @@ async def put_mode(request: Request) -> Response:
     try:
         authorize(request, service.options.tokens)
         body, _ = await read_json(request, 4096)
-        mode = body.get("mode", ...) if isinstance(body, dict) else ...
+        mode = only_field(body, "mode")
         if mode is not None and mode not in service.ctx.engine.modes:
             raise Problem(422, "invalid-parameter", f"expected null or one of {', '.join(service.ctx.engine.modes)}",
                           "mode")
@@ -72,11 +77,8 @@ async def get_oncall(request: Request) -> Response:
 def _at(text: str | None, now: float) -> datetime:
     if not text:
         return datetime.fromtimestamp(now, UTC)
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is None:
+    at = parse_instant(text)
+    if at is None:
         raise Problem(400, "invalid-parameter", f"{text!r} is not an RFC 3339 time with its offset", "at")
     return at
 
@@ -139,8 +141,24 @@ def _backlog(r: Reader) -> tuple[int, float | None]:
 
 
 ROUTES = [
-    Route("/v1/mode", get_mode, methods=["GET"]), Route("/v1/mode", put_mode, methods=["PUT"]),
+    Route("/v1/mode", mode, methods=["GET", "PUT"]),
     Route("/v1/oncall/{team}", get_oncall, methods=["GET"]), Route("/v1/status", get_status, methods=["GET"]),
     Route("/-/healthy", healthy, methods=["GET"]), Route("/-/ready", ready, methods=["GET"]),
     Route("/-/reload", reload, methods=["POST"]), Route("/metrics", metrics, methods=["GET"]),
 ]
+
+
+async def openapi(request: Request) -> Response:
+    return json_response(document(tuple(service_of(request).ctx.engine.modes)))
+
+
+async def json_schema(request: Request) -> Response:
+    """The files of schemas/ as they are (the OpenAPI document refers to them)."""
+    name = request.path_params["name"]
+    if name not in SCHEMAS:
+        return problem_response(Problem(404, "not-found", f"no schema {name!r}"))
+    return json_response(load_schema(name))
+
+
+SCHEMAS = ("event.schema.json", "decision.schema.json")
+ROUTES += [Route("/openapi.json", openapi, methods=["GET"]), Route("/schemas/{name}", json_schema, methods=["GET"])]

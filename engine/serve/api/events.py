@@ -1,14 +1,14 @@
 """POST /v1/events (one event or a batch, with Idempotency-Key) and POST /v1/clock."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from engine.serve.api.http import authorize, finite, problem_response, read_json, service_of, to_response
+from engine.serve.api.http import (authorize, finite, only_field, parse_instant, problem_response, read_json, service_of,
+                                   to_response)
 from engine.serve.idempotency import Answer, once
 from engine.serve.keys import sha256_hex
 from engine.serve.problems import Problem
@@ -74,7 +74,7 @@ async def post_clock(request: Request) -> Response:
         body, _ = await read_json(request, 4096)
         if not service.clock.replay:
             raise Problem(409, "not-replay-clock", "POST /v1/clock needs --clock replay")
-        until = _instant(body.get("now") if isinstance(body, dict) else None)
+        until = _instant(only_field(body, "now"))
         recorded = await service.advance(until)
     except Problem as p:
         return problem_response(p)
@@ -82,17 +82,14 @@ async def post_clock(request: Request) -> Response:
 
 
 def _instant(value: Any) -> float:
-    if finite(value):
+    if finite(value) and MIN_TS <= value <= MAX_TS:
         return float(value)
-    if isinstance(value, str):
-        try:
-            at = datetime.fromisoformat(value)
-        except ValueError:
-            at = None
-        if at is not None and at.tzinfo is not None:
-            return at.timestamp()
-    raise Problem(422, "invalid-parameter", "`now` must be an RFC 3339 time with its offset, or epoch seconds",
+    at = parse_instant(value) if isinstance(value, str) else None
+    if at is not None:   # four-digit years: printable (an earlier instant never moves the clock)
+        return at.timestamp()
+    raise Problem(422, "invalid-parameter", "`now` must be an RFC 3339 time with its offset, or epoch seconds in years 1 to 9999",
                   "now")
 
 
+MIN_TS, MAX_TS = -62135596800.0, 253402214400.0   # 0001-01-01 .. 9999-12-31 UTC: instants Python can print
 ROUTES = [Route("/v1/events", post_events, methods=["POST"]), Route("/v1/clock", post_clock, methods=["POST"])]

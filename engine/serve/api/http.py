@@ -6,6 +6,8 @@ import hmac
 import ipaddress
 import json
 import math
+import re
+from datetime import datetime
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +66,32 @@ async def read_json(request: Request, limit: int) -> tuple[Any, bytes]:
         return json.loads(raw, parse_constant=_reject_constant), raw
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, "invalid-json", f"the body is not JSON: {exc}") from None
+
+
+_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def parse_instant(text: str) -> datetime | None:
+    """An RFC 3339 date-time with its offset (fractions past microseconds are cut), else None."""
+    m = _RFC3339.fullmatch(text)
+    if m is None:
+        return None
+    fraction = (m.group(3) or "")[:7]
+    offset = "+00:00" if m.group(4) in "Zz" else m.group(4)
+    try:
+        return datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{fraction}{offset}")
+    except ValueError:
+        return None
+
+
+def only_field(body: Any, name: str) -> Any:
+    """The value of an object body's single field `name`, or a 422 naming what is wrong."""
+    if not isinstance(body, dict) or name not in body:
+        raise Problem(422, "invalid-parameter", f"expected an object with `{name}`", name)
+    extra = sorted(k for k in body if k != name)
+    if extra:
+        raise Problem(422, "invalid-parameter", f"unknown field {extra[0]!r}", extra[0])
+    return body[name]
 
 
 def finite(value: Any) -> bool:
