@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -121,10 +122,22 @@ class Service:
 
     async def ingest(self, event: Any) -> Outcome:
         """Apply one event; raises Problem when it is refused (nothing stored)."""
+        return await self.ingest_many([event])[0]
+
+    def ingest_many(self, events: list[Any]) -> list[Awaitable[Outcome]]:
+        """Queue every event at once, in order (the writer applies them in that order and
+        commits them together); one awaitable outcome each."""
         started = time.perf_counter()
+        futures = [self.store.submit(self._apply(event)) for event in events]
+        return [self._outcome(event, future, started) for event, future in zip(events, futures, strict=True)]
+
+    def _apply(self, event: Any) -> Callable[[Tx], Outcome]:
+        return lambda tx: apply_event(tx, self.ctx, event)
+
+    async def _outcome(self, event: Any, future: Future[Outcome], started: float) -> Outcome:
         kind = str(event.get("type")) if isinstance(event, dict) else "?"
         try:
-            outcome = await self.write(lambda tx: apply_event(tx, self.ctx, event))
+            outcome = await asyncio.wrap_future(future)
         except Exception:
             self.metrics.events.labels(kind, "refused").inc()
             raise

@@ -55,11 +55,13 @@ class Server:
         self.client.close()
 
 
-def _post_killed(server: Server, events: list[dict[str, Any]], delay: float) -> None:
-    """Post a batch and SIGKILL the server `delay` seconds in, answered or not."""
+def _post_killed(server: Server, events: list[dict[str, Any]], delay: float) -> bool:
+    """Post a batch and SIGKILL the server `delay` seconds in; whether it was answered."""
+    answered: list[bool] = []
+
     def request() -> None:
         try:
-            server.post(events)
+            answered.append(server.post(events).status_code == 200)
         except httpx.HTTPError:
             pass  # the connection died with the server: the client will send the batch again
     t = threading.Thread(target=request)
@@ -67,6 +69,7 @@ def _post_killed(server: Server, events: list[dict[str, Any]], delay: float) -> 
     time.sleep(delay)   # picks the kill point; nothing waits on it
     server.kill()
     t.join(60)
+    return bool(answered)
 
 
 def _drain(server: Server) -> None:
@@ -86,16 +89,17 @@ def test_sigkill_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("GONGDAN_CRASH_SEED", "20261111")))
     kill_at = set(rng.sample(range(1, len(batches) - 1), KILLS))
     server = Server(db, out)
-    i = 0
+    i, unanswered = 0, 0
     while i < len(batches):
         if i in kill_at:
             kill_at.discard(i)
-            _post_killed(server, batches[i], rng.uniform(0.0, 0.15))
+            unanswered += not _post_killed(server, batches[i], rng.uniform(0.0, 0.04))
             server = Server(db, out)
             continue   # the unanswered batch is sent again: what was stored is recognised
         r = server.post(batches[i])
         assert [x["status"] for x in r.json()["results"]] == [200] * len(batches[i])
         i += 1
+    print(f"{unanswered} of {KILLS} kills cut a request short")
     assert server.client.post("/v1/clock", json={"now": UNTIL}).status_code == 200
     _drain(server)
     server.stop()

@@ -1,6 +1,7 @@
 """POST /v1/events (one event or a batch, with Idempotency-Key) and POST /v1/clock."""
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.routing import Route
 from engine.serve.api.http import (authorize, finite, only_field, parse_instant, problem_response, read_json, service_of,
                                    to_response)
 from engine.serve.idempotency import Answer, once
+from engine.serve.ingest import Outcome
 from engine.serve.keys import sha256_hex
 from engine.serve.problems import Problem
 
@@ -18,8 +20,12 @@ if TYPE_CHECKING:
 
 
 async def _one(service: Service, event: Any) -> Answer:
+    return await _answer(service.ingest(event))
+
+
+async def _answer(pending: Awaitable[Outcome]) -> Answer:
     try:
-        outcome = await service.ingest(event)
+        outcome = await pending
     except Problem as p:
         return Answer(p.status, p.to_dict(), "application/problem+json")
     # the log keeps no state: a duplicate's answer carries the ticket's state as it is now
@@ -29,8 +35,8 @@ async def _one(service: Service, event: Any) -> Answer:
 
 async def _batch(service: Service, events: list[Any]) -> Answer:
     results = []
-    for event in events:   # in order: each waits for the one before it
-        answer = await _one(service, event)
+    for pending in service.ingest_many(events):   # queued together, applied in order
+        answer = await _answer(pending)
         item: dict[str, Any] = {"status": answer.status}
         item["decision" if answer.status == 200 else "problem"] = answer.body
         if answer.headers.get("Gongdan-Duplicate"):
