@@ -28,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import engine  # noqa: E402
+import engine
 
 DEADLINE = 300.0   # seconds: the whole run stops by then whatever happens
 

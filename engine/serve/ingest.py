@@ -12,7 +12,12 @@ from typing import Any
 
 import engine
 from engine.serve.clock import Clock
-from engine.serve.keys import delivery_id, event_natural_key, notification_key, recipient
+from engine.serve.keys import (
+    delivery_id,
+    event_natural_key,
+    notification_key,
+    recipient,
+)
 from engine.serve.problems import Problem
 from engine.serve.store import NewDelivery, TicketRow, Tx
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import REPO
 
 import engine
 from engine.serve.app import ServerThread
@@ -17,7 +18,6 @@ from engine.serve.channels.memory import MemoryChannel, memory_channels
 from engine.serve.clock import Clock, ManualClock
 from engine.serve.outbox import RetryPolicy
 from engine.serve.service import Options, Service
-from conftest import REPO
 
 EVENTS = REPO / "examples" / "double11-events.jsonl"
 

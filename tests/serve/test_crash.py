@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from conftest import REPO
+
 from engine.serve.keys import notification_key
 from serve.conftest import stream
 from serve.test_replay import UNTIL, _evaluate

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO
 
 import engine
-from conftest import REPO
 from engine.serve.clock import ManualClock
 from serve.conftest import Running, Start
 from serve.test_crash import Server

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import engine
 from conftest import REPO, run_cli
+
+import engine
 from engine.serve.clock import WallClock
 from serve.conftest import Running, Start, stream
 

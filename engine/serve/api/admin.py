@@ -9,8 +9,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from engine.serve.api.http import (authorize, json_response, only_field, parse_instant, problem_response, read_json,
-                                   service_of)
+from engine.serve.api.http import (
+    authorize,
+    json_response,
+    only_field,
+    parse_instant,
+    problem_response,
+    read_json,
+    service_of,
+)
 from engine.serve.openapi import document, load_schema
 from engine.serve.problems import Problem
 from engine.serve.store import Reader
@@ -111,7 +118,7 @@ async def ready(request: Request) -> Response:
         if not service.ready.is_set():
             raise RuntimeError("starting")
         await service.read(lambda r: r.setting("mode"))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (any fault of the store means not ready)
         return problem_response(Problem(503, "unavailable", f"not ready: {exc}"))
     return PlainTextResponse("OK")
 

@@ -8,8 +8,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from engine.serve.api.http import (authorize, finite, only_field, parse_instant, problem_response, read_json, service_of,
-                                   to_response)
+from engine.serve.api.http import (
+    authorize,
+    finite,
+    only_field,
+    parse_instant,
+    problem_response,
+    read_json,
+    service_of,
+    to_response,
+)
 from engine.serve.idempotency import Answer, once
 from engine.serve.ingest import Outcome
 from engine.serve.keys import sha256_hex

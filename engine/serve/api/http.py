@@ -7,8 +7,8 @@ import ipaddress
 import json
 import math
 import re
-from datetime import datetime
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request

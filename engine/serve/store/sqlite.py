@@ -151,7 +151,7 @@ class SQLiteStore:
         conn.execute("SAVEPOINT job")
         try:
             value = job(tx)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (the job's error goes to its Future)
             conn.execute("ROLLBACK TO job")
             conn.execute("RELEASE job")
             return False, exc
@@ -162,5 +162,5 @@ class SQLiteStore:
         for listener in self._listeners:
             try:
                 listener(tx.earliest, tx.added)
-            except Exception:
+            except Exception:  # a listener's fault must not stop the writer
                 log.exception("store: a commit listener failed")

@@ -6,7 +6,14 @@ import json
 import sqlite3
 from typing import Any
 
-from engine.serve.store import DecisionRow, IdempotencyRow, NaturalKey, NewDelivery, OutboxRow, TicketRow
+from engine.serve.store import (
+    DecisionRow,
+    IdempotencyRow,
+    NaturalKey,
+    NewDelivery,
+    OutboxRow,
+    TicketRow,
+)
 
 _dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _OUTBOX_COLUMNS = ("id, key, ticket, channel, endpoint, payload, status, attempts, next_attempt_at, "
