@@ -19,6 +19,7 @@ from engine.serve.channels.base import Channel
 from engine.serve.clock import Clock, ReplayClock, WallClock
 from engine.serve.ingest import Context, Outcome, Recorded, apply_event
 from engine.serve.metrics import Metrics
+from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
 from engine.serve.reload import Reloader
 from engine.serve.scheduler import Scheduler, advance_job
@@ -44,6 +45,16 @@ class Options:
     outbox_workers: int = 2
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     idempotency_lease: float = 60.0          # an in-flight key older than this may be taken over
+
+
+EVENT_TYPES = frozenset(load_schema("event.schema.json")["properties"]["type"]["enum"])
+
+
+def event_type_label(event: Any) -> str:
+    """The `type` label of gongdan_events_total: an event type, or `invalid` (labels stay a
+    closed set whatever clients send)."""
+    kind = event.get("type") if isinstance(event, dict) else None
+    return kind if isinstance(kind, str) and kind in EVENT_TYPES else "invalid"
 
 
 class Service:
@@ -135,7 +146,7 @@ class Service:
         return lambda tx: apply_event(tx, self.ctx, event)
 
     async def _outcome(self, event: Any, future: Future[Outcome], started: float) -> Outcome:
-        kind = str(event.get("type")) if isinstance(event, dict) else "?"
+        kind = event_type_label(event)
         try:
             outcome = await asyncio.wrap_future(future)
         except Exception:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from conftest import REPO
 
@@ -50,17 +51,26 @@ def _metric(s: Running, name: str, **labels: str) -> float | None:
 def test_a_broken_reload_keeps_the_old_engine_while_requests_flow(start: Start, config: Path) -> None:
     s = start(config=config)
     version = s.client.get("/v1/status").json()["config_version"]
-    statuses: list[int] = []
+    answered: list[tuple[float, int]] = []
+    reloaded = threading.Event()
 
-    def flow() -> None:
-        for i in range(150):
-            statuses.append(s.post({**CREATED, "ticket": f"R-{i}"}).status_code)
+    def flow() -> None:   # events until the reload has answered (bounded)
+        with httpx.Client(base_url=s.thread.url, timeout=30.0) as client:
+            for i in range(5000):
+                r = client.post("/v1/events", json={**CREATED, "ticket": f"R-{i}"})
+                answered.append((time.perf_counter(), r.status_code))
+                if reloaded.is_set():
+                    return
     client = threading.Thread(target=flow)
     client.start()
     diagnostics = _break(config)
+    began = time.perf_counter()
     r = s.client.post("/-/reload")
+    ended = time.perf_counter()
+    reloaded.set()
     client.join(60)
-    assert statuses == [200] * 150
+    assert {status for _, status in answered} == {200}
+    assert any(began < t < ended for t, _ in answered)   # some were answered during the reload
     assert (r.status_code, r.json()["ok"], r.json()["diagnostics"]) == (500, False, diagnostics)
     status = s.client.get("/v1/status").json()
     assert (status["config_version"], status["last_reload"]["ok"], status["last_reload"]["diagnostics"]) == (
@@ -119,6 +129,7 @@ def test_metrics_count_events_decisions_and_the_backlog(start: Start) -> None:
     s.post(CREATED)
     s.post(CREATED)
     s.post({**CREATED, "ticket": "T-2", "type": "acknowledged"})
+    s.post({**CREATED, "type": "exploded"})
     clock = s.service.clock
     assert isinstance(clock, ManualClock)
     clock.tick(90.0)
@@ -130,6 +141,7 @@ def test_metrics_count_events_decisions_and_the_backlog(start: Start) -> None:
         'gongdan_events_total{result="applied",type="created"}': 1.0,
         'gongdan_events_total{result="duplicate",type="created"}': 1.0,
         'gongdan_events_total{result="refused",type="acknowledged"}': 1.0,
+        'gongdan_events_total{result="refused",type="invalid"}': 1.0,
         "gongdan_decision_seconds_count": 2.0,
         'gongdan_notifications_total{channel="dingtalk",result="unconfigured"}': 1.0,
         "gongdan_outbox_backlog": 0.0, "gongdan_outbox_oldest_age_seconds": 0.0}
