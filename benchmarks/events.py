@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
 TAGS = ("资损", "安全", "大促", "舆情", "数据", "性能", "体验", "合规")
 REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "ap-singapore")

@@ -36,9 +36,9 @@ def main() -> None:
         root = Path(tmp) / "cfg"
         write(root, Scale(categories=500, teams=50, people=500, rules=50))
         eng = engine.load(root)
-    events = list(created_events(sorted(eng.categories), N))
+    events = list(created_events(sorted(eng.compiled.categories), N))
     tickets = _tickets(events)
-    categories, route = eng.categories, eng.router.route
+    categories, route = eng.compiled.categories, eng.compiled.router.route
 
     def one_route(t: dict[str, Any]) -> Any:
         t["tags"] = list(t["tags"])  # the rule pass extends a ticket's tags in place

@@ -1,5 +1,5 @@
-"""Gongdan benchmarks (SPEC §10): each figure is a median beside a baseline measured in the
-same process, since shared machines drift.
+"""Gongdan benchmarks (targets in README.md and docs/performance.md): each figure is a
+median beside a baseline measured in the same process, since shared machines drift.
 
     python benchmarks/run.py [--quick] [--only validate,routing,durable]
 
@@ -12,19 +12,22 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from events import created_events  # noqa: E402
-from scale import Scale, write  # noqa: E402
+from datetime import UTC
 
-import engine  # noqa: E402
-from engine.pipeline import config_files  # noqa: E402
+from events import created_events
+from scale import Scale, write
+
+import engine
+from engine.config.files import config_files
 
 
 def median_time(func: Callable[[], Any], runs: int) -> float:
@@ -83,10 +86,10 @@ def _tickets(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def bench_routing(root: Path, n: int, runs: int) -> None:
     eng = engine.load(root)
-    events = list(created_events(sorted(eng.categories), n))
+    events = list(created_events(sorted(eng.compiled.categories), n))
     tickets = _tickets(events)
-    categories = eng.categories
-    router = eng.router
+    categories = eng.compiled.categories
+    router = eng.compiled.router
 
     def baseline() -> None:
         for t in tickets:
@@ -113,7 +116,7 @@ def bench_oncall(root: Path, n: int, runs: int) -> None:
     import random
     eng = engine.load(root)
     rng = random.Random(5)
-    teams = sorted(eng.teams)
+    teams = sorted(eng.compiled.teams)
     base = 1794931200.0  # 2026-11-16T00:00Z
     queries = [(rng.choice(teams), base + rng.randrange(0, 28 * 86400)) for _ in range(n)]
     for team, ts in queries:  # build the timelines first: steady state is what hosts see
@@ -131,18 +134,18 @@ def bench_oncall(root: Path, n: int, runs: int) -> None:
     b = median_time(baseline, runs) / n * 1e6
     o = median_time(lookups, runs) / n * 1e6
     print(f"oncall    dict lookup {b:6.3f} µs | Engine.oncall {o:6.3f} µs ({o / b:.1f}x)   "
-          f"[{len(teams)} teams, {len(eng.schedules)} schedules]")
+          f"[{len(teams)} teams, {len(eng.compiled.schedules)} schedules]")
 
 
 def bench_calendar(n: int, runs: int) -> None:
     """A 10-day (240 working hours) deadline on cn-office beside datetime + timedelta."""
     import random
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
     eng = engine.load(Path(__file__).resolve().parents[1])
-    cal = eng.calendars["cn-office"]
+    cal = eng.compiled.calendars["cn-office"]
     rng = random.Random(3)
     starts = [1767225600.0 + rng.randrange(0, 365 * 86400) for _ in range(n)]
-    dts = [datetime.fromtimestamp(s, timezone.utc) for s in starts]
+    dts = [datetime.fromtimestamp(s, UTC) for s in starts]
     step = timedelta(days=10)
     for s in starts:
         cal.add(s, 240 * 3600)
@@ -165,7 +168,7 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     (without states; with or without the notifications' text)."""
     import json
 
-    from engine.stream import encode, replay
+    from engine.replay.stream import encode, replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()
 
@@ -198,7 +201,7 @@ def bench_durable(n: int, runs: int) -> None:
         root = Path(tmp) / "cfg500"
         write(root, Scale(categories=500, teams=50, people=500, rules=0))
         eng = engine.load(root)
-    ids = sorted(eng.categories)[:500]
+    ids = sorted(eng.compiled.categories)[:500]
     teams: dict[str, str] = {}
     name = f"routing{time.monotonic_ns()}"
     def action_for(team: str) -> Callable[[Any], None]:
@@ -208,8 +211,8 @@ def bench_durable(n: int, runs: int) -> None:
 
     with ruleset(name):
         for cid in ids:
-            when_all(m.category == cid)(action_for(eng.categories[cid].team))
-    events = [e for e in created_events(ids, n) if e["category"] in eng.categories][: n]
+            when_all(m.category == cid)(action_for(eng.compiled.categories[cid].team))
+    events = [e for e in created_events(ids, n) if e["category"] in eng.compiled.categories][: n]
     tickets = _tickets(events)
 
     rounds = iter(range(10**9))
@@ -221,14 +224,14 @@ def bench_durable(n: int, runs: int) -> None:
             post(name, {"id": f"{round_}-{e['ticket']}", "ticket": e["ticket"], "category": e["category"]})
 
     def ours() -> None:
-        route = eng.router.route
+        route = eng.compiled.router.route
         for t in tickets:  # no rules here, so nothing adds tags: no per-ticket copy needed
             route(t, None)
 
     mine, theirs, ratio = paired(ours, durable, runs)  # ratio: durable-rules time over ours
     mine, theirs = mine / len(tickets) * 1e6, theirs / len(events) * 1e6
-    agree = sum(teams.get(e["ticket"]) == eng.router.route(dict(t, tags=list(t["tags"])), None).team
-                for e, t in zip(events, tickets))
+    agree = sum(teams.get(e["ticket"]) == eng.compiled.router.route(dict(t, tags=list(t["tags"])), None).team
+                for e, t in zip(events, tickets, strict=True))
     print(f"durable   durable-rules {theirs:8.2f} µs | engine route {mine:6.3f} µs | "
           f"engine is {ratio:.0f}x faster   [{len(events)} events, {len(ids)} rules; "
           f"same team on {agree}/{len(events)}]")

@@ -1,4 +1,4 @@
-"""Generates a large organisation config (SPEC §10 scale reference) at a fixed seed.
+"""Generates a large organisation config (the scale reference of docs/performance.md) at a fixed seed.
 
     python benchmarks/scale.py OUT_DIR [--categories 5000 --teams 500 --people 5000 --rules 50]
 
@@ -170,7 +170,7 @@ def write(out: Path, scale: Scale) -> None:
     rule_list = rules(scale, tops, team_ids, rng)
     out.mkdir(parents=True, exist_ok=True)
     (out / "rules").mkdir(exist_ok=True)
-    dump = dict(allow_unicode=True, sort_keys=False, width=120)
+    dump = {"allow_unicode": True, "sort_keys": False, "width": 120}
     (out / "sla_profiles.yaml").write_text(SLA_PROFILES, encoding="utf-8")
     (out / "rosters.yaml").write_text(yaml.safe_dump(
         {"version": 1, "people": people, "schedules": schedules, "teams": teams}, **dump), encoding="utf-8")

@@ -28,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import engine
+import engine  # noqa: E402 (after the path is set)
 
 DEADLINE = 300.0   # seconds: the whole run stops by then whatever happens
 

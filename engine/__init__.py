@@ -7,12 +7,12 @@
 """
 from __future__ import annotations
 
-from engine.decision import Decision
 from engine.diagnostics import Diagnostic, Severity, Span
-from engine.duty import OnCall
-from engine.engine import Engine
+from engine.duty.teams import OnCall
 from engine.errors import ConfigError, EventError, GongdanError, InternalError
-from engine.pipeline import check, load
+from engine.loader import check, load
+from engine.runtime.decision import Decision
+from engine.runtime.engine import Engine
 
 __all__ = [
     "ConfigError", "Decision", "Diagnostic", "Engine", "EventError", "GongdanError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -66,14 +66,22 @@ class Diagnostic:
         }
 
 
-def suggest(word: str, candidates: Iterable[str]) -> str | None:
-    """A `did you mean` hint for a misspelt reference (case slips first)."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate a misspelt `word` most likely meant (case slips first), or None."""
     options = sorted(candidates)
     same_letters = [c for c in options if c.lower() == word.lower()]
     close = same_letters or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    if 0 < len(options) <= 8:
+    return close[0] if close else None
+
+
+def suggest(word: str, candidates: Iterable[str], *, list_known: bool = True) -> str | None:
+    """The one `did you mean` hint for a misspelt name; without a close match, the known
+    names when they are few (and `list_known`)."""
+    options = sorted(candidates)
+    match = closest(word, options)
+    if match is not None:
+        return f"did you mean {match!r}?"
+    if list_known and 0 < len(options) <= 8:
         return "known: " + ", ".join(options)
     return None
 
@@ -112,4 +120,5 @@ def render_github(diags: Iterable[Diagnostic], root: str = "") -> str:
     return "".join(lines)
 
 
-RENDERERS = {"text": render_text, "json": render_json}
+RENDERERS: dict[str, Callable[[Iterable[Diagnostic]], str]] = {
+    "text": render_text, "json": render_json, "github": render_github}

@@ -1,16 +1,16 @@
 """Calendar checks: timezones, working windows, holidays and make-up days."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
+from itertools import pairwise
 
-from engine.checks import register, warning
+from engine.checks.common import warning
+from engine.config.model import CalendarDef, Config, Loc
+from engine.config.values import parse_date, parse_weekdays, parse_window, zone
 from engine.diagnostics import Diagnostic, Span
-from engine.model import CalendarDef, Config, Loc
-from engine.values import parse_date, parse_weekdays, parse_window, zone
 
 
-@register("calendars")
 def check_calendars(config: Config) -> Iterator[Diagnostic]:
     for cal in config.calendars.values():
         out: list[Diagnostic] = []
@@ -35,9 +35,13 @@ def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> 
             out.append(warning(span, "calendar.workday-on-working-day",
                                f"make-up day {day} is a {day.strftime('%A')}, already a working day"))
         _windows(config, cal.loc, ("workdays", day.isoformat()), cal.workdays[day.isoformat()], out)
-    if not open_days and not workdays:
+    if not open_days:
+        why = (" only make-up days: after the last of them no deadline could fall" if workdays
+               else " working time at all: no deadline could fall on it")
         out.append(Diagnostic(config.span(cal.loc, key=True), "calendar.no-working-time",
-                              f"calendar {cal.id!r} has no working time at all"))
+                              f"calendar {cal.id!r} has no weekly working time, {why.strip()}"
+                              if workdays else f"calendar {cal.id!r} has no{why}",
+                              hint="give `week` at least one window"))
 
 
 def _week(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> set[int]:
@@ -68,7 +72,7 @@ def _windows(config: Config, loc: Loc, path: tuple[str, ...], windows: Sequence[
             continue
         parsed.append((start, end, i))
     parsed.sort()
-    for (_, end_a, _), (start_b, _, i) in zip(parsed, parsed[1:]):
+    for (_, end_a, _), (start_b, _, i) in pairwise(parsed):
         if start_b < end_a:
             out.append(Diagnostic(config.span(loc, *path, i), "calendar.overlapping-windows",
                                   f"window {windows[i]!r} overlaps another window of the same day"))
@@ -90,12 +94,3 @@ def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Di
                                f"{text} is listed twice (first at {found[day]})"))
         found[day] = span
     return found
-
-
-def window_map(week: Mapping[str, tuple[str, ...]]) -> dict[int, tuple[tuple[int, int], ...]]:
-    """Weekday (0=Mon) -> sorted windows in minutes, for compiling a checked calendar."""
-    result: dict[int, tuple[tuple[int, int], ...]] = {}
-    for key, windows in week.items():
-        for day in parse_weekdays(key):
-            result[day] = tuple(sorted(parse_window(w) for w in windows))
-    return result

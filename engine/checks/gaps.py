@@ -4,11 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from engine.checks import CheckOptions, register_timed, warning
-from engine.diagnostics import Diagnostic, Severity
-from engine.duty import compile_schedules, compile_teams, team_gaps
-from engine.model import Config
-from engine.profiles import effective_profile
+from engine.checks.common import CheckOptions, warning
+from engine.compile.compiler import compile_modes
+from engine.compile.duty import compile_schedules, compile_teams
+from engine.config.model import Config, TeamDef
+from engine.config.profiles import effective_profile
+from engine.diagnostics import Diagnostic, Severity, Span, suggest
+from engine.duty.teams import team_gaps
+from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 
 def _round_the_clock(config: Config, mode: str) -> bool:
@@ -16,35 +19,46 @@ def _round_the_clock(config: Config, mode: str) -> bool:
     if mode not in config.profiles:
         return False
     profile = effective_profile(config, mode)
-    return any((t.calendar or profile.calendar) == "24x7" for t in profile.targets.values())
+    return any((t.calendar or profile.calendar) == BUILTIN_CALENDAR for t in profile.targets.values())
 
 
-@register_timed("rosters.gaps")
 def check_gaps(config: Config, options: CheckOptions) -> Iterator[Diagnostic]:
+    """Each team's gaps under the mode that will be in force at each instant of the range
+    (the windows, else the default mode), or under `options.mode` when one is forced: a
+    mode no window schedules there is a mode only a host can force, checked when asked."""
     assert options.now is not None  # run_checks only calls timed checks with a clock
+    if options.mode is not None and options.mode not in config.profiles:
+        yield Diagnostic(Span("sla_profiles.yaml"), "ref.unknown-mode",
+                         f"roster gaps asked for in mode {options.mode!r}, which no profile defines",
+                         hint=suggest(options.mode, config.profiles))
+        return
     start = options.now.timestamp()
     end = start + options.gap_days * 86400
     teams = compile_teams(config, compile_schedules(config))
-    default = config.modes.default
+    modes = compile_modes(config)
+    spans = modes.spans(start, end, options.mode)
     for team_def in config.teams:
-        team = teams[team_def.id]
-        for mode in config.profiles:
-            gaps = team_gaps(team, mode, default, start, end)
-            if not gaps:
-                continue
-            duty = team_def.duty.get(mode) or team_def.duty.get(default)
-            span = config.span(duty.loc, "primary") if duty else config.span(team_def.loc, "id")
-            tz = options.now.tzinfo
-            first = f"{_at(gaps[0][0], tz)} to {_at(gaps[0][1], tz)}"
-            hours = sum(hi - lo for lo, hi in gaps) / 3600
-            message = (f"team {team.id!r} has nobody on duty in mode {mode!r} from {first}"
-                       f" ({len(gaps)} gap{'s' * (len(gaps) != 1)}, {hours:g}h in the next "
-                       f"{options.gap_days} days)")
-            hint = "tickets fall to the team lead; add a layer, a backup schedule or an override"
-            if _round_the_clock(config, mode):
-                yield Diagnostic(span, "roster.gap", message, Severity.ERROR, hint)
-            else:
-                yield warning(span, "roster.gap", message, hint)
+        for mode in dict.fromkeys(m for _, _, m in spans):   # each mode once, in order of first use
+            gaps = [g for a, b, m in spans if m == mode
+                    for g in team_gaps(teams[team_def.id], mode, modes.default, a, b)]
+            if gaps:
+                yield _gap(config, team_def, mode, gaps, options)
+
+
+def _gap(config: Config, team_def: TeamDef, mode: str, gaps: list[tuple[float, float]],
+         options: CheckOptions) -> Diagnostic:
+    duty = team_def.duty.get(mode) or team_def.duty.get(config.modes.default)
+    span = config.span(duty.loc, "primary") if duty else config.span(team_def.loc, "id")
+    tz = options.now.tzinfo if options.now is not None else None
+    first = f"{_at(gaps[0][0], tz)} to {_at(gaps[0][1], tz)}"
+    hours = sum(hi - lo for lo, hi in gaps) / 3600
+    message = (f"team {team_def.id!r} has nobody on duty in mode {mode!r} from {first}"
+               f" ({len(gaps)} gap{'s' * (len(gaps) != 1)}, {hours:g}h in the next "
+               f"{options.gap_days} days)")
+    hint = "tickets fall to the team lead; add a layer, a backup schedule or an override"
+    if _round_the_clock(config, mode):
+        return Diagnostic(span, "roster.gap", message, Severity.ERROR, hint)
+    return warning(span, "roster.gap", message, hint)
 
 
 def _at(ts: float, tz: object) -> str:

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks import register, unknown, warning
+from engine.checks.common import unknown, warning
+from engine.config.model import Config, Person
 from engine.diagnostics import Diagnostic
-from engine.model import Config, Person
-
-# Which contact field a channel needs; dingtalk_group goes to a team's robot, not a person.
-CHANNEL_CONTACT = {"dingtalk": "dingtalk", "email": "email", "sms": "phone", "phone": "phone"}
+from engine.notify.channels import CHANNEL_CONTACT
 
 
-@register("org.managers")
 def check_managers(config: Config) -> Iterator[Diagnostic]:
     by_id = {p.id: p for p in config.people}
     for person in config.people:
@@ -74,7 +71,6 @@ def _reachable(config: Config, role_channels: dict[str, set[str]]) -> dict[str, 
     return reach
 
 
-@register("org.contacts")
 def check_contacts(config: Config) -> Iterator[Diagnostic]:
     reach = _reachable(config, _role_channels(config))
     for person in config.people:

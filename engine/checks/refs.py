@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.checks import duplicates, register, unknown
+from engine.checks.common import duplicates, unknown
+from engine.config.model import Config, Loc, Matcher
 from engine.diagnostics import Diagnostic
-from engine.model import Config, Loc, Matcher
+from engine.routing.matchers import conditions
+from engine.timecalc.calendar import BUILTIN_CALENDAR
 
-BUILTIN_CALENDARS = ("24x7",)
+BUILTIN_CALENDARS = (BUILTIN_CALENDAR,)
 ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter")
 
 
@@ -16,7 +18,6 @@ def calendar_ids(config: Config) -> set[str]:
     return set(config.calendars) | set(BUILTIN_CALENDARS)
 
 
-@register("duplicates")
 def check_duplicates(config: Config) -> Iterator[Diagnostic]:
     yield from duplicates(config, ((p.id, p.loc) for p in config.people), "person", "id")
     yield from duplicates(config, ((t.id, t.loc) for t in config.teams), "team", "id")
@@ -27,7 +28,6 @@ def check_duplicates(config: Config) -> Iterator[Diagnostic]:
         yield from duplicates(config, ((r.id, r.loc) for r in category.routes), "route", "id")
 
 
-@register("refs.categories")
 def check_category_refs(config: Config) -> Iterator[Diagnostic]:
     teams = {t.id for t in config.teams}
     levels = set(config.level_ids)
@@ -47,7 +47,6 @@ def check_category_refs(config: Config) -> Iterator[Diagnostic]:
             yield from matcher_refs(config, route.when, (route.loc[0], route.loc[1] + ("when",)))
 
 
-@register("refs.rules")
 def check_rule_refs(config: Config) -> Iterator[Diagnostic]:
     teams = {t.id for t in config.teams}
     levels = set(config.level_ids)
@@ -62,16 +61,12 @@ def check_rule_refs(config: Config) -> Iterator[Diagnostic]:
 def matcher_refs(config: Config, matcher: Matcher, loc: Loc) -> Iterator[Diagnostic]:
     """Calendars named by `during`/`outside` and levels compared by `severity`, recursively."""
     calendars = calendar_ids(config)
-    for key, value in matcher.items():
+    for key, value, path in conditions(matcher):
+        here = (loc[0], loc[1] + path)
         if key in ("during", "outside") and value not in calendars:
-            yield unknown(config.span(loc, key), "calendar", value, calendars)
-        elif key == "any":
-            for i, sub in enumerate(value):
-                yield from matcher_refs(config, sub, (loc[0], loc[1] + (key, i)))
-        elif key == "not":
-            yield from matcher_refs(config, value, (loc[0], loc[1] + (key,)))
+            yield unknown(config.span(here), "calendar", value, calendars)
         elif key == "severity":
-            yield from _severity_refs(config, value, (loc[0], loc[1] + (key,)))
+            yield from _severity_refs(config, value, here)
 
 
 def _severity_refs(config: Config, condition: Any, loc: Loc) -> Iterator[Diagnostic]:
@@ -89,7 +84,6 @@ def _severity_refs(config: Config, condition: Any, loc: Loc) -> Iterator[Diagnos
             yield unknown(config.span(loc, *sub), "level", str(value), levels)
 
 
-@register("refs.rosters")
 def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
     people = {p.id for p in config.people}
     schedules = set(config.schedules)
@@ -118,7 +112,6 @@ def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
                 yield unknown(config.span(override.loc, "person"), "person", override.person, people)
 
 
-@register("refs.sla")
 def check_sla_refs(config: Config) -> Iterator[Diagnostic]:
     calendars = calendar_ids(config)
     policies = set(config.policies)

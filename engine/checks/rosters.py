@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from engine.checks import register, warning
+from engine.checks.common import warning
+from engine.config.model import Config, LayerDef, Loc, ScheduleDef
+from engine.config.values import parse_duration, parse_local_datetime, zone
 from engine.diagnostics import Diagnostic
-from engine.model import Config, LayerDef, Loc, ScheduleDef
-from engine.timeline import on_cron
-from engine.values import parse_duration, parse_local_datetime, zone
+from engine.timecalc.cron import fires, on_cron
 
 
 @lru_cache(maxsize=4096)
@@ -21,13 +21,21 @@ def cron_is_valid(expr: str) -> bool:
     return bool(croniter.is_valid(expr))
 
 
+def usable_cron(expr: str) -> bool:
+    """Valid, and with at least one occurrence: what the schedules can be compiled from."""
+    return cron_is_valid(expr) and fires(expr)
+
+
 def _cron(config: Config, loc: Loc, field: str, expr: str) -> Iterator[Diagnostic]:
     if not cron_is_valid(expr):
         yield Diagnostic(config.span(loc, field), "value.cron",
                          f"{expr!r} is not a valid cron expression (minute hour day month weekday)")
+    elif not fires(expr):
+        yield Diagnostic(config.span(loc, field), "roster.cron-never-fires",
+                         f"{expr!r} never fires (no date matches it)",
+                         hint="the day of month does not exist in the months it names")
 
 
-@register("rosters.schedules")
 def check_schedules(config: Config) -> Iterator[Diagnostic]:
     for schedule in config.schedules.values():
         yield from _check_schedule(config, schedule)
@@ -64,8 +72,18 @@ def _check_layer(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator[Diag
     yield from _cron(config, layer.loc, "handoff", layer.handoff)
     problems = list(_interval(config, layer.loc, layer.start, layer.end, tz, f"layer {layer.name!r}"))
     yield from problems
-    if not problems and cron_is_valid(layer.handoff):
+    yield from _active_windows(config, layer)
+    if not problems and usable_cron(layer.handoff):
         yield from _start_on_handoff(config, layer, tz)
+
+
+def _active_windows(config: Config, layer: LayerDef) -> Iterator[Diagnostic]:
+    """Each restriction window: a cron that fires, open for more than 0s."""
+    for window in layer.active:
+        yield from _cron(config, window.loc, "cron", window.cron)
+        if parse_duration(window.duration) == 0:
+            yield Diagnostic(config.span(window.loc, "for"), "value.duration",
+                             "an active window must last longer than 0s")
 
 
 def _start_on_handoff(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator[Diagnostic]:
@@ -80,14 +98,8 @@ def _start_on_handoff(config: Config, layer: LayerDef, tz: ZoneInfo) -> Iterator
                   f"({layer.handoff!r}): the first turn is shorter",
                   f"nearest handoffs: {before.isoformat(timespec='minutes')} and "
                   f"{after.isoformat(timespec='minutes')}")
-    for window in layer.active:
-        yield from _cron(config, window.loc, "cron", window.cron)
-        if parse_duration(window.duration) == 0:
-            yield Diagnostic(config.span(window.loc, "for"), "value.duration",
-                             "an active window must last longer than 0s")
 
 
-@register("rosters.members")
 def check_team_members(config: Config) -> Iterator[Diagnostic]:
     """A schedule member who is not in a team that uses the schedule (warning)."""
     for team in config.teams:

@@ -5,22 +5,16 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.checks import register, warning
+from engine.checks.common import warning
+from engine.config.model import Config, Loc, Matcher, RuleDef
 from engine.diagnostics import Diagnostic
-from engine.model import Config, Loc, Matcher, RuleDef
+from engine.routing.matchers import NON_ATTRIBUTES, conditions
 
 
 def _walk(matcher: Matcher, loc: Loc) -> Iterator[tuple[str, Any, Loc]]:
     """(key, condition, loc of the condition) of every condition, through `any` and `not`."""
-    for key, value in matcher.items():
-        here = (loc[0], loc[1] + (key,))
-        if key == "any":
-            for i, sub in enumerate(value):
-                yield from _walk(sub, (loc[0], here[1] + (i,)))
-        elif key == "not":
-            yield from _walk(value, here)
-        else:
-            yield key, value, here
+    for key, value, path in conditions(matcher):
+        yield key, value, (loc[0], loc[1] + path)
 
 
 def _matchers(config: Config) -> Iterator[tuple[Matcher, Loc]]:
@@ -34,7 +28,6 @@ def _matchers(config: Config) -> Iterator[tuple[Matcher, Loc]]:
             yield override.when, (override.loc[0], override.loc[1] + ("when",))
 
 
-@register("routing.regex")
 def check_regexes(config: Config) -> Iterator[Diagnostic]:
     for matcher, loc in _matchers(config):
         for _, condition, here in _walk(matcher, loc):
@@ -71,11 +64,10 @@ def _condition_implies(narrow: Any, broad: Any) -> bool:
 
 def implies(narrow: Matcher, broad: Matcher) -> bool:
     """Whether every ticket matching `narrow` matches `broad` too (sound, not complete)."""
-    simple = all(k not in ("any", "not", "during", "outside") for k in broad)
+    simple = all(k not in NON_ATTRIBUTES for k in broad)
     return simple and all(k in narrow and _condition_implies(narrow[k], v) for k, v in broad.items())
 
 
-@register("routing.shadowed")
 def check_shadowed(config: Config) -> Iterator[Diagnostic]:
     for cat in config.categories:
         for i, later in enumerate(cat.routes):

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
-from engine.checks import register
+from engine.config.model import Config, StepDef, TargetDef
+from engine.config.profiles import effective_profile, extends_chain
+from engine.config.values import parse_datetime, parse_duration, parse_percentage
 from engine.diagnostics import Diagnostic
-from engine.model import Config, StepDef, TargetDef
-from engine.profiles import effective_profile, extends_chain
-from engine.values import parse_datetime, parse_duration, parse_percentage
 
 
-@register("sla.profiles")
 def check_profiles(config: Config) -> Iterator[Diagnostic]:
     for pid, profile in config.profiles.items():
         chain, loops = extends_chain(config.profiles, pid)
@@ -63,7 +62,6 @@ def _durations(config: Config, target: TargetDef) -> Iterator[Diagnostic]:
                              f"{field} target must be longer than 0s")
 
 
-@register("sla.modes")
 def check_modes(config: Config) -> Iterator[Diagnostic]:
     spans = []
     for window in config.modes.windows:
@@ -78,13 +76,12 @@ def check_modes(config: Config) -> Iterator[Diagnostic]:
             continue
         spans.append((start, end, window))
     spans.sort(key=lambda s: (s[0], s[1]))
-    for (_, end_a, a), (start_b, _, b) in zip(spans, spans[1:]):
+    for (_, end_a, a), (start_b, _, b) in pairwise(spans):
         if start_b < end_a:
             yield Diagnostic(config.span(b.loc, "start"), "mode.overlapping-windows",
                              f"mode window {b.name!r} overlaps {a.name!r}")
 
 
-@register("sla.steps")
 def check_step_values(config: Config) -> Iterator[Diagnostic]:
     for policy in config.policies.values():
         for step in policy.response + policy.resolve:
@@ -93,7 +90,6 @@ def check_step_values(config: Config) -> Iterator[Diagnostic]:
                                  "`after` must be longer than 0s")
 
 
-@register("sla.policy-steps")
 def check_policy_steps(config: Config) -> Iterator[Diagnostic]:
     """Steps in time order, `climb` only where a manager is notified, channels that the
     recipients can receive."""

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.checks import register
+from engine.config.model import Config
 from engine.diagnostics import Diagnostic
-from engine.model import Config
-from engine.notify import check_templates
-from engine.notify_context import ticket_url_problem
+from engine.notify.context import ticket_url_problem
+from engine.notify.template_checks import check_templates
 
 
-@register("templates")
 def check_notifications(config: Config) -> Iterator[Diagnostic]:
     settings = config.notifications
     yield from check_templates(config.templates, settings.locale)

@@ -7,14 +7,13 @@ from typing import Any
 
 import click
 
+from engine.cli.common import Exit
 from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
 from engine.cli.route import route
 from engine.cli.serve import serve
 from engine.cli.test import test_command
 from engine.cli.validate import validate
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Group(click.Group):
@@ -28,7 +27,7 @@ class _Group(click.Group):
         except Exception as exc:
             click.echo(f"gongdan: internal error: {exc!r}", err=True)
             click.echo(traceback.format_exc(), err=True)
-            sys.exit(EXIT_INTERNAL)
+            sys.exit(Exit.INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

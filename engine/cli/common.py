@@ -3,19 +3,29 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from enum import IntEnum
 from pathlib import Path
 
 import click
 
+from engine.config.values import parse_datetime
 from engine.diagnostics import render_text
-from engine.engine import Engine
 from engine.errors import ConfigError
-from engine.pipeline import load
-from engine.values import parse_datetime
+from engine.loader import load
+from engine.runtime.engine import Engine
 
 config_option = click.option(
     "--config", "config_dir", default=".", show_default=True,
     type=click.Path(file_okay=False, path_type=Path), help="the config dir")
+
+
+class Exit(IntEnum):
+    """The exit codes of every command."""
+
+    OK = 0
+    PROBLEMS = 1      # invalid config, failed cases, bad lines, gaps found
+    USAGE = 2         # click's own code for a usage error
+    INTERNAL = 3      # a bug in Gongdan
 
 
 def load_or_exit(config_dir: Path) -> Engine:
@@ -25,7 +35,7 @@ def load_or_exit(config_dir: Path) -> Engine:
     except ConfigError as exc:
         click.echo(render_text(exc.diagnostics), err=True, nl=False)
         click.echo(f"gongdan: {config_dir}: the config has errors (run `gongdan validate`)", err=True)
-        sys.exit(1)
+        sys.exit(Exit.PROBLEMS)
 
 
 def parse_option_time(text: str, option: str) -> datetime:

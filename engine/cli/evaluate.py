@@ -9,11 +9,11 @@ from typing import IO
 
 import click
 
-from engine.cli.common import config_option, load_or_exit, parse_option_time
-from engine.engine import Engine
-from engine.jobs import lines_of
-from engine.jobs import run as run_jobs
-from engine.stream import BadLine, Summary, encode, replay
+from engine.cli.common import Exit, config_option, load_or_exit, parse_option_time
+from engine.replay.shards import lines_of
+from engine.replay.shards import run as run_jobs
+from engine.replay.stream import BadLine, Summary, encode, replay
+from engine.runtime.engine import Engine
 
 
 @click.command()
@@ -47,14 +47,14 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
                                  param_hint="--mode")
     if jobs > 1:
         totals, errors = run_jobs(engine, lines_of(source), sink, jobs, mode, until, with_state,
-                                  not no_render, summary)[:2]
+                                  not no_render, summary)
         _report(errors, 0)
     else:
         totals, errors = _serial(engine, source, sink, mode, until, fail_fast, with_state,
                                  not no_render, summary)
     if totals is not None:
         click.echo(totals.render(), nl=False, err=sink.name == "<stdout>")
-    sys.exit(1 if errors else 0)
+    sys.exit(Exit.PROBLEMS if errors else Exit.OK)
 
 
 def _batch_gc() -> None:

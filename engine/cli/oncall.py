@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import config_option, load_or_exit, parse_option_time
-from engine.engine import Engine
-from engine.oncall import DutyReport, duty_report, to_ics
+from engine.cli.common import Exit, config_option, load_or_exit, parse_option_time
+from engine.duty.reports import DutyReport, to_ics
+from engine.runtime.engine import Engine
 
 
 def _team_text(report: DutyReport, timeline: bool) -> str:
@@ -41,9 +41,9 @@ def _gaps_text(reports: list[DutyReport], days: int) -> str:
 
 
 def _reports(engine: Engine, team: str | None, at: float, days: int, mode: str | None) -> list[DutyReport]:
-    ids = [team] if team else sorted(engine.teams)
+    ids = [team] if team else sorted(engine.compiled.teams)
     try:
-        return [duty_report(engine, tid, at, days, mode) for tid in ids]
+        return [engine.duty_report(tid, at, days, mode) for tid in ids]
     except LookupError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="TEAM") from None
 
@@ -79,4 +79,4 @@ def oncall(team: str | None, config_dir: Path, at_text: str | None, mode: str | 
     else:
         click.echo("".join(_team_text(r, timeline=team is not None) for r in reports), nl=False)
     if gaps and any(r.gaps for r in reports):
-        sys.exit(1)
+        sys.exit(Exit.PROBLEMS)

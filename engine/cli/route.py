@@ -7,9 +7,9 @@ from typing import IO, Any
 
 import click
 
-from engine.cli.common import config_option, load_or_exit
-from engine.decision import Decision
+from engine.cli.common import Exit, config_option, load_or_exit
 from engine.errors import EventError
+from engine.runtime.decision import Decision
 
 
 def render_tree(decision: Decision) -> str:
@@ -46,7 +46,7 @@ def route(event_file: IO[str], config_dir: Any, mode: str | None, explain: bool)
         decision = engine.evaluate(event, mode=mode, explain=explain)
     except EventError as exc:
         click.echo(f"gongdan: bad event: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(Exit.PROBLEMS)
     if explain:
         click.echo(render_tree(decision), nl=False)
     else:

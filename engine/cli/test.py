@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import config_option, load_or_exit
+from engine.cases import load_cases, run_case
+from engine.cli.common import Exit, config_option, load_or_exit
 from engine.diagnostics import render_text
-from engine.golden import load_cases, run_case
 
 DEFAULT_CASES = "tests/cases/*.yaml"
 
@@ -30,7 +30,7 @@ def test_command(cases: tuple[str, ...], config_dir: Path, verbose: bool) -> Non
     files = _case_files(cases, config_dir)
     if not files:
         click.echo(f"gongdan: no case files (looked for {config_dir / DEFAULT_CASES})", err=True)
-        sys.exit(1)
+        sys.exit(Exit.PROBLEMS)
     passed = failed = 0
     for path in files:
         loaded, problems = load_cases(path)
@@ -49,4 +49,4 @@ def test_command(cases: tuple[str, ...], config_dir: Path, verbose: bool) -> Non
             for problem in outcome.problems:
                 click.echo(f"      {problem}")
     click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(Exit.PROBLEMS if failed else Exit.OK)

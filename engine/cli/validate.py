@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import parse_option_time
-from engine.diagnostics import Diagnostic, Span, render_github, render_json, render_text
-from engine.pipeline import check
+from engine.cli.common import Exit, parse_option_time
+from engine.diagnostics import RENDERERS, Diagnostic, Span
+from engine.loader import check
 
 
 def _relative_to_cwd(diags: list[Diagnostic], root: Path) -> list[Diagnostic]:
@@ -31,7 +31,7 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
 
 @click.command()
 @click.argument("config_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
               show_default=True, help="text for people, json for tools, github for PR annotations")
 @click.option("--strict", is_flag=True, help="warnings fail the run too")
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
@@ -40,20 +40,17 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
               help="look this many days ahead for roster gaps (0: do not look)")
 @click.option("--gaps-from", "gaps_from", default=None, metavar="DATETIME",
               help="look for roster gaps from this RFC 3339 time instead of now")
+@click.option("--mode", default=None, help="look for roster gaps as if the host forced this mode throughout "
+              "(default: the mode the windows put in force at each instant)")
 def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None, gap_days: int,
-             gaps_from: str | None) -> None:
+             gaps_from: str | None, mode: str | None) -> None:
     """Check a config dir (default: here) against the schemas and semantic rules."""
     now = parse_option_time(gaps_from, "--gaps-from") if gaps_from else datetime.now(UTC)
-    diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days),
+    diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days, mode=mode),
                              config_dir)
     shown = diags[:max_errors] if max_errors else diags
-    if fmt == "json":
-        click.echo(render_json(shown), nl=False)
-    elif fmt == "github":
-        click.echo(render_github(shown), nl=False)
-    else:
-        click.echo(render_text(shown), nl=False)
+    click.echo(RENDERERS[fmt](shown), nl=False)
     failed = any(d.is_error or strict for d in diags)
     verdict = "invalid" if failed else "valid"
     click.echo(f"{config_dir}: {verdict}: {_summary(diags, len(shown))}", err=True)
-    sys.exit(1 if failed else 0)
+    sys.exit(Exit.PROBLEMS if failed else Exit.OK)

@@ -84,7 +84,7 @@ class ServerThread:
     def _run(self) -> None:
         try:
             asyncio.run(self.server.serve(sockets=[self.sock]))
-        except BaseException as exc:  # noqa: BLE001 (reported to the starter)
+        except BaseException as exc:  # reported to the starter
             self.error = exc
         finally:
             self._ended = True
@@ -102,7 +102,7 @@ class ServerThread:
         self._thread.join(30.0)
         self.sock.close()
 
-    def __enter__(self) -> ServerThread:  # noqa: PYI034 (final in practice)
+    def __enter__(self) -> ServerThread:  # final in practice
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -17,7 +17,9 @@ def digest(deliveries: Sequence[Delivery]) -> Delivery:
     first = deliveries[0]
     ids = sorted(d.id for d in deliveries)
     lines = [f"- {d.subject}" for d in deliveries]
-    return Delivery(id="digest-" + sha256_hex("|".join(ids))[:32], key="digest|" + "|".join(ids),
+    digest_id = "digest-" + sha256_hex("|".join(ids))[:32]
+    return Delivery(id=digest_id, key="digest|" + "|".join(ids),
                     ticket=first.ticket, channel=first.channel, to=dict(first.to),
                     subject=f"{len(deliveries)} notifications", body="\n".join(lines),
-                    notification={"digest": [{"id": d.id, "key": d.key} for d in deliveries]}, attempt=max(d.attempt for d in deliveries))
+                    notification={"digest": [{"id": d.id, "key": d.key} for d in deliveries]},
+                    attempt=max(d.attempt for d in deliveries))

@@ -66,6 +66,15 @@ def _param(name: str, where: str, description: str, required: bool = True,
 
 
 INSTANT = {"type": "string", "format": "date-time"}
+EPOCH = {"type": "number", "minimum": -62135596800, "maximum": 253402214400}
+
+
+def _only(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An object body with one required field."""
+    return {"type": "object", "properties": {name: schema}, "required": [name], "additionalProperties": False}
+
+
+CLOCK_BODY = _only("now", {"oneOf": [INSTANT, EPOCH]})
 
 
 AUTH = (401, 403)
@@ -85,9 +94,7 @@ def _paths(modes: tuple[str, ...]) -> dict[str, Any]:
     return {
         "/v1/events": EVENTS,
         "/v1/clock": {"post": {"summary": "Advance the replay clock, firing what falls due",
-                               "requestBody": _body({"type": "object", "properties": {
-                                   "now": {"oneOf": [INSTANT, {"type": "number", "minimum": -62135596800, "maximum": 253402214400}]}}, "required": ["now"],
-                                   "additionalProperties": False}),
+                               "requestBody": _body(CLOCK_BODY),
                                "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 409, 413, 415, 422)}}},
         "/v1/tickets/{ticket}": {"get": {"summary": "Latest decision, timers, decision log, deliveries",
                                          "parameters": ticket,
@@ -100,10 +107,10 @@ def _paths(modes: tuple[str, ...]) -> dict[str, Any]:
                                                      _param("at", "query", "RFC 3339 time", False, INSTANT),
                                                      _param("mode", "query", "mode id", False, mode)],
                                       "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 404)}}},
-        "/v1/mode": {"get": {"summary": "The mode override", "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH)}},
+        "/v1/mode": {"get": {"summary": "The mode override",
+                             "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH)}},
                      "put": {"summary": "Set or clear the mode override",
-                             "requestBody": _body({"type": "object", "properties": {
-                                 "mode": {"enum": [*modes, None]}}, "required": ["mode"], "additionalProperties": False}),
+                             "requestBody": _body(_only("mode", {"enum": [*modes, None]})),
                              "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 413, 415, 422)}}},
         "/v1/status": {"get": {"summary": "Config, reload, store, clock, outbox",
                                "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH)}}},

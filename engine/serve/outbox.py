@@ -93,7 +93,8 @@ def _within_budget(tx: Tx, policy: RetryPolicy, now: float, budget_key: str,
     window = math.floor(now / policy.window) * policy.window
     left = policy.budgets[channel] - tx.budget_used(budget_key, window)
     if left <= 0:
-        tx.reschedule([(r.id, r.attempts) for r in group], window + policy.window, "rate budget spent: waiting for the next window")
+        tx.reschedule([(r.id, r.attempts) for r in group], window + policy.window,
+                      "rate budget spent: waiting for the next window")
         return []
     if len(group) <= left:
         tx.spend_budget(budget_key, window, len(group))

@@ -4,6 +4,7 @@ replay clock it stays idle: events and POST /v1/clock fire what falls due."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -81,7 +82,5 @@ class Scheduler:
         nxt = await asyncio.to_thread(self.store.read, lambda r: r.earliest_wakeup())
         delay = IDLE if nxt is None else min(IDLE, max(0.0, nxt - self.clock.now()))
         if delay > 0:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
-            except TimeoutError:
-                pass

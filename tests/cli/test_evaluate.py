@@ -12,7 +12,7 @@ from conftest import REPO
 
 import engine
 from engine.cli import main
-from engine.stream import Replay
+from engine.replay.stream import Replay
 
 EXAMPLE = REPO / "examples" / "double11-events.jsonl"
 
@@ -69,7 +69,7 @@ def test_the_example_replays_to_the_same_bytes_and_its_summary_recounts(tmp_path
     decisions = [json.loads(line) for line in first.read_text(encoding="utf-8").splitlines()]
     assert len(decisions) > len(EXAMPLE.read_text(encoding="utf-8").splitlines())  # due firings too
     expected = recount(decisions)
-    from engine.stream import Summary
+    from engine.replay.stream import Summary
     summary = Summary()
     for d in decisions:
         summary.add(d)

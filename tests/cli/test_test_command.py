@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 
-from engine.golden import load_cases
-from engine.source import load_yaml
+from engine.cases import load_cases
+from engine.config.source import load_yaml
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:

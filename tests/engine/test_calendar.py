@@ -1,4 +1,4 @@
-"""Tests for engine.calendar: deadlines, openings and elapsed working time on calendars."""
+"""Tests for engine.timecalc.calendar: deadlines, openings and elapsed working time on calendars."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec, Window
+from engine.timecalc.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec, Window
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

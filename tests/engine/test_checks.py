@@ -8,9 +8,9 @@ import pytest
 from conftest import DATA, MINIMAL, REPO, materialise
 
 import engine
-from engine.checks import CHECKS, run_checks
+from engine.checks.registry import CHECKS, run_checks
 from engine.diagnostics import render_text
-from engine.pipeline import build_config
+from engine.loader import build_config
 
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir()) + [REPO]
@@ -20,6 +20,21 @@ VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir()) + [REPO]
 def test_invalid_config_gives_exact_diagnostics(case: Path, tmp_path: Path) -> None:
     config_dir = materialise(case, tmp_path)
     assert render_text(engine.check(config_dir)) == (case / "expected.txt").read_text()
+
+
+@pytest.mark.parametrize("case", INVALID, ids=[p.name for p in INVALID])
+def test_invalid_config_loads_with_its_diagnostics_or_refuses(case: Path, tmp_path: Path) -> None:
+    """`engine.load` never crashes where the checks passed something compile cannot take:
+    a config with errors raises ConfigError with exactly the checks' diagnostics, one with
+    only warnings loads and keeps them."""
+    config_dir = materialise(case, tmp_path)
+    expected = (case / "expected.txt").read_text()
+    if " error[" in expected:
+        with pytest.raises(engine.ConfigError) as refused:
+            engine.load(config_dir)
+        assert render_text(refused.value.diagnostics) == expected
+    else:
+        assert render_text(engine.load(config_dir).diagnostics) == expected
 
 
 @pytest.mark.parametrize("config_dir", VALID, ids=[p.name or "reference" for p in VALID])
@@ -97,9 +112,6 @@ def test_a_gap_is_reported_at_the_duty_line(minimal: Path) -> None:
         ("rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'daily' "
         "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
         "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
-        ("rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'promotion' "
-        "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
-        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
     ]
 
 
@@ -110,8 +122,45 @@ def test_gap_checks_need_a_clock(minimal: Path) -> None:
         '        start: 2026-11-02T09:00\n        handoff: "0 9 * * 1"\n  order-backup',
         '        start: 2026-11-02T09:00\n        handoff: "0 9 * * 1"\n        end: 2026-11-03T09:00\n  order-backup'))
     assert engine.check(minimal) == []
-    assert [(d.code, d.span.line) for d in engine.check(minimal, now=NOW)] == [
-        ("roster.gap", 55), ("roster.gap", 55)]
+    assert [(d.code, d.span.line) for d in engine.check(minimal, now=NOW)] == [("roster.gap", 55)]
+
+
+def _desk_without_a_promotion_roster(minimal: Path) -> None:
+    """`shop-order`'s promotion roster (order-d11), without a backup, is cut to end before the
+    window opens; its daily roster covers it outside the window."""
+    rosters = minimal / "rosters.yaml"
+    rosters.write_text(rosters.read_text().replace(
+        '        handoff: "0 9,21 * * *"\n',
+        '        handoff: "0 9,21 * * *"\n        end: 2026-11-05T09:00\n').replace(
+        "promotion: {primary: order-d11, backup: order-backup}", "promotion: {primary: order-d11}"))
+
+
+@pytest.mark.parametrize(("now", "days", "expected"), [
+    pytest.param("2026-12-01T00:00:00+08:00", 28, [], id="window-in-the-past"),
+    # dave's override in order-d11 covers 00:00-06:00 on 11 November, hence two gaps
+    pytest.param("2026-11-08T00:00:00+08:00", 7, [
+        ("rosters.yaml:42:28: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'promotion' from "
+        "2026-11-10T20:00+08:00 to 2026-11-11T00:00+08:00 (2 gaps, 24h in the next 7 days) (tickets fall to "
+        "the team lead; add a layer, a backup schedule or an override)")], id="window-in-the-range"),
+    pytest.param("2026-11-11T12:00:00+08:00", 7, [
+        ("rosters.yaml:42:28: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'promotion' from "
+        "2026-11-11T12:00+08:00 to 2026-11-12T02:00+08:00 (1 gap, 14h in the next 7 days) (tickets fall to "
+        "the team lead; add a layer, a backup schedule or an override)")], id="window-straddling-the-start"),
+])
+def test_gaps_are_checked_in_the_mode_in_force(minimal: Path, now: str, days: int, expected: list[str]) -> None:
+    _desk_without_a_promotion_roster(minimal)
+    diags = engine.check(minimal, now=datetime.fromisoformat(now), gap_days=days)
+    assert [d.render() for d in diags] == expected
+
+
+def test_a_forced_mode_is_checked_when_asked(minimal: Path) -> None:
+    _desk_without_a_promotion_roster(minimal)
+    diags = engine.check(minimal, now=datetime.fromisoformat("2026-12-01T00:00:00+08:00"), gap_days=1,
+                         mode="promotion")
+    assert [d.render() for d in diags] == [
+        ("rosters.yaml:42:28: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'promotion' from "
+        "2026-12-01T00:00+08:00 to 2026-12-02T00:00+08:00 (1 gap, 24h in the next 1 days) (tickets fall to "
+        "the team lead; add a layer, a backup schedule or an override)")]
 
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])

@@ -8,7 +8,7 @@ import pytest
 from conftest import MINIMAL, REPO
 
 import engine
-from engine.duty import OnCall
+from engine.duty.teams import OnCall
 
 REFERENCE = engine.load(REPO)
 

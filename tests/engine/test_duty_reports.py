@@ -7,7 +7,6 @@ import pytest
 from conftest import REPO
 
 import engine
-from engine.oncall import duty_report
 
 ENGINE = engine.load(REPO)
 
@@ -23,7 +22,7 @@ def ts(text: str) -> float:
 ])
 @pytest.mark.parametrize("team", ["trade-order", "payment-gateway", "goc-desk"])
 def test_the_timeline_is_oncall_at_every_instant(team: str, at: str) -> None:
-    report = duty_report(ENGINE, team, ts(at), days=4)
+    report = ENGINE.duty_report(team, ts(at), days=4)
     assert report.timeline[0].start == ts(at) and report.timeline[-1].end == report.until
     for before, after in zip(report.timeline, report.timeline[1:]):
         assert before.end == after.start and (before.person, before.source) != (after.person, after.source)
@@ -34,7 +33,7 @@ def test_the_timeline_is_oncall_at_every_instant(team: str, at: str) -> None:
 
 
 def test_the_modes_of_a_report_across_the_window() -> None:
-    report = duty_report(ENGINE, "trade-order", ts("2026-11-10T08:00:00+08:00"), days=3)
+    report = ENGINE.duty_report("trade-order", ts("2026-11-10T08:00:00+08:00"), days=3)
     assert report.modes == [
         (ts("2026-11-10T08:00:00+08:00"), ts("2026-11-10T20:00:00+08:00"), "daily"),
         (ts("2026-11-10T20:00:00+08:00"), ts("2026-11-12T02:00:00+08:00"), "promotion"),
@@ -44,6 +43,6 @@ def test_the_modes_of_a_report_across_the_window() -> None:
 
 
 def test_a_forced_mode_holds_for_the_whole_report() -> None:
-    report = duty_report(ENGINE, "trade-order", ts("2026-11-11T12:00:00+08:00"), days=1, mode="promotion")
+    report = ENGINE.duty_report("trade-order", ts("2026-11-11T12:00:00+08:00"), days=1, mode="promotion")
     assert report.modes == [(ts("2026-11-11T12:00:00+08:00"), ts("2026-11-12T12:00:00+08:00"), "promotion")]
     assert {s.source.split("/")[0] for s in report.timeline if s.source} == {"trade-order-d11"}

@@ -125,7 +125,7 @@ def test_a_pause_holds_the_timers() -> None:
 def test_the_state_records_fired_steps() -> None:
     d = created("2026-11-09T10:00:00+08:00")
     fired = due(d["state"], "2026-11-09T10:16:00+08:00")
-    assert fired["state"]["fired"] == ["response:0:0", "response:1:0"]
+    assert fired["state"]["fired"] == ["critical:response:0:0", "critical:response:1:0"]
     assert fired["event"] == "due" and fired["at"] == "2026-11-09T10:16:00+08:00"
 
 
@@ -142,5 +142,5 @@ def test_fired_steps_are_rendered_for_their_channel() -> None:
     assert by[(1, "phone")] == ("", ("张志远您好，工单 T-1 的响应已超时 15 分钟，已升级至第 1 级，由您跟进。"
                                     "等级 P1 紧急，分类下单失败，处理人熊艳。请尽快处理。"))
     assert ENGINE.due(d["state"], "2026-11-09T10:31:00+08:00").to_dict(render=False)["notifications"][0] == {
-        "at": "2026-11-09T10:07:30+08:00", "clock": "response", "kind": "remind", "step": 0, "level": 0,
+        "at": "2026-11-09T10:07:30+08:00", "clock": "response", "kind": "remind", "policy": "critical", "step": 0, "level": 0,
         "channel": "dingtalk", "to": {"person": "xiong-yan", "address": "31000273"}}

@@ -1,20 +1,24 @@
-"""Events at the boundary (SPEC §7): exact EventError messages and fields, and good events."""
+"""Events at the boundary (docs/api.md): exact EventError messages and fields, and good events."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from conftest import REPO
+from jsonschema import Draft202012Validator
 
 import engine
+from engine.config.values import DATETIME_PATTERN
 from engine.errors import EventError
-from engine.events import EVENT_TYPES, parse_event
+from engine.runtime.events import EVENT_TYPES, parse_event
 
 AT = "2026-11-02T10:00:00+08:00"
 AT_TS = 1793584800.0  # 2026-11-02T02:00:00Z
 CREATED: dict[str, Any] = {"type": "created", "ticket": "T-1", "at": AT, "category": "trade/order"}
 ENGINE = engine.load(REPO)
 TYPES = ", ".join(EVENT_TYPES)
+ID = "expected an id (letters, digits, '_' or '-'), got"
 
 
 def without(event: dict[str, Any], key: str) -> dict[str, Any]:
@@ -66,16 +70,28 @@ BAD = [
                  id="empty-category"),
     pytest.param({**CREATED, "category": None}, "category: expected a non-empty string, got None",
                  "category", id="null-category"),
-    pytest.param({**CREATED, "tags": "资损"}, "tags: expected a list of strings, got '资损'", "tags",
+    pytest.param({**CREATED, "tags": "资损"}, "tags: expected a list of non-empty strings, got '资损'", "tags",
                  id="tags-a-string"),
-    pytest.param({**CREATED, "tags": ["a", 1]}, "tags: expected a list of strings, got ['a', 1]", "tags",
+    pytest.param({**CREATED, "tags": ["a", 1]}, "tags: expected a list of non-empty strings, got ['a', 1]", "tags",
                  id="tags-with-a-number"),
+    pytest.param({**CREATED, "tags": ["a", ""]}, "tags: expected a list of non-empty strings, got ['a', '']",
+                 "tags", id="tags-with-an-empty-tag"),
+    pytest.param({**CREATED, "severity": "P 1"}, f"severity: {ID} 'P 1'", "severity",
+                 id="severity-not-an-id"),
+    pytest.param(event("transferred", to={"person": "alice smith"}), f"to.person: {ID} 'alice smith'",
+                 "to.person", id="transferred-to-a-name-not-an-id"),
+    pytest.param({**CREATED, "at": "2026-02-29T10:00:00+08:00"},
+                 "at: '2026-02-29T10:00:00+08:00' is not an RFC 3339 datetime", "at", id="no-leap-day-in-2026"),
+    pytest.param({**CREATED, "at": "0000-01-01T10:00:00Z"},
+                 "at: '0000-01-01T10:00:00Z' is not an RFC 3339 datetime", "at", id="year-zero"),
+    pytest.param({**CREATED, "at": "2026-11-02T10:00:00+24:00"},
+                 "at: '2026-11-02T10:00:00+24:00' is not an RFC 3339 datetime", "at", id="offset-of-a-day"),
     pytest.param({**CREATED, "fields": ["region"]}, "fields: expected an object, got list", "fields",
                  id="fields-not-an-object"),
     pytest.param({**CREATED, "fields": "x"}, "fields: expected an object, got str", "fields",
                  id="fields-a-string"),
     pytest.param({**CREATED, "title": 5}, "title: expected a string, got 5", "title", id="title-not-a-string"),
-    pytest.param({**CREATED, "severity": ""}, "severity: expected a non-empty string, got ''", "severity",
+    pytest.param({**CREATED, "severity": ""}, "severity: expected an id (letters, digits, '_' or '-'), got ''", "severity",
                  id="empty-severity"),
     pytest.param({**CREATED, "submitter": ["ceo"]}, "submitter: expected a string, got ['ceo']", "submitter",
                  id="submitter-a-list"),
@@ -90,9 +106,9 @@ BAD = [
                  id="transferred-to-a-string"),
     pytest.param(event("transferred", to={"group": "x"}), "to: expected {person: id} or {team: id}", "to",
                  id="transferred-to-a-group"),
-    pytest.param(event("transferred", to={"person": ""}), "to.person: expected a non-empty string, got ''",
+    pytest.param(event("transferred", to={"person": ""}), "to.person: expected an id (letters, digits, '_' or '-'), got ''",
                  "to.person", id="transferred-to-empty-person"),
-    pytest.param(event("transferred", to={"team": 3}), "to.team: expected a non-empty string, got 3",
+    pytest.param(event("transferred", to={"team": 3}), "to.team: expected an id (letters, digits, '_' or '-'), got 3",
                  "to.team", id="transferred-to-numeric-team"),
     pytest.param(event("status_changed"), "status: is required", "status", id="status-changed-without-status"),
     pytest.param(event("status_changed", status=""), "status: expected a non-empty string, got ''", "status",
@@ -110,7 +126,7 @@ BAD = [
     pytest.param(event("updated", changes={"submitter": "ceo"}),
                  "changes.submitter: cannot be changed (changeable: category, severity, title, tags, source, "
                  "fields)", "changes.submitter", id="updated-submitter"),
-    pytest.param(event("updated", changes={"tags": "x"}), "changes.tags: expected a list of strings, got 'x'",
+    pytest.param(event("updated", changes={"tags": "x"}), "changes.tags: expected a list of non-empty strings, got 'x'",
                  "changes.tags", id="updated-bad-tags"),
     pytest.param(event("updated", changes={"category": ""}),
                  "changes.category: expected a non-empty string, got ''", "changes.category",
@@ -231,3 +247,38 @@ def test_evaluate_does_not_change_the_event() -> None:
     raw = {**CREATED, "tags": ["资损"], "fields": {"merchant_tier": "KA"}}
     ENGINE.evaluate(raw)
     assert raw == {**CREATED, "tags": ["资损"], "fields": {"merchant_tier": "KA"}}
+
+
+# --- the event schema and parse_event are twins: pinned together -------------------------
+
+EVENT_SCHEMA = json.loads((REPO / "schemas" / "event.schema.json").read_text(encoding="utf-8"))
+SCHEMA_CHECK = Draft202012Validator(EVENT_SCHEMA)
+EXAMPLE_EVENTS = [json.loads(line) for line in
+                  (REPO / "examples" / "double11-events.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
+
+
+def _parses(raw: Any) -> bool:
+    try:
+        parse_event(raw)
+    except EventError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("raw", [p.values[0] for p in BAD], ids=[p.id for p in BAD])
+def test_the_schema_refuses_every_bad_event(raw: Any) -> None:
+    assert not SCHEMA_CHECK.is_valid(raw)
+
+
+@pytest.mark.parametrize("raw", [p.values[0] for p in GOOD], ids=[p.id for p in GOOD])
+def test_the_schema_takes_every_good_event(raw: Any) -> None:
+    assert SCHEMA_CHECK.is_valid(raw), list(SCHEMA_CHECK.iter_errors(raw))
+
+
+def test_the_schema_and_parse_event_agree_on_the_example_stream() -> None:
+    verdicts = {(SCHEMA_CHECK.is_valid(raw), _parses(raw)) for raw in EXAMPLE_EVENTS}
+    assert verdicts == {(True, True)}
+
+
+def test_the_schema_datetime_is_the_parsers_pattern() -> None:
+    assert EVENT_SCHEMA["$defs"]["datetime"]["pattern"] == DATETIME_PATTERN

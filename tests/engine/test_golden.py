@@ -8,7 +8,7 @@ from conftest import REPO
 
 import engine
 from engine.diagnostics import Span
-from engine.golden import Case, differences, load_cases, run_case
+from engine.cases import Case, differences, load_cases, run_case
 
 ENGINE = engine.load(REPO)
 CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""The compiled matcher against a plain reading of SPEC §5, on random `when`s and tickets.
+"""The compiled matcher against a plain reading of docs/semantics.md#matchers, on random `when`s and tickets.
 
 `compile_matcher` turns a `when` into the source of one Python function with inline fast
 paths per value type; this reference walks the `when` directly, so the two can only agree
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matchers import CALENDARS, ts
 
-from engine.matchers import compile_matcher
+from engine.routing.matchers import compile_matcher
 
 ABSENT = object()
 KEYS = ("title", "source", "severity", "tags", "fields.a", "fields.b.c")
@@ -58,7 +58,7 @@ def tickets() -> st.SearchStrategy[dict[str, Any]]:
     })
 
 
-# ---- the reference: SPEC §5 read literally
+# ---- the reference: docs/semantics.md#matchers read literally
 
 def value(ticket: dict[str, Any], key: str) -> Any:
     if not key.startswith("fields."):

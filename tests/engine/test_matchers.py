@@ -1,4 +1,4 @@
-"""The matcher language (SPEC §5) on hand-built tickets, and the rule index's anchors."""
+"""The matcher language (docs/semantics.md#matchers) on hand-built tickets, and the rule index's anchors."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from conftest import REPO
 
-from engine.calendar import Calendar, CalendarSpec
-from engine.matchers import OPERATORS, compile_matcher
-from engine.routing import anchors_of
+from engine.timecalc.calendar import Calendar, CalendarSpec
+from engine.routing.matchers import OPERATORS, compile_matcher
+from engine.routing.index import anchors_of
 
 OFFICE = Calendar.compile(CalendarSpec("office", "Asia/Shanghai", {
     0: ((540, 1080),), 1: ((540, 1080),), 2: ((540, 1080),), 3: ((540, 1080),), 4: ((540, 1080),)}))

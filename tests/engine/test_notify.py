@@ -10,25 +10,20 @@ import pytest
 from conftest import DATA, REPO
 
 import engine
-from engine.notify import (
-    CHANNELS,
+from engine.config.model import TemplateSource
+from engine.notify.channels import CHANNELS, SMS_LIMIT
+from engine.notify.context import (
     CONTEXT_VARIABLES,
-    KINDS,
-    MAX_OUTPUT,
-    SMS_LIMIT,
-    Renderer,
-    RenderError,
-    TemplateSource,
-    build_context,
-    check_templates,
-    default_sources,
-    fit,
-    md,
-    parse_name,
     sample_context,
+    span_text,
+    ticket_link,
+    ticket_url_problem,
 )
-from engine.notify_context import span_text, ticket_link, ticket_url_problem
-from engine.values import parse_datetime
+from engine.notify.render import KINDS, Renderer, RenderError, default_sources, parse_name
+from engine.notify.sandbox import MAX_OUTPUT, fit, md
+from engine.notify.template_checks import check_templates
+from engine.runtime.messages import build_context
+from engine.config.values import parse_datetime
 
 GOLDEN = DATA / "notify"
 RENDERERS = {locale: Renderer.compile(locale=locale) for locale in ("zh", "en")}
@@ -369,7 +364,7 @@ FIRED = ENGINE.due(CREATED.state, "2026-11-11T00:30:00+08:00").notifications
 
 
 def context_for(notification: dict[str, Any], locale: str = "zh") -> dict[str, Any]:
-    return build_context(ENGINE, CREATED.state, notification, parse_datetime(notification["at"]).timestamp(),
+    return build_context(ENGINE.compiled, CREATED.state, notification, parse_datetime(notification["at"]).timestamp(),
                          locale, URL)
 
 

@@ -1,4 +1,4 @@
-"""Tests for engine.rosters: compiled duty schedules, exact people at exact instants."""
+"""Tests for engine.duty.schedules: compiled duty schedules, exact people at exact instants."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from croniter import croniter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.rosters import (
+from engine.duty.schedules import (
     CHUNK_S,
     ActiveWindow,
     Layer,
@@ -20,7 +20,7 @@ from engine.rosters import (
     ScheduleSpec,
     Segment,
 )
-from engine.timeline import WallCron
+from engine.timecalc.cron import WallCron
 
 SHANGHAI = "Asia/Shanghai"
 BERLIN = "Europe/Berlin"
@@ -92,7 +92,7 @@ CLIPPED = compiled(SHANGHAI, layer("daily", TRIO, SHANGHAI, (2026, 1, 5, 9), "0 
     pytest.param(WEEKDAYS, (2026, 1, 10, 12), (None, None), id="weekdays-saturday-nobody"),
     pytest.param(WEEKDAYS, (2026, 1, 12, 8, 59), (None, None), id="weekdays-monday-before-nine"),
     pytest.param(WEEKDAYS, (2026, 1, 12, 9), ("carol", "s/office"), id="weekdays-monday-counts-weekend-turns"),
-    # weekly, the SPEC example
+    # weekly, the documented example
     pytest.param(WEEKLY, (2026, 11, 2, 8, 59, 59), (None, None), id="weekly-before-start"),
     pytest.param(WEEKLY, (2026, 11, 2, 9), ("alice", "s/weekly"), id="weekly-alice-from-start"),
     pytest.param(WEEKLY, (2026, 11, 9, 8, 59, 59), ("alice", "s/weekly"), id="weekly-alice-until-handoff"),
@@ -421,7 +421,7 @@ CRON_FIELDS = st.tuples(
        seconds=st.sampled_from([0, 0, 0, 30]))
 def test_on_cron_is_croniter_match(fields: tuple[str, ...], at: datetime, seconds: int) -> None:
     """The roster check's fast cron test gives croniter's own answer, plain crons or not."""
-    from engine.timeline import on_cron
+    from engine.timecalc.cron import on_cron
 
     expr = " ".join(fields)
     wall = at.replace(second=seconds, microsecond=0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -1,4 +1,4 @@
-"""The router (SPEC §5) on the minimal config: decisions, trace lines, explain, and the rule index
+"""The router (docs/semantics.md) on the minimal config: decisions, trace lines, explain, and the rule index
 checked against a reference that tries every rule in file order."""
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from conftest import MINIMAL, REPO
 
 import engine
-from engine.golden import load_cases
-from engine.matchers import OpenCalendar, compile_matcher
-from engine.router import Routing
-from engine.source import load_yaml
+from engine.cases import load_cases
+from engine.routing.matchers import OpenCalendar, compile_matcher
+from engine.routing.tables import Routing
+from engine.config.source import load_yaml
 
 ENGINE = engine.load(MINIMAL)
 AT = "2026-11-02T10:00:00+08:00"
@@ -42,14 +42,14 @@ class Routed(NamedTuple):
 
 def route(eng: engine.Engine, event: Mapping[str, Any], explain: bool = False
           ) -> tuple[Routed, list[str] | None]:
-    """The routing stage alone, on the ticket SPEC §5 describes (later decision stages add their
+    """The routing stage alone, on the ticket docs/semantics.md describes (later decision stages add their
     own trace lines; these tests are about the router's)."""
     ticket = {"category": event["category"], "severity": event.get("severity"),
               "tags": list(event.get("tags") or ()), "source": event.get("source"),
               "submitter": event.get("submitter"), "title": event.get("title"),
               "fields": event.get("fields") or {}, "at": _ts(event)}
     notes: list[str] | None = [] if explain else None
-    routing = eng.router.route(ticket, event.get("severity"), notes)
+    routing = eng.compiled.router.route(ticket, event.get("severity"), notes)
     assert routing.severity == ticket["severity"], "the ticket carries the level the pass reached"
     return Routed(routing.team, routing.severity, ticket["tags"], list(routing.trace), routing), notes
 
@@ -78,13 +78,13 @@ def test_a_whole_created_decision() -> None:
                 "resolve": {"due": "2026-11-02T14:00:00+08:00", "calendar": "24x7", "state": "running",
                             "elapsed_s": 0, "remaining_s": 14400}},
         "timers": [
-            {"at": "2026-11-02T10:15:00+08:00", "clock": "response", "kind": "breach", "step": 0,
+            {"at": "2026-11-02T10:15:00+08:00", "clock": "response", "kind": "breach", "policy": "critical", "step": 0,
              "level": 0, "notify": ["assignee", "team_group"], "channels": ["phone", "dingtalk_group"]},
-            {"at": "2026-11-02T10:20:00+08:00", "clock": "response", "kind": "escalate", "step": 1,
+            {"at": "2026-11-02T10:20:00+08:00", "clock": "response", "kind": "escalate", "policy": "critical", "step": 1,
              "level": 1, "notify": ["manager"], "channels": ["phone"]},
-            {"at": "2026-11-02T10:25:00+08:00", "clock": "response", "kind": "escalate", "step": 1,
+            {"at": "2026-11-02T10:25:00+08:00", "clock": "response", "kind": "escalate", "policy": "critical", "step": 1,
              "level": 2, "notify": ["manager"], "channels": ["phone"]},
-            {"at": "2026-11-02T14:00:00+08:00", "clock": "resolve", "kind": "breach", "step": 0,
+            {"at": "2026-11-02T14:00:00+08:00", "clock": "resolve", "kind": "breach", "policy": "critical", "step": 0,
              "level": 0, "notify": ["team_lead"], "channels": ["phone"]},
         ],
         "notifications": [
@@ -112,7 +112,7 @@ def test_a_whole_created_decision() -> None:
     routed_part = {key: state[key] for key in
                    ("v", "config_version", "ticket", "mode", "category", "severity", "team", "tags", "assignee")}
     assert routed_part == {
-        "v": 1, "config_version": version, "ticket": "T-1", "mode": "daily",
+        "v": 2, "config_version": version, "ticket": "T-1", "mode": "daily",
         "category": {"id": "shop/order/create-failed", "matched": "shop/order/create-failed", "fallback": False},
         "severity": "P1", "team": "shop-sre", "tags": ["资损", "capital-loss"],
         "assignee": {"person": "carol", "source": "order-backup/weekly"},
@@ -261,7 +261,7 @@ def test_trace_of_a_second_team_and_a_rule_without_effect(tmp_path: Path) -> Non
 
 
 # `--explain` reports how many rules the index skipped, which depends on the anchor each rule is
-# indexed by. So that the expected lines follow from SPEC §5 alone, the explain config keeps the
+# indexed by. So that the expected lines follow from docs/semantics.md alone, the explain config keeps the
 # minimal categories and gives every rule at most one condition the index can use.
 EXPLAIN_ROUTING = """version: 1
 rules:
@@ -367,7 +367,7 @@ def test_explain_on_the_minimal_config() -> None:
 
 
 class Reference:
-    """SPEC §5 decision order read straight from the YAML, trying every rule in file order.
+    """docs/semantics.md decision order read straight from the YAML, trying every rule in file order.
 
     Rules see the ticket as the rule pass has made it so far (level raised, tags added), as the
     router's own predicates do.
@@ -437,7 +437,7 @@ def routed(eng: engine.Engine, event: Mapping[str, Any]) -> tuple[Any, ...]:
     return d.category["matched"], d.category["fallback"], d.team, d.severity, d.tags
 
 
-MINIMAL_REFERENCE = Reference(MINIMAL, ENGINE.calendars)
+MINIMAL_REFERENCE = Reference(MINIMAL, ENGINE.compiled.calendars)
 
 
 @pytest.mark.parametrize("event", [
@@ -468,7 +468,7 @@ def test_index_agrees_with_trying_every_rule(event: dict[str, Any]) -> None:
 
 
 REFERENCE_ENGINE = engine.load(REPO)
-REPO_REFERENCE = Reference(REPO, REFERENCE_ENGINE.calendars)
+REPO_REFERENCE = Reference(REPO, REFERENCE_ENGINE.compiled.calendars)
 REFERENCE_CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
                    for case in load_cases(path, str(path.relative_to(REPO)))[0] if case.error is None]
 
@@ -510,8 +510,8 @@ def test_index_agrees_with_trying_every_rule_when_rules_chain(
         tmp_path: Path, event: dict[str, Any], tags: list[str]) -> None:
     root = overlay(tmp_path, {"rules/30-chained.yaml": CHAINED_RULES})
     eng = engine.load(root)
-    assert Reference(root, eng.calendars).route(event, _ts(event))[4] == tags
-    assert routed(eng, event) == Reference(root, eng.calendars).route(event, _ts(event))
+    assert Reference(root, eng.compiled.calendars).route(event, _ts(event))[4] == tags
+    assert routed(eng, event) == Reference(root, eng.compiled.calendars).route(event, _ts(event))
 
 
 @pytest.mark.parametrize("indexed, unindexed", [

@@ -9,10 +9,10 @@ from conftest import DATA, MINIMAL, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.pipeline import config_files
-from engine.schema import KINDS, fast_check, validator
-from engine.schema_fast import compile_schema
-from engine.source import parse_yaml
+from engine.config.files import config_files
+from engine.config.schema import KINDS, fast_check, validator
+from engine.config.schema_fast import compile_schema
+from engine.config.source import parse_yaml
 
 
 def documents() -> list[tuple[str, str, Any]]:

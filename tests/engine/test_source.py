@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.source import parse_yaml
+from engine.config.source import parse_yaml
 
 
 def load(text: str) -> Any:

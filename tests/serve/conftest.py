@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from engine.serve.outbox import RetryPolicy
 from engine.serve.service import Options, Service
 
 EVENTS = REPO / "examples" / "double11-events.jsonl"
+START = datetime.fromisoformat("2026-11-10T00:00:00+08:00").timestamp()   # the manual clock's ticket time
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +79,7 @@ def start(tmp_path: Path) -> Iterator[Start]:
         chans = memory_channels() if channels is None else channels
         opts = Options(config_dir=config, store_url=f"sqlite:///{db}", outbox_workers=workers,
                        retry=retry or RetryPolicy(), clock="replay" if clock == "replay" else "wall", **options)
-        chosen = ManualClock() if clock == "manual" else None if isinstance(clock, str) else clock
+        chosen = ManualClock(START) if clock == "manual" else None if isinstance(clock, str) else clock
         service = Service(opts, chans, chosen, jitter=lambda hi: hi)
         r = Running(ServerThread(service).start(), db, chans)
         running.append(r)

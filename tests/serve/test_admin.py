@@ -70,5 +70,5 @@ def test_unknown_routes_and_methods_are_problems(start: Start) -> None:
     s = start()
     assert s.client.get("/v2/nothing").json()["status"] == 404
     r = s.client.delete("/v1/mode")
-    assert (r.status_code, r.headers["allow"], r.headers["content-type"]) == (
-        405, "GET, HEAD, PUT", "application/problem+json")
+    assert (r.status_code, set(r.headers["allow"].split(", ")), r.headers["content-type"]) == (
+        405, {"GET", "HEAD", "PUT"}, "application/problem+json")

@@ -142,7 +142,8 @@ def test_a_robot_over_its_budget_gets_one_digest(start: Start) -> None:
 
 def test_a_spent_budget_waits_for_the_next_window(start: Start) -> None:
     s = start()
-    s.service.store.submit(lambda tx: tx.spend_budget("dingtalk_group|group:trade-robot", WALL - WALL % 60, 20)).result()
+    endpoint = "dingtalk_group|group:trade-robot"
+    s.service.store.submit(lambda tx: tx.spend_budget(endpoint, WALL - WALL % 60, 20)).result()
     _group_rows(s, 2)
     assert s.service.dispatcher.run_once() == 0
     window_end = WALL - WALL % 60 + 60

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+import engine
 from engine.serve.api.http import (
     authorize,
     json_response,
@@ -30,8 +31,11 @@ def _iso(ts: float) -> str:
 def _mode_view(request: Request) -> dict[str, Any]:
     service = service_of(request)
     eng = service.ctx.engine
-    return {"mode": service.ctx.mode, "modes": list(eng.modes),
-            "in_force": eng.mode_at(service.clock.now(), service.ctx.mode)}
+    try:
+        in_force: str | None = eng.mode_at(service.clock.now(), service.ctx.mode)
+    except engine.EventError:   # a replay clock not started yet (before the engine's range)
+        in_force = None
+    return {"mode": service.ctx.mode, "modes": list(eng.modes), "in_force": in_force}
 
 
 async def mode(request: Request) -> Response:
@@ -72,6 +76,8 @@ async def get_oncall(request: Request) -> Response:
             raise Problem(400, "invalid-parameter", f"unknown mode {mode!r} (modes: {', '.join(eng.modes)})", "mode")
         try:
             found = eng.oncall(request.path_params["team"], at, mode)
+        except engine.EventError as exc:   # an instant outside the engine's range
+            raise Problem(400, "invalid-parameter", str(exc), exc.field) from None
         except LookupError as exc:
             raise Problem(404, "unknown-team", str(exc.args[0]), "team") from None
     except Problem as p:
@@ -118,7 +124,7 @@ async def ready(request: Request) -> Response:
         if not service.ready.is_set():
             raise RuntimeError("starting")
         await service.read(lambda r: r.setting("mode"))
-    except Exception as exc:  # noqa: BLE001 (any fault of the store means not ready)
+    except Exception as exc:  # any fault of the store means not ready
         return problem_response(Problem(503, "unavailable", f"not ready: {exc}"))
     return PlainTextResponse("OK")
 

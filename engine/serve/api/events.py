@@ -101,9 +101,10 @@ def _instant(value: Any) -> float:
     at = parse_instant(value) if isinstance(value, str) else None
     if at is not None:   # four-digit years: printable (an earlier instant never moves the clock)
         return at.timestamp()
-    raise Problem(422, "invalid-parameter", "`now` must be an RFC 3339 time with its offset, or epoch seconds in years 1 to 9999",
-                  "now")
+    raise Problem(422, "invalid-parameter",
+                  "`now` must be an RFC 3339 time with its offset, or epoch seconds in years 1 to 9999", "now")
 
 
-MIN_TS, MAX_TS = -62135596800.0, 253402214400.0   # 0001-01-01 .. 9999-12-31 UTC: instants Python can print
+# 0001-01-01 .. 9999-12-31 UTC: the instants Python can print
+MIN_TS, MAX_TS = -62135596800.0, 253402214400.0
 ROUTES = [Route("/v1/events", post_events, methods=["POST"]), Route("/v1/clock", post_clock, methods=["POST"])]

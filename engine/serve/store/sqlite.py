@@ -151,7 +151,7 @@ class SQLiteStore:
         conn.execute("SAVEPOINT job")
         try:
             value = job(tx)
-        except Exception as exc:  # noqa: BLE001 (the job's error goes to its Future)
+        except Exception as exc:  # the job's error goes to its Future
             conn.execute("ROLLBACK TO job")
             conn.execute("RELEASE job")
             return False, exc

@@ -1,0 +1,111 @@
+"""Reading a config dir: which files it holds, each parsed strictly and checked against
+its schema, the template overrides, and the digest that versions the whole config."""
+from __future__ import annotations
+
+import hashlib
+import stat
+from pathlib import Path
+from typing import Any
+
+from engine.config.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES
+from engine.config.model import TemplateSource
+from engine.config.schema import validate_document
+from engine.config.source import SourceDocument, parse_yaml
+from engine.diagnostics import Diagnostic, Severity, Span
+
+REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "sla_profiles"}
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024     # a config file larger than this is refused unread
+
+
+def config_files(root: Path) -> list[tuple[str, str]]:
+    """(name relative to the config dir, schema kind) of every config file, in load order."""
+    files = list(REQUIRED_FILES.items())
+    rules = root / RULES_DIR
+    if rules.is_dir():
+        files += [(f"{RULES_DIR}/{p.name}", "rules") for p in sorted(rules.glob("*.yaml"))]
+    return files
+
+
+def ignored_files(root: Path) -> list[Diagnostic]:
+    """What looks like config but is not read: say so rather than ignore it silently."""
+    rules = root / RULES_DIR
+    if rules.exists() and not rules.is_dir():
+        return [Diagnostic(Span(RULES_DIR), "config.not-a-directory",
+                           f"{RULES_DIR} is not a directory: rule packs are {RULES_DIR}/*.yaml")]
+    if not rules.is_dir():
+        return []
+    return [Diagnostic(Span(f"{RULES_DIR}/{p.name}"), "config.ignored-file",
+                       f"{RULES_DIR}/{p.name} is not read: rule packs end in .yaml", Severity.WARNING)
+            for p in sorted(rules.iterdir()) if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml"]
+
+
+def read_file(root: Path, name: str) -> bytes | Diagnostic:
+    """A config file's bytes, or the diagnostic that says why it cannot be read. Only a
+    regular file is opened (a FIFO would block, a device never end), and only up to a bound."""
+    path = root / name
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return Diagnostic(Span(name), "config.missing-file", f"{name} is missing from the config dir")
+    except OSError as exc:   # a symlink loop, a parent that is a file, no permission
+        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        return Diagnostic(Span(name), "io.not-a-file", f"{name} is {kind}")
+    if info.st_size > MAX_FILE_BYTES:
+        return Diagnostic(Span(name), "io.too-large",
+                          f"{name} is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+
+
+TEMPLATES_DIR = "templates"
+
+
+def read_templates(root: Path, digest: Any) -> tuple[list[TemplateSource], list[Diagnostic]]:
+    """Template overrides (`templates/**/*.j2`), named relative to the config dir."""
+    found, diags = [], []
+    for path in sorted((root / TEMPLATES_DIR).rglob("*.j2")):
+        name = path.relative_to(root).as_posix()
+        raw = read_file(root, name)
+        if isinstance(raw, Diagnostic):
+            diags.append(raw)
+            continue
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        try:
+            found.append(TemplateSource(name, raw.decode("utf-8")))
+        except UnicodeDecodeError as exc:
+            diags.append(Diagnostic(Span(name, 1, 1), "template.encoding", f"not UTF-8: {exc.reason}"))
+    return found, diags
+
+
+def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnostic], str,
+                                         list[TemplateSource]]:
+    """Parse and schema-check every file; returns the documents, diagnostics, digest and
+    template overrides."""
+    docs: dict[str, SourceDocument] = {}
+    diags: list[Diagnostic] = []
+    digest = hashlib.sha256()
+    for name, kind in config_files(root):
+        raw = read_file(root, name)
+        if isinstance(raw, Diagnostic):
+            diags.append(raw)
+            continue
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            diags.append(Diagnostic(Span(name, 1, 1), "yaml.encoding", f"not UTF-8: {exc.reason}"))
+            continue
+        doc, problems = parse_yaml(text, name)
+        diags += problems
+        if doc is not None:
+            docs[name] = doc
+            diags += validate_document(doc, kind)
+    templates, problems = read_templates(root, digest)
+    return docs, diags + problems + ignored_files(root), "sha256:" + digest.hexdigest(), templates

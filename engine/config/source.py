@@ -1,0 +1,243 @@
+"""Strict YAML loading: plain data plus a side table of every node's line and column.
+
+The C parser composes the node tree (no PyYAML implicit typing at all); this module then
+constructs plain data itself, so `12:30`, `yes`, `no`, `on`, dates and `017` stay strings,
+only `true`/`false` are booleans, duplicate keys are caught with both lines, and alias
+expansion is bounded. PyYAML's global loaders are never touched.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from engine.diagnostics import Diagnostic, Span
+
+try:  # the C parser when PyYAML was built with libyaml
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _BaseLoader = yaml.SafeLoader
+
+DataPath = tuple[str | int, ...]
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NULLS = frozenset({"null", "~", ""})
+# First characters with which no plain scalar can be a bool, null or number.
+_PLAIN_STRINGS_START = frozenset("abcdeghijkmopqrsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_/@+:")
+_STR_TAG = "tag:yaml.org,2002:str"
+_KNOWN_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_TAG_HINT = "remove the tag; quote the value if it is meant as a string"
+MAX_DEPTH = 100
+MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the composed ones
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
+    """The C parser with no implicit resolvers: every plain scalar is tagged str."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+    _DEFAULT_TAGS: ClassVar[dict[type, str]] = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
+                     yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """With no implicit or path resolvers, PyYAML's search always ends at the kind's
+        default tag; this answers that directly (it runs for every node of a config)."""
+        return self._DEFAULT_TAGS[kind]
+
+
+class SourceMap:
+    """Line/column (1-based) of each value and each mapping key, by data path.
+
+    Positions are read off the composed node tree on demand: a valid config never asks,
+    so loading pays nothing for them; a diagnostic asks for a handful.
+    """
+
+    __slots__ = ("_keys", "_root", "file")
+
+    def __init__(self, file: str, root: yaml.Node | None) -> None:
+        self.file = file
+        self._root = root
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+        """(key node or the item itself, value node) of one step down, or None."""
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            table = self._keys.get(id(node))
+            if table is None:
+                table = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+                self._keys[id(node)] = table
+            return table.get(part)
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            return node.value[part], node.value[part]
+        return None
+
+    def span(self, path: DataPath, *, key: bool = False) -> Span:
+        """The span of the node at `path` (its key with key=True), else its nearest ancestor."""
+        node, key_node = self._root, self._root
+        if node is None:
+            return Span(self.file, 1, 1)
+        for part in path:
+            step = self._child(node, part)
+            if step is None:
+                key = False
+                break
+            key_node, node = step
+        found = key_node if key else node
+        assert found is not None  # the root is not None here, and steps never give None
+        return Span(self.file, found.start_mark.line + 1, found.start_mark.column + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """One loaded config file: what it says and where each part of it stands."""
+
+    file: str
+    data: Any
+    source_map: SourceMap
+
+    def span(self, path: DataPath, *, key: bool = False) -> Span:
+        return self.source_map.span(path, key=key)
+
+
+class _YamlProblem(Exception):
+    def __init__(self, code: str, message: str, mark: Any, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.mark, self.hint = code, message, mark, hint
+
+
+class _Constructor:
+    """Builds plain data from a composed node tree; positions stay in the tree."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _YamlProblem("yaml.alias-bomb", "aliases expand to too many nodes", node.start_mark)
+        if depth > MAX_DEPTH:
+            raise _YamlProblem("yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if node.tag not in _KNOWN_TAGS:
+            raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, depth + 1) for item in node.value]
+        assert isinstance(node, yaml.MappingNode)
+        return self._mapping(node, depth)
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _YamlProblem("yaml.complex-key", "mapping keys must be plain scalars",
+                                   key_node.start_mark)
+            key = key_node.value
+            if key in result:
+                first = next(k for k, _ in node.value if k.value == key)
+                raise _YamlProblem("yaml.duplicate-key",
+                                   f"duplicate key {key!r} (first defined at line {first.start_mark.line + 1})",
+                                   key_node.start_mark)
+            if key == "<<" and not key_node.style:
+                raise _YamlProblem("yaml.merge-key", "merge keys (<<) are not supported",
+                                   key_node.start_mark, "write the keys out, or use an alias for a whole value")
+            result[key] = self.build(value_node, depth + 1)
+        return result
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """Plain scalars: true/false, null, decimal ints and floats; everything else is a string."""
+    if node.tag != _STR_TAG:
+        raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
+    value: str = node.value
+    if node.style:  # quoted or block scalars are always strings (plain: None or '')
+        return value
+    first = value[:1]
+    if first in _PLAIN_STRINGS_START:  # most scalars: ids, names, times
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    if value in _NULLS:
+        return None
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    return value
+
+
+def _count_nodes(node: yaml.Node, seen: set[int]) -> int:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for k, v in current.value:
+                stack.extend((k, v))
+    return len(seen)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _StrictLoader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def _problem_diag(name: str, problem: _YamlProblem) -> Diagnostic:
+    mark = problem.mark
+    span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+    return Diagnostic(span, problem.code, problem.message, hint=problem.hint)
+
+
+def _parse_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+    problem = exc.problem or "invalid YAML"
+    if "expected a single document" in str(exc.context):
+        return Diagnostic(span, "yaml.multi-document", "a config file holds exactly one YAML document")
+    message = f"{exc.context}, {problem}" if exc.context else problem
+    return Diagnostic(span, "yaml.syntax", message)
+
+
+def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Parse YAML text strictly; returns the document, or None with the diagnostics."""
+    try:
+        node = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_parse_error(name, exc)]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic(Span(name, 1, 1), "yaml.syntax", str(exc))]
+    source_map = SourceMap(name, node)
+    if node is None:
+        return SourceDocument(name, None, source_map), []
+    # Only an alias can make the data outgrow the node tree, and an alias needs an anchor:
+    # a text without any '&' is built without counting its nodes first.
+    budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000 if "&" in text else sys.maxsize
+    try:
+        data = _Constructor(budget).build(node)
+    except _YamlProblem as problem:
+        return None, [_problem_diag(name, problem)]
+    return SourceDocument(name, data, source_map), []
+
+
+def load_yaml(path: Path, name: str | None = None) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Read and parse one YAML file; `name` is how diagnostics call it (default: its path)."""
+    name = name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(Span(name, 1, 1), "yaml.encoding", f"not UTF-8: {exc.reason}")]
+    except OSError as exc:
+        return None, [Diagnostic(Span(name), "io.unreadable", exc.strerror or str(exc))]
+    return parse_yaml(text, name)

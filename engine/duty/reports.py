@@ -1,0 +1,99 @@
+"""Duty reports for people: who is on duty, the next handoffs, a timeline, gaps, iCalendar."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from engine.config.values import zone
+from engine.duty.schedules import Segment
+from engine.duty.teams import OnCall, Team, team_gaps
+from engine.timecalc.modes import Modes
+
+
+@dataclass(frozen=True, slots=True)
+class DutyReport:
+    """One team's duty from `at` for `days` days. The timeline follows the mode windows:
+    where a window opens or closes inside it, the other mode's schedules take over."""
+
+    team: Team
+    mode: str                               # the mode in force at `at`
+    at: float
+    until: float
+    timezone: str
+    now: OnCall
+    handoffs: list[tuple[float, str | None]]
+    timeline: list[Segment]
+    gaps: list[tuple[float, float]]
+    modes: list[tuple[float, float, str]]   # the modes over [at, until)
+
+    def local(self, ts: float) -> str:
+        return datetime.fromtimestamp(ts, zone(self.timezone)).isoformat(timespec="minutes")
+
+    def mode_of(self, ts: float) -> str:
+        return next((m for a, b, m in self.modes if a <= ts < b), self.mode)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "team": self.team.id, "name": self.team.name, "mode": self.mode, "at": self.local(self.at),
+            "primary": self.now.primary, "backup": self.now.backup, "source": self.now.source,
+            "lead": self.team.lead,
+            "handoffs": [{"at": self.local(ts), "person": p} for ts, p in self.handoffs],
+            "timeline": [{"start": self.local(s.start), "end": self.local(s.end), "person": s.person,
+                          "source": s.source} for s in self.timeline],
+            "gaps": [{"start": self.local(lo), "end": self.local(hi)} for lo, hi in self.gaps],
+            "modes": [{"start": self.local(a), "end": self.local(b), "mode": m} for a, b, m in self.modes],
+        }
+
+
+def duty_report(team: Team, mode_table: Modes, at: float, days: int, mode: str | None = None,
+                handoffs: int = 5) -> DutyReport:
+    """The report for one team from `at`, the mode windows followed (or `mode` forced)."""
+    default_mode = mode_table.default
+    oncall = team.oncall(at, mode_table.at(at, mode), default_mode)
+    until = at + days * 86400
+    modes = mode_table.spans(at, until, mode)
+    timeline: list[Segment] = []
+    gaps: list[tuple[float, float]] = []
+    for start, end, in_force in modes:
+        duty = team.duty_in(in_force, default_mode)
+        pieces = duty.primary.segments(start, end) if duty else [Segment(start, end, None, None)]
+        for piece in pieces:  # neighbours across a mode boundary with the same duty join up
+            last = timeline[-1] if timeline else None
+            if last is not None and (last.person, last.source) == (piece.person, piece.source):
+                piece = Segment(timeline.pop().start, piece.end, piece.person, piece.source)
+            timeline.append(piece)
+        for lo, hi in team_gaps(team, in_force, default_mode, start, end):
+            if gaps and gaps[-1][1] == lo:  # a gap running on across the boundary
+                lo = gaps.pop()[0]
+            gaps.append((lo, hi))
+    duty = team.duty_in(modes[0][2], default_mode)
+    changes = [(s.start, s.person) for before, s in pairwise(timeline) if s.person != before.person]
+    return DutyReport(team, modes[0][2], at, until, duty.primary.timezone if duty else "UTC", oncall,
+                      changes[:handoffs], timeline, gaps, modes)
+
+
+def to_ics(report: DutyReport, stamp: datetime) -> bytes:
+    """The team's primary duty as an iCalendar feed: one event per turn."""
+    from icalendar import Calendar, Event  # only this export needs it
+
+    cal = Calendar()
+    cal.add("prodid", "-//Gongdan//on-call//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{report.team.name} 值班 ({report.team.id})")
+    tz = zone(report.timezone)
+    for segment in report.timeline:
+        if segment.person is None:
+            continue
+        event = Event()
+        event.add("uid", f"{report.team.id}-{int(segment.start)}-{segment.person}@gongdan")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", datetime.fromtimestamp(segment.start, tz))
+        event.add("dtend", datetime.fromtimestamp(segment.end, tz))
+        event.add("summary", f"{report.team.id} on duty: {segment.person}")
+        event.add("description", f"source: {segment.source}; mode: {report.mode_of(segment.start)}")
+        cal.add_component(event)
+    cal.add_missing_timezones()  # VTIMEZONE for the TZIDs used, as RFC 5545 asks
+    data: bytes = cal.to_ical()
+    return data

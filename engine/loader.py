@@ -1,0 +1,71 @@
+"""The stage driver behind `engine.load` and `engine.check`: read and schema-check the
+files -> build the model -> run the checks -> compile, stopping after a stage that failed
+(like OPA's compiler: a schema error would cascade into reference errors otherwise)."""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from engine.checks.common import CheckOptions
+from engine.checks.registry import run_checks
+from engine.compile.compiler import compile_config
+from engine.config.build import build_model
+from engine.config.files import read_documents
+from engine.config.model import Config
+from engine.diagnostics import Diagnostic, Span, sort_diagnostics
+from engine.errors import ConfigError
+from engine.runtime.engine import Engine
+
+
+def build_config(root: Path | str, options: CheckOptions = CheckOptions()
+                 ) -> tuple[Config | None, list[Diagnostic]]:
+    """Every stage up to the checks; the model is None when an earlier stage failed."""
+    root = Path(root)
+    if not root.is_dir():
+        return None, [Diagnostic(Span(str(root)), "config.not-a-directory",
+                                 f"{root} is not a config directory")]
+    docs, diags, digest, templates = read_documents(root)
+    if any(d.is_error for d in diags):
+        return None, sort_diagnostics(diags)
+    config = build_model(root, docs, digest, templates)
+    diags += run_checks(config, options=options)
+    return config, sort_diagnostics(diags)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading builds a large tree of objects that holds no reference cycles (the YAML
+    nodes, the data, the model, the indexes), and the cyclic collector would re-scan it
+    again and again as it grows: on the scale config that doubles the load. Paused for
+    the load only, and left as the host had it (it may keep the collector off itself)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def check(root: Path | str, *, now: datetime | None = None, gap_days: int = 28,
+          mode: str | None = None) -> list[Diagnostic]:
+    """All diagnostics for a config dir, sorted; never raises on a bad config.
+
+    Roster gaps are looked for over `gap_days` from `now` when `now` is given (the engine
+    has no clock of its own; `gongdan validate` passes the current time), under the mode
+    in force at each instant, or under `mode` throughout when a host may force it.
+    """
+    with _collector_paused():
+        return build_config(root, CheckOptions(now, gap_days, mode))[1]
+
+
+def load(root: Path | str) -> Engine:
+    """Compile a config dir into an `Engine`; raises ConfigError when any check fails."""
+    with _collector_paused():
+        config, diags = build_config(root)
+        if config is None or any(d.is_error for d in diags):
+            raise ConfigError(diags)
+        return Engine(compile_config(config, diags))

@@ -1,0 +1,162 @@
+"""Notification text: templates per kind and channel, the shipped defaults in Chinese and
+English, config overrides by category prefix, rendered in the sandbox."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Template
+
+from engine.config.model import TemplateSource
+from engine.errors import GongdanError
+from engine.notify.channels import CHANNELS, SUBJECTLESS
+from engine.notify.sandbox import ENVIRONMENT, MAX_OUTPUT
+
+KINDS = ("assign", "remind", "breach", "escalate")
+LOCALES = ("zh", "en")
+TRUNCATED = {"zh": "…（内容过长，已截断）", "en": "… (truncated)"}
+OVERRIDE_DIR = "templates"
+
+
+class RenderError(GongdanError):
+    """A template failed on a ticket although it passed the checks (names the template)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateName:
+    """What an override's file name says: the category prefix it is for ("" for all)."""
+
+    prefix: str
+    kind: str
+    channel: str
+
+
+def parse_name(name: str) -> TemplateName | None:
+    """`templates/<prefix>/<kind>.<channel>.j2` -> its parts; None for another name."""
+    rel = name[len(OVERRIDE_DIR) + 1:] if name.startswith(OVERRIDE_DIR + "/") else name
+    folder, _, base = rel.rpartition("/")
+    kind, dot, rest = base.partition(".")
+    channel, _, ext = rest.partition(".")
+    if not dot or ext != "j2" or kind not in KINDS or channel not in CHANNELS:
+        return None
+    return TemplateName(folder.strip("/"), kind, channel)
+
+
+def _collect(chunks: Iterator[str], marker: str) -> str:
+    """The block's text, cut at the last line break (else space) within MAX_OUTPUT and
+    marked; rendering stops there."""
+    parts: list[str] = []
+    size = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            text = "".join(parts)[:MAX_OUTPUT]
+            cut = text.rfind("\n")
+            cut = cut if cut > 0 else text.rfind(" ")
+            return (text[:cut] if cut > 0 else text).rstrip() + "\n" + marker
+    return "".join(parts).strip()
+
+
+def _one_line(text: str) -> str:
+    """Subjects, SMS and speech are one line (no header injection from a ticket title)."""
+    return " ".join(text.split())
+
+
+def render_template(template: Template, channel: str, context: Mapping[str, Any],
+                    marker: str = TRUNCATED["zh"]) -> tuple[str, str]:
+    """(subject, body) from the template's blocks; a template without a `body` block is
+    the body as a whole; sms and phone have no subject and one line of body."""
+    ctx = template.new_context(dict(context))
+    subject = ""
+    if channel not in SUBJECTLESS and "subject" in template.blocks:
+        subject = _one_line(_collect(template.blocks["subject"](ctx), marker))
+    block = template.blocks.get("body")
+    body = _collect(block(ctx) if block is not None else template.root_render_func(ctx), marker)
+    return subject, _one_line(body) if channel in SUBJECTLESS else body
+
+
+@cache
+def default_sources(locale: str) -> tuple[TemplateSource, ...]:
+    """The shipped templates for a locale (`<locale>/<kind>.<channel>.j2`)."""
+    folder = resources.files("engine.notify") / "templates" / locale
+    return tuple(TemplateSource(f"{locale}/{kind}.{channel}.j2",
+                                (folder / f"{kind}.{channel}.j2").read_text(encoding="utf-8"))
+                 for kind in KINDS for channel in CHANNELS)
+
+
+Choice = tuple[str, Template]     # (template name, compiled template)
+
+
+@cache
+def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
+    """The compiled defaults, shared by every Renderer of the locale."""
+    compiled = {}
+    for source in default_sources(locale):
+        parsed = parse_name(source.name.partition("/")[2])
+        assert parsed is not None, source.name   # the shipped names are checked by the tests
+        compiled[(parsed.kind, parsed.channel)] = (f"default:{source.name}",
+                                                   ENVIRONMENT.from_string(source.text))
+    return compiled
+
+
+class Renderer:
+    """The templates of one config and locale, compiled once; immutable, thread-safe."""
+
+    __slots__ = ("_defaults", "_plain", "_prefixed", "locale")
+
+    def __init__(self, locale: str, defaults: Mapping[tuple[str, str], Choice],
+                 plain: Mapping[tuple[str, str], Choice],
+                 prefixed: Mapping[tuple[str, str], tuple[tuple[str, Choice], ...]]) -> None:
+        self.locale = locale
+        self._defaults = defaults
+        self._plain = plain
+        self._prefixed = prefixed
+
+    @classmethod
+    def compile(cls, overrides: Sequence[TemplateSource] = (), locale: str = "zh") -> Renderer:
+        """Defaults for `locale` with `overrides` on top. Trusts check_templates: a badly
+        named override is skipped, a syntax error raises TemplateSyntaxError."""
+        if locale not in LOCALES:
+            raise ValueError(f"unknown locale {locale!r} (locales: {', '.join(LOCALES)})")
+        plain: dict[tuple[str, str], Choice] = {}
+        prefixed: dict[tuple[str, str], list[tuple[str, Choice]]] = {}
+        for source in overrides:
+            parsed = parse_name(source.name)
+            if parsed is None:
+                continue
+            choice = (source.name, ENVIRONMENT.from_string(source.text))
+            key = (parsed.kind, parsed.channel)
+            if parsed.prefix:
+                prefixed.setdefault(key, []).append((parsed.prefix, choice))
+            else:
+                plain[key] = choice
+        ordered = {key: tuple(sorted(found, key=lambda p: -len(p[0])))
+                   for key, found in prefixed.items()}
+        return cls(locale, _defaults(locale), plain, ordered)
+
+    def choose(self, kind: str, channel: str, category: str = "") -> Choice:
+        """The longest category-prefix override, else a plain override, else the default."""
+        key = (kind, channel)
+        if key not in self._defaults:
+            raise ValueError(f"no template for kind {kind!r} and channel {channel!r}")
+        for prefix, choice in self._prefixed.get(key, ()):
+            if category == prefix or category.startswith(prefix + "/"):
+                return choice
+        return self._plain.get(key) or self._defaults[key]
+
+    def template_name(self, kind: str, channel: str, category: str = "") -> str:
+        """Which file renders this message (`default:zh/breach.sms.j2` for a default)."""
+        return self.choose(kind, channel, category)[0]
+
+    def render(self, kind: str, channel: str, context: Mapping[str, Any], category: str = ""
+               ) -> tuple[str, str]:
+        """(subject, body) for one notification; RenderError if the template fails."""
+        name, template = self.choose(kind, channel, category)
+        try:
+            return render_template(template, channel, context, TRUNCATED[self.locale])
+        except Exception as exc:  # a template's failure must not take the host down
+            raise RenderError(f"{name}: {exc}") from exc

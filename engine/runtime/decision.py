@@ -1,0 +1,144 @@
+"""The Decision: what the engine answers for one event, and its JSON form."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.compile.compiled import Compiled
+from engine.config.values import format_ts
+from engine.runtime.messages import build_context
+from engine.runtime.timers import Pending, next_step, next_wakeup, pending
+from engine.sla import clocks as sla
+
+
+@dataclass(slots=True)
+class Decision:
+    """One event's outcome; `state` is what the host stores and passes to the next call.
+
+    The clock and timer views are worked out from the state when first read (`sla`,
+    `timers`, `next_wakeup`, `to_dict()`): deciding costs only the arithmetic, and a host
+    that only stores the state never pays for the text.
+    """
+
+    compiled: Compiled
+    at_time: datetime
+    event: str
+    state: dict[str, Any]
+    trace: list[str]
+    sent: list[dict[str, Any]]
+    flags: list[str]
+    explain: list[str] | None = None
+    rendered: list[dict[str, Any]] | None = None
+    known_waiting: list[Pending] | None = None
+    at_text: str | None = None   # `at_time.isoformat()` when the caller already has it
+
+    ticket = property(lambda self: self.state["ticket"])
+    mode = property(lambda self: self.state["mode"])
+    severity = property(lambda self: self.state["severity"])
+    team = property(lambda self: self.state["team"])
+    tags = property(lambda self: list(self.state["tags"]))
+    category = property(lambda self: dict(self.state["category"]))
+    assignee = property(lambda self: dict(self.state["assignee"]))
+
+    @property
+    def config_version(self) -> str:
+        return self.compiled.config_version
+
+    @property
+    def at(self) -> str:
+        return self.at_text or self.at_time.isoformat()
+
+    @property
+    def waiting(self) -> list[Pending]:
+        """Every pending step with its fire time (worked out on first use)."""
+        if self.known_waiting is None:
+            self.known_waiting = pending(self.compiled, self.state)
+        return self.known_waiting
+
+    @property
+    def next_wakeup_ts(self) -> float | None:
+        """When the host calls `due()` next: the first pending step, or the next mode
+        switch that changes the ticket's targets (`on_switch: recompute`)."""
+        if self.known_waiting is not None:
+            first = self.known_waiting[0][0] if self.known_waiting else None
+        else:
+            first = next_step(self.compiled, self.state)
+        return next_wakeup(self.compiled, self.state, first)
+
+    @property
+    def next_wakeup(self) -> str | None:
+        ts = self.next_wakeup_ts
+        return format_ts(ts, self.at_time.tzinfo) if ts is not None else None
+
+    @property
+    def sla(self) -> dict[str, Any]:
+        now, tz = self.at_time.timestamp(), self.at_time.tzinfo
+        view: dict[str, Any] = {"profile": self.state["mode"]}
+        for name, clock in self.state["clocks"].items():
+            view[name] = _clock_view(self.compiled, clock, now, tz)
+        return view
+
+    @property
+    def timers(self) -> list[dict[str, Any]]:
+        tz = self.at_time.tzinfo
+        return [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind, "policy": t.policy,
+                 "step": t.step.index,
+                 "level": t.level, "notify": list(t.step.notify), "channels": list(t.step.channels)}
+                for ts, t in self.waiting]
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        """The messages to send now, each with its `subject` and `body` rendered."""
+        if self.rendered is None:
+            self.rendered = [self._render(n) for n in self.sent]
+        return self.rendered
+
+    def _render(self, notification: dict[str, Any]) -> dict[str, Any]:
+        compiled = self.compiled
+        fired = datetime.fromisoformat(notification["at"]).timestamp()
+        context = build_context(compiled, self.state, notification, fired, compiled.locale, compiled.ticket_url)
+        subject, body = compiled.renderer.render(notification["kind"], notification["channel"], context,
+                                               self.state["category"]["id"])
+        return {**notification, "subject": subject, "body": body}
+
+    def to_dict(self, *, with_state: bool = True, render: bool = True) -> dict[str, Any]:
+        """JSON-ready, keys in the documented order (docs/api.md). `with_state=False` leaves the state out (a
+        replay's output keeps none); `render=False` the notifications' subject and body."""
+        out = {
+            "ticket": self.ticket, "event": self.event, "at": self.at,
+            "config_version": self.config_version, "mode": self.mode, "category": self.category,
+            "severity": self.severity, "team": self.team, "tags": self.tags,
+            "assignee": self.assignee, "sla": self.sla, "timers": self.timers,
+            "notifications": self.notifications if render else self.sent, "flags": list(self.flags),
+            "next_wakeup": self.next_wakeup, "trace": list(self.trace),
+        }
+        if with_state:
+            out["state"] = self.state
+        return out
+
+
+def _seconds(value: float) -> float | int:
+    """Whole seconds as integers; fractions kept (to the microsecond)."""
+    rounded = round(value, 6)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def _clock_view(compiled: Compiled, clock: sla.Clock, now: float, tz: Any) -> dict[str, Any]:
+    calendar = compiled.calendars[clock["calendar"]]
+    spent = sla.used(clock, calendar, now)
+    due = clock["due"] if clock["since"] is not None or clock["stopped"] is not None else None
+    return {"due": format_ts(due, tz) if due is not None else None,
+            "calendar": clock["calendar"], "state": sla.state_of(clock, now, calendar),
+            "elapsed_s": _seconds(spent), "remaining_s": _seconds(clock["budget"] - spent)}
+
+
+def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: datetime,
+                   trace: list[str], explain: list[str] | None,
+                   sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None,
+                   waiting: list[Pending] | None = None, at_text: str | None = None) -> Decision:
+    """The decision for the ticket as it stands after an event (or `due`) at `at`;
+    `waiting` is the pending timers when the caller already has them."""
+    all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
+    return Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
+                    known_waiting=waiting, at_text=at_text)

@@ -1,0 +1,238 @@
+"""Events at the boundary: checked field by field, naive times refused, EventError naming the field."""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from engine.config.values import EARLIEST, LATEST, LOCAL_DATETIME, RANGE_TEXT, in_range
+from engine.errors import EventError
+
+EVENT_TYPES = ("created", "acknowledged", "transferred", "updated", "status_changed",
+               "resolved", "reopened", "closed")
+CHANGEABLE = ("category", "severity", "title", "tags", "source", "fields")
+FieldCheck = Callable[[Any, str], None]
+
+
+class Event(NamedTuple):
+    """A checked event; `raw` is the mapping as the host sent it."""
+
+    type: str
+    ticket: str
+    at: datetime
+    ts: float
+    iso: str             # `at` as isoformat() writes it, what decisions and notifications show
+    raw: Mapping[str, Any]
+
+
+# RFC 3339 (the offset optional here, so that a naive time gets its own message); fromisoformat
+# alone would also take ISO 8601's week dates and basic format.
+_RFC3339 = LOCAL_DATETIME
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")   # the schemas' `id`
+
+
+def parse_time(value: Any, field: str) -> datetime:
+    """An RFC 3339 datetime string with its UTC offset, in the supported range."""
+    if type(value) is not str:
+        raise EventError(f"expected an RFC 3339 datetime string, got {type(value).__name__}", field)
+    if len(value) > 64 or not _RFC3339.fullmatch(value):
+        raise EventError(f"{value[:64]!r} is not an RFC 3339 datetime", field)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise EventError(f"{value!r} is not an RFC 3339 datetime", field) from None
+    if at.tzinfo is None:
+        raise EventError(f"{value!r} has no UTC offset (add +08:00 or Z)", field)
+    check_instant(at, field, value)
+    return at
+
+
+def check_instant(at: datetime, field: str, text: str | None = None) -> None:
+    """Refuse an instant outside the supported range (docs/limits.md)."""
+    if not EARLIEST.year <= at.year < LATEST.year or not in_range(at.timestamp()):
+        shown = text if text is not None else at.isoformat()
+        raise EventError(f"{shown!r} is outside the supported range ({RANGE_TEXT})", field)
+
+
+# Sizes an event may not exceed (docs/limits.md): every per-event cost is linear in the
+# event's size, and these keep that size, and a ticket's stored state, bounded.
+MAX_TEXT = 65_536          # characters of a title, note, source, submitter, status, by
+MAX_NAME = 256             # characters of a ticket id, a tag, a person or team id
+MAX_CATEGORY = 1_024       # characters of a category id ...
+MAX_SEGMENTS = 32          # ... and its `/`-separated parts
+MAX_TAGS = 256
+MAX_FIELDS_DEPTH = 16      # nesting of `fields`
+MAX_FIELDS_NODES = 4_096   # values in `fields`, all levels together
+
+
+def _short(value: Any) -> str:
+    """A value as an error message shows it: its repr, cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _text(value: Any, field: str) -> None:
+    if type(value) is not str:
+        raise EventError(f"expected a string, got {_short(value)}", field)
+    if len(value) > MAX_TEXT:
+        raise EventError(f"longer than {MAX_TEXT:,} characters ({len(value):,})", field)
+
+
+def _name(value: Any, field: str) -> None:
+    if type(value) is not str or not value:
+        raise EventError(f"expected a non-empty string, got {_short(value)}", field)
+    if len(value) > MAX_NAME:
+        raise EventError(f"longer than {MAX_NAME} characters ({len(value):,})", field)
+
+
+def _category(value: Any, field: str) -> None:
+    if type(value) is not str or not value:
+        raise EventError(f"expected a non-empty string, got {_short(value)}", field)
+    if len(value) > MAX_CATEGORY or value.count("/") >= MAX_SEGMENTS:
+        raise EventError(f"a category id has at most {MAX_CATEGORY} characters and {MAX_SEGMENTS} "
+                         f"parts, got {len(value):,} characters", field)
+
+
+def _id(value: Any, field: str) -> None:
+    if type(value) is not str or len(value) > MAX_NAME or not _ID.fullmatch(value):
+        raise EventError(f"expected an id (letters, digits, '_' or '-'), got {_short(value)}", field)
+
+
+def _tags(value: Any, field: str) -> None:
+    if type(value) is not list or not all(type(t) is str and t for t in value):
+        raise EventError(f"expected a list of non-empty strings, got {_short(value)}", field)
+    if len(value) > MAX_TAGS or any(len(t) > MAX_NAME for t in value):
+        raise EventError(f"at most {MAX_TAGS} tags of at most {MAX_NAME} characters each", field)
+
+
+def _fields(value: Any, field: str) -> None:
+    if not isinstance(value, dict):
+        raise EventError(f"expected an object, got {type(value).__name__}", field)
+    _json_value(value, field, [MAX_FIELDS_NODES], 0)
+
+
+def _json_value(value: Any, field: str, budget: list[int], depth: int) -> None:
+    """A JSON value as the host could have sent it: no NaN or infinity, no sets, bytes or
+    objects, keys that are strings, bounded in depth, count and text size."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_FIELDS_DEPTH:
+        raise EventError(f"more than {MAX_FIELDS_NODES:,} values or {MAX_FIELDS_DEPTH} levels", field)
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise EventError(f"object keys are strings, got {_short(key)}", field)
+            _json_value(item, f"{field}.{key}", budget, depth + 1)
+    elif kind is list:
+        for i, item in enumerate(value):
+            _json_value(item, f"{field}[{i}]", budget, depth + 1)
+    elif kind is str:
+        if len(value) > MAX_TEXT:
+            raise EventError(f"longer than {MAX_TEXT:,} characters ({len(value):,})", field)
+    elif kind is float:
+        if not math.isfinite(value):
+            raise EventError(f"{value!r} is not a JSON number", field)
+    elif value is not None and kind not in (int, bool):
+        raise EventError(f"not a JSON value ({kind.__name__})", field)
+
+
+def _time(value: Any, field: str) -> None:
+    parse_time(value, field)
+
+
+def _optional(check: FieldCheck) -> FieldCheck:
+    def allow_null(value: Any, field: str) -> None:
+        if value is not None:
+            check(value, field)
+    return allow_null
+
+
+def _transfer_target(to: Any, field: str) -> None:
+    if not isinstance(to, dict) or len(to) != 1 or not set(to) <= {"person", "team"}:
+        raise EventError("expected {person: id} or {team: id}", field)
+    key = next(iter(to))
+    _id(to[key], f"{field}.{key}")
+
+
+_maybe_text, _maybe_id = _optional(_text), _optional(_id)
+_maybe_tags, _maybe_fields = _optional(_tags), _optional(_fields)
+_ATTRIBUTES: dict[str, FieldCheck] = {
+    "category": _category, "severity": _maybe_id, "title": _maybe_text,
+    "tags": _maybe_tags, "source": _maybe_text, "fields": _maybe_fields,
+}
+
+
+def _changes(changes: Any, field: str) -> None:
+    if not isinstance(changes, dict) or not changes:
+        raise EventError("expected a non-empty object of changed attributes", field)
+    for key, value in changes.items():
+        check = _ATTRIBUTES.get(key)
+        if check is None:
+            raise EventError(f"cannot be changed (changeable: {', '.join(CHANGEABLE)})", f"{field}.{key}")
+        check(value, f"{field}.{key}")
+
+
+_COMMON: dict[str, FieldCheck] = {"type": _text, "ticket": _name, "at": _time,
+                                  "note": _maybe_text, "by": _maybe_text}
+_FIELDS: dict[str, dict[str, FieldCheck]] = {
+    "created": {**_COMMON, **_ATTRIBUTES, "submitter": _maybe_text},
+    "acknowledged": _COMMON,
+    "transferred": {**_COMMON, "to": _transfer_target},
+    "updated": {**_COMMON, "changes": _changes},
+    "status_changed": {**_COMMON, "status": _name},
+    "resolved": _COMMON,
+    "reopened": _COMMON,
+    "closed": _COMMON,
+}
+# Values a field takes without a closer look (the common, valid case costs no call); any
+# other value goes to the field's check, which accepts it or names what is wrong.
+_PLAIN: dict[FieldCheck, tuple[type, ...]] = {
+    _maybe_id: (type(None),), _maybe_tags: (type(None),), _maybe_fields: (type(None),),
+    _maybe_text: (type(None),),
+}
+# Per event type: each field's plain types and check; `at` is checked when it is parsed.
+_SPECS = {kind: {key: (_PLAIN.get(check, ()) if key != "at" else (str,), check)
+                 for key, check in fields.items()} for kind, fields in _FIELDS.items()}
+_REQUIRED = {kind: ("ticket", "at") + {"created": ("category",), "transferred": ("to",),
+                                        "updated": ("changes",), "status_changed": ("status",)
+                                        }.get(kind, ()) for kind in EVENT_TYPES}
+
+
+def parse_event(raw: Any) -> Event:
+    """Check an event's shape; raises EventError naming the first wrong field."""
+    if not isinstance(raw, dict):
+        raise EventError(f"an event is a JSON object, got {type(raw).__name__}")
+    kind = raw.get("type")
+    specs = _SPECS.get(kind) if type(kind) is str else None
+    if specs is None:
+        raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {kind!r}", "type")
+    for key in _REQUIRED[kind]:  # type: ignore[index]
+        if key not in raw:
+            raise EventError("is required", key)
+    for key, value in raw.items():
+        spec = specs.get(key)
+        if spec is None:
+            raise EventError(f"not a field of a {kind!r} event", key)
+        if type(value) not in spec[0]:
+            spec[1](value, key)
+    return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
+
+
+# Events at peak share their second: each distinct `at` text is parsed once (bounded).
+_INSTANTS: dict[Any, tuple[datetime, float, str]] = {}
+
+
+def _instant(text: Any) -> tuple[datetime, float, str]:
+    found = _INSTANTS.get(text) if type(text) is str else None
+    if found is None:
+        at = parse_time(text, "at")
+        found = at, at.timestamp(), at.isoformat()
+        if len(_INSTANTS) >= 4096:
+            _INSTANTS.clear()
+        _INSTANTS[text] = found
+    return found
+
+
+_event = tuple.__new__  # one C call, not the NamedTuple's generated Python __new__

@@ -1,0 +1,103 @@
+"""The context a notification template renders with, built from the compiled config, the
+ticket's state and one fired notification (the variables are documented in
+`engine.notify.context.CONTEXT_VARIABLES`)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.compile.compiled import Compiled
+from engine.notify.context import (
+    DEFAULT_TIMEZONE,
+    WORDS,
+    level_view,
+    ticket_link,
+    timing,
+)
+from engine.timecalc.calendar import BUILTIN_CALENDAR
+
+
+def build_context(compiled: Compiled, state: Mapping[str, Any], notification: Mapping[str, Any],
+                  now_ts: float, locale: str, ticket_url: str) -> dict[str, Any]:
+    """The documented variables for one notification fired (or sent) at `now_ts`."""
+    clock_name = notification.get("clock") or "response"
+    recipient = _recipient(compiled, state, notification.get("to") or {}, clock_name)
+    context = {
+        "ticket": _ticket(state, ticket_url),
+        "category": _category(compiled, state),
+        "level": level_view(state["severity"], compiled.level_names.get(state["severity"])),
+        "team": _team(compiled, state["team"]),
+        "assignee": _person(compiled, state["assignee"]["person"]),
+        "recipient": recipient,
+        "clock": clock_name,
+        "clock_label": WORDS[locale][clock_name],
+        "kind": notification.get("kind") or "assign",
+        "level_no": int(notification.get("level") or 0),
+        "step": int(notification.get("step") or 0),
+        "channel": notification.get("channel") or "",
+        "at_mobiles": _mobiles(compiled, state["assignee"]["person"]),
+        "mode": state["mode"],
+    }
+    context.update(timing(state["clocks"].get(clock_name), now_ts, recipient["timezone"], locale))
+    return context
+
+
+def _ticket(state: Mapping[str, Any], pattern: str) -> dict[str, Any]:
+    return {"id": state["ticket"], "title": state["attrs"].get("title") or "",
+            "url": ticket_link(pattern, state["ticket"]), "status": state["status"],
+            "tags": list(state.get("tags") or ())}
+
+
+def _category(compiled: Compiled, state: Mapping[str, Any]) -> dict[str, str]:
+    """An unknown category id is named after the known prefix it routed by."""
+    cid = state["category"]["id"]
+    node = compiled.categories.get(cid) or compiled.categories.get(state["category"].get("matched") or "")
+    return {"id": cid, "name": node.name if node is not None and node.name else cid}
+
+
+def _team(compiled: Compiled, team_id: str) -> dict[str, str]:
+    team = compiled.teams.get(team_id)
+    return {"id": team_id, "name": team.name if team is not None and team.name else team_id}
+
+
+def _person(compiled: Compiled, person_id: str | None) -> dict[str, str]:
+    if person_id is None:
+        return {"id": "", "name": ""}
+    person = compiled.people.get(person_id)
+    return {"id": person_id, "name": person.name if person is not None else person_id}
+
+
+def _recipient(compiled: Compiled, state: Mapping[str, Any], to: Mapping[str, Any], clock: str
+               ) -> dict[str, str]:
+    """The person (or group robot) addressed, with the timezone their times are shown in."""
+    if "group" in to:
+        return {"kind": "group", "id": to["group"] or "",
+                "name": _team(compiled, state["team"])["name"],
+                "timezone": fallback_timezone(compiled, state, clock)}
+    person = _person(compiled, to.get("person"))
+    info = compiled.people.get(person["id"])
+    tz = info.timezone if info is not None and info.timezone else fallback_timezone(compiled, state, clock)
+    return {"kind": "person", **person, "timezone": tz}
+
+
+def fallback_timezone(compiled: Compiled, state: Mapping[str, Any], clock: str) -> str:
+    """For a recipient without a timezone: the team's duty schedule's, else the clock's
+    calendar's (not the built-in 24x7, which is UTC), else Asia/Shanghai."""
+    team = compiled.teams.get(state["team"])
+    duty = team.duty_in(state["mode"], compiled.modes.default) if team is not None else None
+    if duty is not None:
+        return str(duty.primary.timezone)
+    calendar_id = (state["clocks"].get(clock) or {}).get("calendar")
+    calendar = compiled.calendars.get(calendar_id or "")
+    if calendar is not None and calendar_id != BUILTIN_CALENDAR:
+        return calendar.spec.timezone
+    return DEFAULT_TIMEZONE
+
+
+def _mobiles(compiled: Compiled, person_id: str | None) -> list[str]:
+    """The number DingTalk's `at.atMobiles` takes: mainland numbers without +86."""
+    person = compiled.people.get(person_id or "")
+    phone = person.contacts.get("phone") if person is not None else None
+    if not phone:
+        return []
+    return [phone.removeprefix("+86")]

@@ -1,0 +1,52 @@
+"""SLA targets per mode and level: a profile's level targets and its ordered overrides,
+each a budget of working seconds on a calendar with an escalation policy."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from engine.config.values import format_duration
+from engine.routing.matchers import Predicate, Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One level's targets in a profile: working-second budgets on a calendar."""
+
+    response: int
+    resolve: int
+    calendar: str
+    policy: str | None
+    trace_line: str      # what the trace says when this target applies
+
+    def budget(self, clock: str) -> int:
+        return self.response if clock == "response" else self.resolve
+
+
+def make_target(response: int, resolve: int, calendar: str, policy: str | None, source: str) -> Target:
+    return Target(response, resolve, calendar, policy,
+                  f"targets {source}: response {format_duration(response)}, "
+                  f"resolve {format_duration(resolve)} on {calendar}")
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    predicate: Predicate
+    targets: Mapping[str, Target]   # per level: the override's fields over the level's target
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A mode's effective profile: `extends` resolved, durations parsed."""
+
+    id: str
+    pause_when: frozenset[str]
+    targets: Mapping[str, Target]
+    overrides: tuple[Override, ...]
+
+    def target(self, ticket: Ticket, severity: str) -> Target:
+        """The level's target, or the first matching override laid over it."""
+        for override in self.overrides:
+            if override.predicate(ticket):
+                return override.targets[severity]
+        return self.targets[severity]
