@@ -5,9 +5,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
 from engine.cli import main
+from helpers import REPO
 
 
 def run(*args: str) -> tuple[int, str, str]:

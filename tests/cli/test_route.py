@@ -7,13 +7,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
 import engine
 from engine.cli import main
+from helpers import REPO
 
-ENGINE = engine.load(REPO)
-VERSION = ENGINE.config_version
 CAPITAL_LOSS = {"type": "created", "ticket": "T-7", "at": "2026-11-02T10:00:00+08:00",
                 "category": "marketing/coupon/redeem-failed", "tags": ["资损"], "fields": {"stage": "pay"}}
 
@@ -29,7 +27,7 @@ def write(tmp_path: Path, event: Any, name: str = "event.json") -> str:
     return str(path)
 
 
-def test_the_decision_as_json(tmp_path: Path) -> None:
+def test_the_decision_as_json(reference: engine.Engine, tmp_path: Path) -> None:
     code, out, err = run("route", write(tmp_path, CAPITAL_LOSS), "--config", str(REPO))
     assert (code, err) == (0, "")
     decision = json.loads(out)
@@ -38,14 +36,14 @@ def test_the_decision_as_json(tmp_path: Path) -> None:
     assert decision["category"] == {"id": "marketing/coupon/redeem-failed",
                                     "matched": "marketing/coupon/redeem-failed", "fallback": False}
     assert (decision["ticket"], decision["event"], decision["mode"]) == ("T-7", "created", "daily")
-    assert decision["config_version"] == VERSION
+    assert decision["config_version"] == reference.config_version
     assert decision["trace"][:4] == [
         "category marketing/coupon/redeem-failed (categories.yaml:294)",
         "rule capital-loss (rules/10-grading.yaml:7) → severity P1, tags +capital-loss",
         "route redeem-failed-at-pay of marketing/coupon/redeem-failed (categories.yaml:298) → team payment-gateway",
         "severity P1 (raised by rules)",
     ]
-    assert decision == ENGINE.evaluate(CAPITAL_LOSS).to_dict(), "the CLI prints the library's decision"
+    assert decision == reference.evaluate(CAPITAL_LOSS).to_dict(), "the CLI prints the library's decision"
     assert "资损" in out, "JSON keeps non-ASCII text readable"
     assert out.startswith('{\n  "ticket": "T-7",\n') and out.endswith("}\n")
 
@@ -93,13 +91,13 @@ def test_explain_prints_the_tree(tmp_path: Path, event: dict[str, Any], tree: st
     assert (code, out, err) == (0, tree, "")
 
 
-def test_a_forced_mode(tmp_path: Path) -> None:
+def test_a_forced_mode(reference: engine.Engine, tmp_path: Path) -> None:
     code, out, err = run("route", write(tmp_path, CAPITAL_LOSS), "--config", str(REPO), "--mode", "promotion")
     assert (code, err) == (0, "")
     decision = json.loads(out)
     assert (decision["mode"], decision["state"]["mode"]) == ("promotion", "promotion")
     assert (decision["team"], decision["severity"]) == ("payment-gateway", "P1")
-    assert decision == ENGINE.evaluate(CAPITAL_LOSS, mode="promotion").to_dict()
+    assert decision == reference.evaluate(CAPITAL_LOSS, mode="promotion").to_dict()
 
 
 def test_a_forced_mode_in_the_tree(tmp_path: Path) -> None:

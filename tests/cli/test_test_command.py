@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
 
 from engine.cases import load_cases
 from engine.config.source import load_yaml
+from helpers import REPO, run_cli
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:

@@ -85,7 +85,7 @@ def test_refused(text: str, rendered: str) -> None:
 
 def test_alias_bomb_is_refused_quickly() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     doc, diags = parse_yaml("\n".join(lines) + "\n", "t.yaml")
     assert doc is None

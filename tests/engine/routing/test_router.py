@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from conftest import MINIMAL, REPO
 
 import engine
 from engine.cases import load_cases
-from engine.routing.matchers import OpenCalendar, compile_matcher
 from engine.routing.tables import Routing
-from engine.config.source import load_yaml
+from helpers import MINIMAL, REPO
+from routing_reference import Reference, routed
 
 ENGINE = engine.load(MINIMAL)
 AT = "2026-11-02T10:00:00+08:00"
@@ -105,7 +104,7 @@ def test_a_whole_created_decision() -> None:
             "targets daily P1 target: response 15m, resolve 4h on 24x7",
         ],
     }
-    assert list(decision) + ["state"] == ["ticket", "event", "at", "config_version", "mode", "category",
+    assert [*decision, "state"] == ["ticket", "event", "at", "config_version", "mode", "category",
                                           "severity", "team", "tags", "assignee", "sla", "timers",
                                           "notifications", "flags", "next_wakeup", "trace", "state"]
     # The state is the host's opaque blob; what routing put in it is pinned, the clocks are not.
@@ -363,79 +362,7 @@ def test_explain_on_the_minimal_config() -> None:
     assert explained.to_dict() == ENGINE.evaluate(event).to_dict()
 
 
-# ---- the rule index against a reference that tries every rule
-
-
-class Reference:
-    """docs/semantics.md decision order read straight from the YAML, trying every rule in file order.
-
-    Rules see the ticket as the rule pass has made it so far (level raised, tags added), as the
-    router's own predicates do.
-    """
-
-    def __init__(self, root: Path, calendars: Mapping[str, OpenCalendar]) -> None:
-        cats = _read(root / "categories.yaml")
-        self.default = (cats["default"]["team"], cats["default"]["severity"], ())
-        self.categories: dict[str, tuple[str, str, tuple[Any, ...]]] = {}
-        self._walk(cats["categories"], "", self.default[0], self.default[1], (), calendars)
-        self.rules = [(compile_matcher(rule["when"], calendars), rule["then"], rule.get("stop", False))
-                      for path in sorted((root / "rules").glob("*.yaml"))
-                      for rule in _read(path)["rules"]]
-        self.levels = [level["id"] for level in _read(root / "sla_profiles.yaml")["levels"]]
-
-    def _walk(self, nodes: list[Any], parent: str, team: str, severity: str, routes: tuple[Any, ...],
-              calendars: Mapping[str, OpenCalendar]) -> None:
-        for node in nodes:
-            cid = f"{parent}/{node['key']}" if parent else node["key"]
-            own = tuple((compile_matcher(r["when"], calendars), r["team"]) for r in node.get("routes", ()))
-            here = (node.get("team", team), node.get("severity", severity), own + routes)
-            self.categories[cid] = here
-            self._walk(node.get("children", []), cid, *here, calendars)
-
-    def resolve(self, category: str) -> tuple[str | None, bool, tuple[str, str, tuple[Any, ...]]]:
-        if category in self.categories:
-            return category, False, self.categories[category]
-        parts = category.split("/")
-        for n in range(len(parts) - 1, 0, -1):
-            prefix = "/".join(parts[:n])
-            if prefix in self.categories:
-                return prefix, True, self.categories[prefix]
-        return None, True, self.default
-
-    def route(self, event: Mapping[str, Any], ts: float) -> tuple[Any, ...]:
-        matched, fallback, (team, severity, routes) = self.resolve(event["category"])
-        submitted = event.get("severity")
-        if submitted is not None and self.levels.index(submitted) < self.levels.index(severity):
-            severity = submitted
-        ticket = {"category": event["category"], "severity": severity, "tags": list(event.get("tags") or ()),
-                  "source": event.get("source"), "submitter": event.get("submitter"),
-                  "title": event.get("title"), "fields": event.get("fields") or {}, "at": ts}
-        chosen = None
-        for predicate, then, stop in self.rules:
-            if not predicate(ticket):
-                continue
-            if chosen is None:
-                chosen = then.get("team")
-            if "severity" in then and self.levels.index(then["severity"]) < self.levels.index(ticket["severity"]):
-                ticket["severity"] = then["severity"]
-            ticket["tags"] += [t for t in then.get("tags", ()) if t not in ticket["tags"]]
-            if stop:
-                break
-        if chosen is None:
-            chosen = next((route_team for predicate, route_team in routes if predicate(ticket)), team)
-        return matched, fallback, chosen, ticket["severity"], ticket["tags"]
-
-
-def _read(path: Path) -> Any:
-    doc, diags = load_yaml(path, path.name)
-    assert doc is not None and diags == []
-    return doc.data
-
-
-def routed(eng: engine.Engine, event: Mapping[str, Any]) -> tuple[Any, ...]:
-    d = eng.evaluate(event)
-    return d.category["matched"], d.category["fallback"], d.team, d.severity, d.tags
-
+# ---- the rule index against a reference that tries every rule (tests/routing_reference.py)
 
 MINIMAL_REFERENCE = Reference(MINIMAL, ENGINE.compiled.calendars)
 
@@ -467,16 +394,20 @@ def test_index_agrees_with_trying_every_rule(event: dict[str, Any]) -> None:
     assert routed(ENGINE, event) == MINIMAL_REFERENCE.route(event, _ts(event))
 
 
-REFERENCE_ENGINE = engine.load(REPO)
-REPO_REFERENCE = Reference(REPO, REFERENCE_ENGINE.compiled.calendars)
+@pytest.fixture(scope="module")
+def repo_reference(reference: engine.Engine) -> Reference:
+    return Reference(REPO, reference.compiled.calendars)
+
+
 REFERENCE_CASES = [case for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
                    for case in load_cases(path, str(path.relative_to(REPO)))[0] if case.error is None]
 
 
 @pytest.mark.parametrize("case", REFERENCE_CASES,
                          ids=[f"{c.where.file}:{c.where.line}" for c in REFERENCE_CASES])
-def test_index_agrees_with_trying_every_rule_on_the_reference_config(case: Any) -> None:
-    assert routed(REFERENCE_ENGINE, case.event) == REPO_REFERENCE.route(case.event, _ts(case.event))
+def test_index_agrees_with_trying_every_rule_on_the_reference_config(
+        reference: engine.Engine, repo_reference: Reference, case: Any) -> None:
+    assert routed(reference, case.event) == repo_reference.route(case.event, _ts(case.event))
 
 
 # Later rules that read what earlier ones wrote (the level, the tags): the index must not hide them.

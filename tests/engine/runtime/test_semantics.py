@@ -10,9 +10,9 @@ import shutil
 from typing import Any
 
 import pytest
-from conftest import DATA
 
 import engine
+from helpers import DATA
 
 SEMANTICS = DATA / "valid" / "semantics"
 ORDER = "shop/order/create-failed"       # team shop-order, P2

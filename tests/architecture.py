@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-ENGINE = Path(__file__).resolve().parents[2] / "engine"
+ENGINE = Path(__file__).resolve().parents[1] / "engine"
 
 
 def module_name(path: Path) -> str:
@@ -88,3 +88,23 @@ def levels(edges: dict[str, set[str]]) -> dict[str, int]:
     def level(v: str) -> int:
         return 1 + max((level(w) for w in edges[v]), default=0)
     return {v: level(v) for v in edges}
+
+
+def stage(module: str) -> str:
+    """The stage a module belongs to: its first two name parts (`engine.sla.clocks` ->
+    `engine.sla`); a top-level module (`engine.loader`) is a stage of its own."""
+    return ".".join(module.split(".")[:2])
+
+
+def stages(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The module graph with modules grouped by stage (imports within a stage dropped)."""
+    grouped: dict[str, set[str]] = {}
+    for module, targets in edges.items():
+        here = stage(module)
+        grouped.setdefault(here, set()).update(stage(t) for t in targets if stage(t) != here)
+    return grouped
+
+
+def importers(edges: dict[str, set[str]], target: str) -> set[str]:
+    """The modules outside the stage `target` that import a module of it."""
+    return {m for m, ts in edges.items() if stage(m) != target and any(stage(t) == target for t in ts)}

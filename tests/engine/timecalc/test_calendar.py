@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +30,7 @@ CN_OFFICE = Calendar.compile(
     CalendarSpec(
         id="cn-office",
         timezone="Asia/Shanghai",
-        week={day: OFFICE_HOURS for day in range(5)},
+        week=dict.fromkeys(range(5), OFFICE_HOURS),
         # Weekend dates are listed too (Oct 3-4, Jan 3): that must be harmless.
         holidays=_dates(date(2026, 10, 1), date(2026, 10, 7))
         | _dates(date(2026, 1, 1), date(2026, 1, 3)),
@@ -37,19 +39,19 @@ CN_OFFICE = Calendar.compile(
 )
 BERLIN_OFFICE = Calendar.compile(
     CalendarSpec(
-        id="de-office", timezone="Europe/Berlin", week={d: ((540, 1020),) for d in range(5)}
+        id="de-office", timezone="Europe/Berlin", week=dict.fromkeys(range(5), ((540, 1020),))
     )
 )
 # Always open: compiles to the same fast path as 24x7.
 BERLIN_24H = Calendar.compile(
-    CalendarSpec(id="de-24h", timezone="Europe/Berlin", week={d: FULL_DAY for d in range(7)})
+    CalendarSpec(id="de-24h", timezone="Europe/Berlin", week=dict.fromkeys(range(7), FULL_DAY))
 )
 # Same as BERLIN_24H but one far-away holiday forces the year-table path.
 BERLIN_24H_TABLES = Calendar.compile(
     CalendarSpec(
         id="de-24h-tables",
         timezone="Europe/Berlin",
-        week={d: FULL_DAY for d in range(7)},
+        week=dict.fromkeys(range(7), FULL_DAY),
         holidays=frozenset({date(2026, 12, 25)}),
     )
 )
@@ -134,7 +136,7 @@ def test_cn_office_elapsed(a: datetime, b: datetime, worked: timedelta) -> None:
 def test_three_year_elapsed_matches_per_year_sum() -> None:
     # The three-years figure above, as same-year pieces rather than one cross-year call.
     bounds = [cn(2024, 6, 3, 9), cn(2025, 1, 1), cn(2026, 1, 1), cn(2027, 1, 1), cn(2027, 6, 7, 9)]
-    parts = [CN_OFFICE.elapsed_dt(a, b) for a, b in zip(bounds, bounds[1:])]
+    parts = [CN_OFFICE.elapsed_dt(a, b) for a, b in pairwise(bounds)]
     assert sum(parts, timedelta(0)) == 780 * 8 * H
 
 
@@ -174,7 +176,7 @@ def test_holiday_that_is_also_a_workday_is_worked() -> None:
         CalendarSpec(
             id="both",
             timezone="Asia/Shanghai",
-            week={day: OFFICE_HOURS for day in range(5)},
+            week=dict.fromkeys(range(5), OFFICE_HOURS),
             holidays=frozenset({date(2026, 6, 2)}),
             workdays={date(2026, 6, 2): ((600, 660),)},
         )
@@ -262,28 +264,38 @@ def test_far_future_year_is_built_lazily() -> None:
     assert CN_OFFICE.add_dt(cn(2199, 12, 31, 18), H) == cn(2200, 1, 1, 9, 30)
 
 
+NAIVE = "naive datetime {} (an offset or zone is required)"
+NO_WORK = "calendar 'never' has no working time in the 5 years after 1970"
+
+
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        pytest.param(lambda: CN_OFFICE.add_dt(datetime(2026, 6, 2, 10), H), id="add-naive"),
-        pytest.param(
-            lambda: CN_OFFICE.elapsed_dt(cn(2026, 6, 2), datetime(2026, 6, 3)), id="elapsed-naive"
-        ),
-        pytest.param(lambda: CN_OFFICE.next_open_dt(datetime(2026, 6, 2)), id="next-open-naive"),
-        pytest.param(lambda: CN_OFFICE.is_open_dt(datetime(2026, 6, 2)), id="is-open-naive"),
-        pytest.param(lambda: CN_OFFICE.add(0.0, -1.0), id="negative-budget"),
-        pytest.param(lambda: CN_OFFICE.add(0.0, float("nan")), id="nan-budget"),
-        pytest.param(lambda: CN_OFFICE.add(0.0, float("inf")), id="infinite-budget"),
-        pytest.param(lambda: EMPTY.add(0.0, 1.0), id="no-working-time-add"),
-        pytest.param(lambda: EMPTY.next_open(0.0), id="no-working-time-next-open"),
+        pytest.param(lambda: CN_OFFICE.add_dt(datetime(2026, 6, 2, 10), H),
+                     NAIVE.format("2026-06-02T10:00:00"), id="add-naive"),
+        pytest.param(lambda: CN_OFFICE.elapsed_dt(cn(2026, 6, 2), datetime(2026, 6, 3)),
+                     NAIVE.format("2026-06-03T00:00:00"), id="elapsed-naive"),
+        pytest.param(lambda: CN_OFFICE.next_open_dt(datetime(2026, 6, 2)),
+                     NAIVE.format("2026-06-02T00:00:00"), id="next-open-naive"),
+        pytest.param(lambda: CN_OFFICE.is_open_dt(datetime(2026, 6, 2)),
+                     NAIVE.format("2026-06-02T00:00:00"), id="is-open-naive"),
+        pytest.param(lambda: CN_OFFICE.add(0.0, -1.0),
+                     "budget must be finite and >= 0, got -1.0", id="negative-budget"),
+        pytest.param(lambda: CN_OFFICE.add(0.0, float("nan")),
+                     "budget must be finite and >= 0, got nan", id="nan-budget"),
+        pytest.param(lambda: CN_OFFICE.add(0.0, float("inf")),
+                     "budget must be finite and >= 0, got inf", id="infinite-budget"),
+        pytest.param(lambda: EMPTY.add(0.0, 1.0), NO_WORK, id="no-working-time-add"),
+        pytest.param(lambda: EMPTY.next_open(0.0), NO_WORK, id="no-working-time-next-open"),
         pytest.param(
             lambda: Calendar.compile(CalendarSpec(id="x", timezone="UTC", week={0: ((600, 540),)})),
+            "bad window 600-540 (minutes since midnight)",
             id="reversed-window",
         ),
     ],
 )
-def test_value_errors(call: Callable[[], object]) -> None:
-    with pytest.raises(ValueError):
+def test_value_errors(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         call()
 
 

@@ -5,18 +5,17 @@ import json
 from typing import Any
 
 import pytest
-from conftest import REPO
 from jsonschema import Draft202012Validator
 
 import engine
 from engine.config.values import DATETIME_PATTERN
 from engine.errors import EventError
 from engine.runtime.events import EVENT_TYPES, parse_event
+from helpers import REPO
 
 AT = "2026-11-02T10:00:00+08:00"
 AT_TS = 1793584800.0  # 2026-11-02T02:00:00Z
 CREATED: dict[str, Any] = {"type": "created", "ticket": "T-1", "at": AT, "category": "trade/order"}
-ENGINE = engine.load(REPO)
 TYPES = ", ".join(EVENT_TYPES)
 ID = "expected an id (letters, digits, '_' or '-'), got"
 
@@ -145,9 +144,9 @@ def test_bad_event(raw: Any, message: str, field: str | None) -> None:
 
 
 @pytest.mark.parametrize("raw, message, field", BAD)
-def test_bad_event_is_refused_by_evaluate(raw: Any, message: str, field: str | None) -> None:
+def test_bad_event_is_refused_by_evaluate(reference: engine.Engine, raw: Any, message: str, field: str | None) -> None:
     with pytest.raises(EventError) as caught:
-        ENGINE.evaluate(raw)
+        reference.evaluate(raw)
     assert (str(caught.value), caught.value.field) == (message, field)
 
 
@@ -199,16 +198,16 @@ def test_every_event_type_has_a_good_example() -> None:
     assert {p.values[1] for p in GOOD} == set(EVENT_TYPES)
 
 
-def test_an_unknown_mode_is_refused() -> None:
+def test_an_unknown_mode_is_refused(reference: engine.Engine) -> None:
     with pytest.raises(EventError) as caught:
-        ENGINE.evaluate(CREATED, mode="peak")
+        reference.evaluate(CREATED, mode="peak")
     assert (str(caught.value), caught.value.field) == (
         "mode: unknown mode 'peak' (modes: daily, promotion)", "mode")
 
 
-def test_a_bad_event_is_reported_before_a_bad_mode() -> None:
+def test_a_bad_event_is_reported_before_a_bad_mode(reference: engine.Engine) -> None:
     with pytest.raises(EventError) as caught:
-        ENGINE.evaluate(without(CREATED, "at"), mode="peak")
+        reference.evaluate(without(CREATED, "at"), mode="peak")
     assert (str(caught.value), caught.value.field) == ("at: is required", "at")
 
 
@@ -216,9 +215,9 @@ def test_a_bad_event_is_reported_before_a_bad_mode() -> None:
     pytest.param({}, id="empty-state"),
     pytest.param({"v": 1, "ticket": "T-1"}, id="some-state"),
 ])
-def test_a_created_event_with_a_state_is_refused(state: dict[str, Any]) -> None:
+def test_a_created_event_with_a_state_is_refused(reference: engine.Engine, state: dict[str, Any]) -> None:
     with pytest.raises(EventError) as caught:
-        ENGINE.evaluate(CREATED, state=state)
+        reference.evaluate(CREATED, state=state)
     assert (str(caught.value), caught.value.field) == (
         "type: ticket 'T-1' already exists (a state was passed)", "type")
 
@@ -227,9 +226,9 @@ def test_a_created_event_with_a_state_is_refused(state: dict[str, Any]) -> None:
     pytest.param("P9", "severity: unknown level 'P9' (levels: P1, P2, P3, P4)", id="unknown-level"),
     pytest.param("p1", "severity: unknown level 'p1' (levels: P1, P2, P3, P4)", id="level-is-case-sensitive"),
 ])
-def test_an_unknown_submitted_level_is_refused(severity: str, message: str) -> None:
+def test_an_unknown_submitted_level_is_refused(reference: engine.Engine, severity: str, message: str) -> None:
     with pytest.raises(EventError) as caught:
-        ENGINE.evaluate({**CREATED, "severity": severity})
+        reference.evaluate({**CREATED, "severity": severity})
     assert (str(caught.value), caught.value.field) == (message, "severity")
 
 
@@ -238,14 +237,14 @@ def test_an_unknown_submitted_level_is_refused(severity: str, message: str) -> N
     pytest.param("daily", id="daily"),
     pytest.param("promotion", id="promotion"),
 ])
-def test_a_known_mode_is_taken(mode: str | None) -> None:
-    decision = ENGINE.evaluate(CREATED, mode=mode)
+def test_a_known_mode_is_taken(reference: engine.Engine, mode: str | None) -> None:
+    decision = reference.evaluate(CREATED, mode=mode)
     assert (decision.mode, decision.state["mode"]) == (mode or "daily", mode or "daily")
 
 
-def test_evaluate_does_not_change_the_event() -> None:
+def test_evaluate_does_not_change_the_event(reference: engine.Engine) -> None:
     raw = {**CREATED, "tags": ["资损"], "fields": {"merchant_tier": "KA"}}
-    ENGINE.evaluate(raw)
+    reference.evaluate(raw)
     assert raw == {**CREATED, "tags": ["资损"], "fields": {"merchant_tier": "KA"}}
 
 

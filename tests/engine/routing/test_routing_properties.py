@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL, REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_router import Reference, routed
 
 import engine
 from engine.config.source import load_yaml
+from helpers import MINIMAL, REPO
+from routing_reference import Reference, routed
 
 PROPERTY = settings(max_examples=200, deadline=None)
 
@@ -50,7 +50,6 @@ def longest_known_prefix(category: str, known: frozenset[str]) -> str | None:
     return None
 
 
-REFERENCE = engine.load(REPO)
 KNOWN = category_ids(REPO)
 TEAMS = frozenset(team["id"] for team in read(REPO / "rosters.yaml")["teams"])
 LEVELS = tuple(level["id"] for level in read(REPO / "sla_profiles.yaml")["levels"])
@@ -125,8 +124,8 @@ REFERENCE_EVENTS = events(
 
 @PROPERTY
 @given(REFERENCE_EVENTS)
-def test_every_ticket_gets_a_real_team_and_level(event: dict[str, Any]) -> None:
-    decision = REFERENCE.evaluate(event)
+def test_every_ticket_gets_a_real_team_and_level(reference: engine.Engine, event: dict[str, Any]) -> None:
+    decision = reference.evaluate(event)
     category = event["category"]
     assert decision.team in TEAMS
     assert decision.severity in LEVELS
@@ -140,22 +139,25 @@ def test_every_ticket_gets_a_real_team_and_level(event: dict[str, Any]) -> None:
         "the host's tags come first, in order"
 
 
-TRY_EVERY_RULE = Reference(REPO, REFERENCE.compiled.calendars)
+@pytest.fixture(scope="module")
+def try_every_rule(reference: engine.Engine) -> Reference:
+    return Reference(REPO, reference.compiled.calendars)
 
 
 @PROPERTY
 @given(REFERENCE_EVENTS)
-def test_the_rule_index_agrees_with_trying_every_rule(event: dict[str, Any]) -> None:
+def test_the_rule_index_agrees_with_trying_every_rule(reference: engine.Engine, try_every_rule: Reference,
+                                                      event: dict[str, Any]) -> None:
     ts = datetime.fromisoformat(event["at"]).timestamp()
-    assert routed(REFERENCE, event) == TRY_EVERY_RULE.route(event, ts)
+    assert routed(reference, event) == try_every_rule.route(event, ts)
 
 
 @PROPERTY
 @given(REFERENCE_EVENTS)
-def test_the_same_event_gives_the_same_decision(event: dict[str, Any]) -> None:
+def test_the_same_event_gives_the_same_decision(reference: engine.Engine, event: dict[str, Any]) -> None:
     sent = copy.deepcopy(event)
-    first = REFERENCE.evaluate(event).to_dict()
-    second = REFERENCE.evaluate(event).to_dict()
+    first = reference.evaluate(event).to_dict()
+    second = reference.evaluate(event).to_dict()
     assert first == second
     assert event == sent, "evaluate leaves the event as it was"
 

@@ -2,24 +2,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import REPO
 
-from engine.timecalc.calendar import Calendar, CalendarSpec
-from engine.routing.matchers import OPERATORS, compile_matcher
 from engine.routing.index import anchors_of
-
-OFFICE = Calendar.compile(CalendarSpec("office", "Asia/Shanghai", {
-    0: ((540, 1080),), 1: ((540, 1080),), 2: ((540, 1080),), 3: ((540, 1080),), 4: ((540, 1080),)}))
-CALENDARS = {"office": OFFICE}
-
-
-def ts(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
-
+from engine.routing.matchers import OPERATORS, compile_matcher
+from helpers import REPO, ts
+from routing_reference import OFFICE_CALENDARS
 
 BASE: dict[str, Any] = {
     "category": "trade/order/create-failed",
@@ -42,7 +32,7 @@ BARE: dict[str, Any] = {  # only what the evaluator always sets
 
 
 def matches(when: dict[str, Any], ticket: dict[str, Any] | None = None, **changes: Any) -> bool:
-    return compile_matcher(when, CALENDARS)({**(ticket or BASE), **changes})
+    return compile_matcher(when, OFFICE_CALENDARS)({**(ticket or BASE), **changes})
 
 
 @pytest.mark.parametrize("when, changes, expected", [

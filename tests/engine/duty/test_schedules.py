@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -209,9 +208,23 @@ def test_restriction_windows_are_wall_clock_across_dst(when: tuple[int, ...], ex
     assert BERLIN_NIGHTS.who(ts(BERLIN, *when))[0] == expected
 
 
-def test_schedule_is_frozen() -> None:
-    with pytest.raises(FrozenInstanceError):
-        WEEKLY.id = "other"  # type: ignore[misc]
+def test_compiling_twice_gives_equal_schedules_and_timelines_whatever_is_looked_up_first() -> None:
+    """A compiled schedule is a value hosts share: its timeline is built lazily, chunk by
+    chunk, yet two compilations of one spec are equal and give the same timeline over
+    several chunks however their lookups were ordered, and looking up changes nothing."""
+    spec = ScheduleSpec("s", SHANGHAI, (
+        layer("weekly", TRIO, SHANGHAI, (2026, 11, 2, 9), "0 9 * * 1"),
+        layer("office", ("bob", "erin"), SHANGHAI, (2026, 11, 2, 9), "0 9 * * *", active=WEEKDAYS_9_TO_6),
+    ), (Override("frank", local(SHANGHAI, 2027, 1, 30, 20), local(SHANGHAI, 2027, 2, 2, 8)),))
+    first, second = Schedule.compile(spec), Schedule.compile(spec)
+    assert first == second
+    start, end = ts(SHANGHAI, 2026, 11, 1), ts(SHANGHAI, 2027, 6, 1)
+    assert int(end // CHUNK_S) - int(start // CHUNK_S) == 2, "the range spans three chunks"
+    for instant in (end - 1, start + CHUNK_S, start):  # the second one built backwards
+        second.who(instant)
+    assert first.segments(start, end) == second.segments(start, end)
+    assert {seg.person for seg in first.segments(start, end)} == {None, *TRIO, "bob", "erin", "frank"}
+    assert first == second == Schedule.compile(spec)
 
 
 def test_segments_merge_and_cover_the_range() -> None:
@@ -281,7 +294,7 @@ def test_next_handoffs(schedule: Schedule, since: tuple[int, ...], n: int,
 
 
 def test_who_dt_rejects_naive_datetime() -> None:
-    with pytest.raises(ValueError, match="naive datetime"):
+    with pytest.raises(ValueError, match=r"^naive datetime 2026-11-09T09:00:00 has no timezone$"):
         WEEKLY.who_dt(datetime(2026, 11, 9, 9))
 
 

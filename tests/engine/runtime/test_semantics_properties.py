@@ -12,13 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
 from engine.timecalc.modes import Modes
 from engine.timecalc.wallclock import local_instant
+from helpers import DATA
 
 SEMANTICS = DATA / "valid" / "semantics"
 SHANGHAI = timezone(timedelta(hours=8))
