@@ -23,7 +23,8 @@ from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
 from engine.serve.reload import Reloader
 from engine.serve.scheduler import Scheduler, advance_job
-from engine.serve.store import Store, Tx, open_store
+from engine.serve.store import Store, Tx
+from engine.serve.store.urls import open_store
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve")

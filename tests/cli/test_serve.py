@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import REPO, run_cli
+
+from helpers import REPO, run_cli
 
 
 def test_malformed_tokens_are_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import engine
-from serve.conftest import Start
+from serving import Start
 
 CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-10T12:02:25+08:00",
            "category": "infrastructure/security/data-leak", "source": "monitor"}

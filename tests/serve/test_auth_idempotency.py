@@ -9,7 +9,7 @@ from starlette.requests import Request
 from engine.serve.api.http import authorize, parse_tokens
 from engine.serve.keys import sha256_hex
 from engine.serve.problems import Problem
-from serve.conftest import Start
+from serving import Start
 
 CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-10T12:02:25+08:00",
            "category": "infrastructure/security/data-leak", "source": "monitor"}

@@ -7,10 +7,7 @@ import contextlib
 import json
 import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -18,42 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import REPO
 
 from engine.serve.keys import notification_key
-from serve.conftest import stream
-from serve.test_replay import UNTIL, _evaluate
+from serving import UNTIL, Server, evaluate_stream, stream
 
-HERE = Path(__file__).parent
 KILLS = 5
 BATCH = 25
 N = 600
-
-
-class Server:
-    """The subprocess and a client for it."""
-
-    def __init__(self, db: Path, out: Path, config: Path = REPO) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "crash_server.py"), str(config), str(db), str(out)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-        assert self.proc.stdout is not None
-        url = self.proc.stdout.readline().strip()      # printed once the socket is bound
-        assert url.startswith("http://127.0.0.1:"), url
-        self.client = httpx.Client(base_url=url, timeout=60.0)
-
-    def post(self, events: list[dict[str, Any]]) -> httpx.Response:
-        return self.client.post("/v1/events", json=events)
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(30)
-        self.client.close()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(30)
-        self.client.close()
 
 
 def _post_killed(server: Server, events: list[dict[str, Any]], delay: float) -> bool:
@@ -83,7 +51,7 @@ def _drain(server: Server) -> None:
 
 def test_sigkill_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     events = stream(N)
-    expected = _evaluate(tmp_path, events, "--until", UNTIL)
+    expected = evaluate_stream(tmp_path, events, "--until", UNTIL)
     db, out = tmp_path / "crash.db", tmp_path / "delivered.jsonl"
     batches = [events[i:i + BATCH] for i in range(0, N, BATCH)]
     rng = random.Random(int(os.environ.get("GONGDAN_CRASH_SEED", "20261111")))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import engine
-from serve.conftest import Start, stream
+from serving import Start, stream
 
 CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-10T12:02:25+08:00",
            "category": "infrastructure/security/data-leak", "source": "monitor", "severity": "P2"}

@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
-
-from serve.conftest import Start
+from helpers import REPO
+from serving import Start
 
 
 def test_the_schemas_are_served_as_they_are(start: Start) -> None:

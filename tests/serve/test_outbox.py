@@ -10,7 +10,7 @@ from engine.serve.clock import ManualClock
 from engine.serve.keys import delivery_id
 from engine.serve.outbox import RetryPolicy, lease_job
 from engine.serve.store import NewDelivery
-from serve.conftest import Running, Start
+from serving import Running, Start
 
 CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-10T12:02:25+08:00",
            "category": "infrastructure/security/data-leak", "source": "monitor"}

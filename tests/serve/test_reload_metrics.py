@@ -11,12 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import REPO
 
 import engine
 from engine.serve.clock import ManualClock
-from serve.conftest import Running, Start
-from serve.test_crash import Server
+from helpers import REPO
+from serving import Running, Server, Start
 
 CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-10T12:02:25+08:00",
            "category": "infrastructure/security/data-leak", "source": "monitor"}

@@ -10,14 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO, run_cli
-
 import engine
 from engine.serve.clock import WallClock
-from serve.conftest import Running, Start, stream
+from serving import UNTIL, Running, Start, evaluate_stream, stream
 
 N = 1500
-UNTIL = "2026-11-11T06:00:00+08:00"
 
 
 def _instant(text: str) -> float:
@@ -27,14 +24,6 @@ def _instant(text: str) -> float:
 def _note_key(ticket: str, n: dict[str, Any]) -> tuple[Any, ...]:
     to = n["to"].get("person") or "group:" + n["to"]["group"]
     return (ticket, n["kind"], n["clock"], n.get("step"), n["level"], n["channel"], to, _instant(n["at"]))
-
-
-def _evaluate(tmp_path: Path, events: list[dict[str, Any]], *extra: str) -> list[dict[str, Any]]:
-    source, out = tmp_path / "events.jsonl", tmp_path / "decisions.jsonl"
-    source.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
-    code, _, err = run_cli("evaluate", "--config", str(REPO), "-i", str(source), "-o", str(out), "--state", *extra)
-    assert (code, err) == (0, "")
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
 def _push(s: Running, events: list[dict[str, Any]], size: int = 250) -> None:
@@ -54,7 +43,7 @@ def _final_states(decisions: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_the_example_stream_gives_what_gongdan_evaluate_gives(start: Start, tmp_path: Path) -> None:
     events = stream(N)
-    expected = _evaluate(tmp_path, events, "--until", UNTIL)
+    expected = evaluate_stream(tmp_path, events, "--until", UNTIL)
     s = start()
     _push(s, events)
     r = s.client.post("/v1/clock", json={"now": UNTIL})
@@ -70,7 +59,7 @@ def test_the_example_stream_gives_what_gongdan_evaluate_gives(start: Start, tmp_
 
 def test_the_replay_clock_resumes_after_a_restart(start: Start, tmp_path: Path) -> None:
     events = stream(300)
-    expected = _evaluate(tmp_path, events)
+    expected = evaluate_stream(tmp_path, events)
     s = start(clock="replay")
     _push(s, events[:150])
     s.close()

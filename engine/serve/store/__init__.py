@@ -4,7 +4,8 @@ implementation of the same protocol follows, so SQL stays portable.
 
 Writes are jobs: a function of a `Tx`, run in one transaction by the store's writer and
 answered through a Future once committed (a 200 means durably stored). Reads run on
-separate connections and see committed data only. May import: `engine.serve.clock`.
+separate connections and see committed data only. `urls.open_store(url)` picks the
+implementation; this module imports none of them.
 """
 from __future__ import annotations
 
@@ -147,11 +148,3 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-
-def open_store(url: str) -> Store:
-    """A store from its URL: `sqlite:///relative.db`, `sqlite:////absolute.db`."""
-    from engine.serve.store.sqlite import SQLiteStore
-
-    if not url.startswith("sqlite:///"):
-        raise ValueError(f"unsupported store URL {url!r} (expected sqlite:///PATH)")
-    return SQLiteStore(url[len("sqlite:///"):], url)
