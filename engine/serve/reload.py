@@ -55,6 +55,7 @@ class Reloader:
                  clock: Clock) -> None:
         self.config_dir, self.install, self.metrics, self.clock = config_dir, install, metrics, clock
         self.last: LoadResult | None = None
+        self.listeners: list[Callable[[LoadResult], None]] = []   # told of every (re)load's result
         self._lock = asyncio.Lock()
 
     def load_first(self) -> engine.Engine:
@@ -82,14 +83,19 @@ class Reloader:
         self.metrics.reload_ok.set(1)
         self.metrics.reload_time.set(now)
         log.info("config %s loaded (%s)", self.config_dir, loaded.config_version)
-        return self.last
+        return self._tell(self.last)
 
     def _failed(self, diagnostics: tuple[str, ...], error: str | None) -> LoadResult:
         self.last = LoadResult(False, self.clock.wall(), None, diagnostics, error)
         self.metrics.reload_ok.set(0)
         log.error("config %s not reloaded, the old one keeps serving: %s", self.config_dir,
                   "; ".join(diagnostics) or error)
-        return self.last
+        return self._tell(self.last)
+
+    def _tell(self, result: LoadResult) -> LoadResult:
+        for listener in self.listeners:
+            listener(result)
+        return result
 
     async def watch(self, interval: float) -> None:
         """Reload whenever a file under the config dir changes (polled every `interval`)."""

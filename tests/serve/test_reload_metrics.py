@@ -50,26 +50,29 @@ def _metric(s: Running, name: str, **labels: str) -> float | None:
 def test_a_broken_reload_keeps_the_old_engine_while_requests_flow(start: Start, config: Path) -> None:
     s = start(config=config)
     version = s.client.get("/v1/status").json()["config_version"]
-    answered: list[tuple[float, int]] = []
-    reloaded = threading.Event()
+    spans: list[tuple[float, float, int]] = []   # (sent, answered, status): one request always in flight
+    flowing, reloaded = threading.Event(), threading.Event()
 
-    def flow() -> None:   # events until the reload has answered (bounded)
+    def flow() -> None:   # events back to back, from before the reload until after it (bounded)
         with httpx.Client(base_url=s.thread.url, timeout=30.0) as client:
             for i in range(5000):
+                sent = time.perf_counter()
                 r = client.post("/v1/events", json={**CREATED, "ticket": f"R-{i}"})
-                answered.append((time.perf_counter(), r.status_code))
+                spans.append((sent, time.perf_counter(), r.status_code))
+                flowing.set()
                 if reloaded.is_set():
                     return
     client = threading.Thread(target=flow)
     client.start()
     diagnostics = _break(config)
+    assert flowing.wait(30)
     began = time.perf_counter()
     r = s.client.post("/-/reload")
     ended = time.perf_counter()
     reloaded.set()
     client.join(60)
-    assert {status for _, status in answered} == {200}
-    assert any(began < t < ended for t, _ in answered)   # some were answered during the reload
+    assert {status for _, _, status in spans} == {200}
+    assert spans[0][1] < began and spans[-1][1] > ended   # the flow went on across the whole reload
     assert (r.status_code, r.json()["ok"], r.json()["diagnostics"]) == (500, False, diagnostics)
     status = s.client.get("/v1/status").json()
     assert (status["config_version"], status["last_reload"]["ok"], status["last_reload"]["diagnostics"]) == (
@@ -94,8 +97,8 @@ def test_a_fixed_config_reloads_and_new_decisions_use_it(start: Start, config: P
 
 
 def _await_status(url_get: Any, predicate: Any) -> dict[str, Any]:
-    """Poll /v1/status (bounded) until `predicate` holds: the change happens in another task
-    or process with nothing to await from here."""
+    """Poll /v1/status (bounded) until `predicate` holds: the change happens in another
+    process, with nothing to await from here."""
     for _ in range(200):
         status: dict[str, Any] = url_get("/v1/status").json()
         if predicate(status):
@@ -106,9 +109,18 @@ def _await_status(url_get: Any, predicate: Any) -> dict[str, Any]:
 
 def test_watch_reloads_when_a_file_changes(start: Start, config: Path) -> None:
     s = start(config=config, watch=True, watch_interval=0.05)
+    results: list[Any] = []
+    heard = threading.Condition()
+
+    def listen(result: Any) -> None:
+        with heard:
+            results.append(result)
+            heard.notify_all()
+    s.service.reloader.listeners.append(listen)
     diagnostics = _break(config)
-    status = _await_status(s.client.get, lambda st: not st["last_reload"]["ok"])
-    assert status["last_reload"]["diagnostics"] == diagnostics
+    with heard:   # the poller may also have caught the file half written: wait for the final result
+        assert heard.wait_for(lambda: any(list(r.diagnostics) == diagnostics for r in results), 30)
+    assert s.client.get("/v1/status").json()["last_reload"]["diagnostics"] == diagnostics
 
 
 def test_sighup_reloads_the_serving_process(config: Path, tmp_path: Path) -> None:
