@@ -1,6 +1,7 @@
 """Where `--channels FILE` is read: the channels branch provides
-`engine.serve.channels.config.load_channels(path) -> {name: Channel}`; until it lands this
-says so instead of failing at import."""
+`engine.serve.channels.config.load_channels(path) -> Channels` (its `by_name` maps each
+name to a channel with `send` and `close`); until it lands this says so instead of
+failing at import."""
 from __future__ import annotations
 
 import importlib
@@ -18,5 +19,6 @@ def load_channels(path: Path | None) -> dict[str, Channel]:
         module = importlib.import_module("engine.serve.channels.config")
     except ImportError as exc:
         raise RuntimeError("--channels needs engine.serve.channels.config (the channels branch)") from exc
-    loaded: dict[str, Channel] = dict(module.load_channels(path))
-    return loaded
+    loaded = module.load_channels(path)
+    by_name: dict[str, Channel] = dict(getattr(loaded, "by_name", loaded))
+    return by_name

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from engine.serve.channels.base import Channel, Delivery, SendResult
 from engine.serve.clock import Clock
 from engine.serve.digest import digest
+from engine.serve.keys import sha256_hex
 from engine.serve.metrics import Metrics
 from engine.serve.store import OutboxRow, Store, Tx
 
@@ -57,7 +58,10 @@ class Send:
 
     def delivery(self) -> Delivery:
         parts = [_delivery(r) for r in self.rows]
-        return parts[0] if len(parts) == 1 else digest(parts)
+        if len(parts) == 1:
+            return parts[0]
+        # stable for the same members, so a retried digest keeps its id downstream
+        return digest(parts, id="digest-" + sha256_hex("|".join(sorted(p.id for p in parts)))[:32])
 
 
 def _delivery(row: OutboxRow) -> Delivery:

@@ -121,6 +121,10 @@ class Service:
         self._tasks.clear()
         await asyncio.to_thread(self.dispatcher.stop)
         await asyncio.to_thread(self.store.close)
+        for channel in self.channels.values():   # the channels' connections, where they keep any
+            close = getattr(channel, "close", None)
+            if callable(close):
+                close()
 
     def _install(self, loaded: engine.Engine) -> None:
         self.ctx = replace(self.ctx, engine=loaded)

@@ -19,14 +19,14 @@ from engine.serve.service import Options, Service
 
 
 class FileRecorder:
-    """Appends {id, key, attempt} for every delivery (each member of a digest)."""
+    """Appends {id, attempt} for every delivery (each member of a digest)."""
 
     def __init__(self, name: str, path: Path, lock: threading.Lock) -> None:
         self.name, self.path, self.lock = name, path, lock
 
     def send(self, delivery: Delivery) -> SendResult:
-        members = delivery.notification.get("digest") or [{"id": delivery.id, "key": delivery.key}]
-        line = "".join(json.dumps({**m, "attempt": delivery.attempt}) + "\n" for m in members)
+        ids = delivery.notification.get("digest_of") or [delivery.id]
+        line = "".join(json.dumps({"id": i, "attempt": delivery.attempt}) + "\n" for i in ids)
         with self.lock, self.path.open("a", encoding="utf-8") as f:
             f.write(line)
             f.flush()
