@@ -11,6 +11,7 @@ from engine.cli.common import Exit
 from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
 from engine.cli.route import route
+from engine.cli.serve import serve
 from engine.cli.test import test_command
 from engine.cli.validate import validate
 
@@ -40,3 +41,4 @@ main.add_command(route)
 main.add_command(test_command)
 main.add_command(oncall)
 main.add_command(evaluate)
+main.add_command(serve)

@@ -35,7 +35,9 @@ ALLOWED: dict[str, set[str]] = {
 UNBOUNDED = {"engine.cli": "the top stage: its docstring sets no limit, and only `python -m engine` imports it"}
 """Sub-packages whose docstring has no "May import" line, and why that is right."""
 
-MAX_LEVELS = 8
+MAX_LEVELS = 10
+"""engine.serve (the HTTP host) sits on the public `engine` package (level 7), and the CLI,
+which registers `gongdan serve`, and `python -m engine` on top of it."""
 
 
 @pytest.fixture(scope="module")

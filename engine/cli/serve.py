@@ -1,0 +1,44 @@
+"""`gongdan serve`: run the host service (needs the `serve` extra)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from engine.cli.common import config_option
+
+
+@click.command()
+@config_option
+@click.option("--store", "store_url", default="sqlite:///gongdan.db", show_default=True,
+              help="the store URL (sqlite:///relative.db or sqlite:////absolute.db)")
+@click.option("--listen", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
+              help="where to listen (port 0: any free port, printed at start)")
+@click.option("--channels", "channels_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="the channels file (endpoints; secrets come from the environment)")
+@click.option("--clock", type=click.Choice(["wall", "replay"]), default="wall", show_default=True,
+              help="replay: time is the latest event's `at`, so a recorded stream fires its due steps")
+@click.option("--watch", is_flag=True, help="reload the config when a file in it changes")
+@click.option("--outbox-workers", type=click.IntRange(min=0, max=64), default=2, show_default=True)
+def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | None, clock: str, watch: bool,
+          outbox_workers: int) -> None:
+    """Serve the engine over HTTP: store tickets, fire due steps, deliver notifications.
+
+    Bearer tokens come from GONGDAN_TOKENS="host1:token1,host2:token2"; without any, only
+    loopback clients are accepted. SIGHUP or POST /-/reload reloads the config."""
+    try:
+        from engine.serve.api.http import parse_tokens
+        from engine.serve.app import run
+        from engine.serve.channels_file import load_channels
+        from engine.serve.service import Options, Service
+    except ImportError as exc:
+        raise click.ClickException(f"{exc}: install the serve extra (pip install 'gongdan[serve]')") from None
+    try:
+        tokens = parse_tokens(os.environ.get("GONGDAN_TOKENS"))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    options = Options(config_dir=config_dir, store_url=store_url, clock=clock, watch=watch, tokens=tokens,
+                      outbox_workers=outbox_workers)
+    service = Service(options, load_channels(channels_file))
+    run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))

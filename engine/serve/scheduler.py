@@ -1,0 +1,86 @@
+"""The scheduler: sleeps until the earliest next_wakeup in the store (woken early when a
+write sets an earlier one), then has the writer fire the due tickets in batches. On the
+replay clock it stays idle: events and POST /v1/clock fire what falls due."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+import engine
+from engine.serve.clock import Clock
+from engine.serve.ingest import Context, Recorded, fire_ticket, fire_until
+from engine.serve.store import Store, Tx
+
+log = logging.getLogger("gongdan.serve.scheduler")
+BATCH = 128
+PARK = 300.0       # seconds before a ticket whose due() was refused is tried again
+IDLE = 60.0        # seconds to sleep with nothing scheduled (a write wakes it anyway)
+
+
+def fire_due_job(ctx: Context, now: float, batch: int = BATCH) -> Callable[[Tx], list[Recorded]]:
+    """The writer job: claim up to `batch` tickets due by `now` and fire each (the writer is
+    the only writer, so claiming is reading; PostgreSQL would lock with SKIP LOCKED)."""
+    def job(tx: Tx) -> list[Recorded]:
+        out: list[Recorded] = []
+        for ticket, _wake in tx.due_tickets(now, batch):
+            row = tx.ticket(ticket)
+            if row is None:
+                continue
+            try:
+                out += fire_ticket(tx, ctx, row, now, now)
+            except engine.EventError as exc:
+                # e.g. a state the reloaded config cannot continue: park the ticket and try
+                # again later (a reload may bring its team back) instead of blocking the rest
+                log.error("scheduler: ticket %s: %s; retrying in %gs", ticket, exc, PARK)
+                current = tx.ticket(ticket) or row
+                tx.save_ticket(replace(current, next_wakeup=now + PARK), ctx.clock.wall())
+        return out
+    return job
+
+
+def advance_job(ctx: Context, until: float) -> Callable[[Tx], list[Recorded]]:
+    """The writer job behind POST /v1/clock: move the replay clock, firing what falls due."""
+    def job(tx: Tx) -> list[Recorded]:
+        out = fire_until(tx, ctx, until)
+        tx.put_setting("replay_now", repr(ctx.clock.advance(until)))
+        return out
+    return job
+
+
+class Scheduler:
+    """Fires due steps on the wall clock; `record` hears every decision stored."""
+
+    def __init__(self, store: Store, context: Callable[[], Context], clock: Clock,
+                 record: Callable[[list[Recorded]], None]) -> None:
+        self.store, self.context, self.clock, self.record = store, context, clock, record
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def poke(self, earliest: float | None, _added: int = 0) -> None:
+        """A commit listener (writer thread): an earlier wake-up wakes the sleeper."""
+        if earliest is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                fired = await asyncio.wrap_future(self.store.submit(fire_due_job(self.context(), self.clock.now())))
+            except Exception:
+                log.exception("scheduler: firing due steps failed")
+                await asyncio.sleep(1.0)  # a store fault: retry soon, without spinning
+                continue
+            self.record(fired)
+            if len(fired) >= BATCH:
+                continue
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        self._wake.clear()  # before reading: a write committed after the read still wakes us
+        nxt = await asyncio.to_thread(self.store.read, lambda r: r.earliest_wakeup())
+        delay = IDLE if nxt is None else min(IDLE, max(0.0, nxt - self.clock.now()))
+        if delay > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)

@@ -1,0 +1,183 @@
+"""The running service's state and its operations, independent of HTTP: the store, the
+engine (swapped by reference on reload), the clock, the mode override, metrics, and the
+background parts (scheduler, outbox dispatcher, config watcher)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import engine
+from engine.serve.channels.base import Channel
+from engine.serve.clock import Clock, ReplayClock, WallClock
+from engine.serve.ingest import Context, Outcome, Recorded, apply_event
+from engine.serve.metrics import Metrics
+from engine.serve.openapi import load_schema
+from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
+from engine.serve.reload import Reloader
+from engine.serve.scheduler import Scheduler, advance_job
+from engine.serve.store import Store, Tx
+from engine.serve.store.urls import open_store
+
+T = TypeVar("T")
+log = logging.getLogger("gongdan.serve")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How the service runs (not the rule config): paths, limits, tokens."""
+
+    config_dir: Path = Path(".")
+    store_url: str = "sqlite:///gongdan.db"
+    clock: str = "wall"                      # wall | replay
+    watch: bool = False
+    watch_interval: float = 1.0
+    max_body: int = 1 << 20                  # one event
+    max_batch_body: int = 16 << 20           # a batch (JSON array)
+    max_batch: int = 1000                    # events in a batch
+    tokens: Mapping[str, str] = field(default_factory=dict)
+    outbox_workers: int = 2
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    idempotency_lease: float = 60.0          # an in-flight key older than this may be taken over
+
+
+EVENT_TYPES = frozenset(load_schema("event.schema.json")["properties"]["type"]["enum"])
+
+
+def event_type_label(event: Any) -> str:
+    """The `type` label of gongdan_events_total: an event type, or `invalid` (labels stay a
+    closed set whatever clients send)."""
+    kind = event.get("type") if isinstance(event, dict) else None
+    return kind if isinstance(kind, str) and kind in EVENT_TYPES else "invalid"
+
+
+class Service:
+    """The host of one engine; start() and stop() bracket its life."""
+
+    def __init__(self, options: Options, channels: Mapping[str, Channel], clock: Clock | None = None,
+                 jitter: Callable[[float], float] = full_jitter) -> None:
+        self.options = options
+        self.channels = dict(channels)
+        self.metrics = Metrics()
+        self._clock = clock
+        self._jitter = jitter
+        self.ready = threading.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Open the store (migrating it), load the engine, start the background parts."""
+        self.store: Store = await asyncio.to_thread(open_store, self.options.store_url)
+        self.clock: Clock = self._clock if self._clock is not None else await asyncio.to_thread(self._make_clock)
+        self.reloader = Reloader(self.options.config_dir, self._install, self.metrics, self.clock)
+        loaded = await asyncio.to_thread(self.reloader.load_first)
+        mode = await asyncio.to_thread(self.store.read, lambda r: r.setting("mode"))
+        self.ctx = Context(loaded, self.clock, frozenset(self.channels), mode if mode in loaded.modes else None)
+        self.dispatcher = Dispatcher(self.store, self.channels, self.options.retry, self.clock, self.metrics,
+                                     self.options.outbox_workers, self._jitter)
+        self.store.on_commit(self.dispatcher.poke)
+        # one service per store file: leases still held were a previous process's, which
+        # died mid-send; waiting for them to expire would only delay the resend
+        released = await self.write(lambda tx: tx.release_leases())
+        if released:
+            log.warning("outbox: %d deliveries leased by a previous process are sent again", released)
+        if self.options.outbox_workers:
+            self.dispatcher.start()
+        if not self.clock.replay:
+            self.scheduler = Scheduler(self.store, lambda: self.ctx, self.clock, self.count_recorded)
+            self.store.on_commit(self.scheduler.poke)
+            self._tasks.append(asyncio.create_task(self.scheduler.run()))
+        if self.options.watch:
+            self._tasks.append(asyncio.create_task(self.reloader.watch(self.options.watch_interval)))
+        self._install_sighup()
+        self.ready.set()
+
+    def _make_clock(self) -> Clock:
+        if self.options.clock == "replay":
+            saved = self.store.read(lambda r: r.setting("replay_now"))
+            return ReplayClock(float(saved) if saved else 0.0)
+        return WallClock()
+
+    def _install_sighup(self) -> None:
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, lambda: self._tasks.append(
+                asyncio.create_task(self._reload_quietly())))
+
+    async def _reload_quietly(self) -> None:
+        await self.reloader.reload()
+
+    async def stop(self) -> None:
+        self.ready.clear()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await asyncio.to_thread(self.dispatcher.stop)
+        await asyncio.to_thread(self.store.close)
+        for channel in self.channels.values():   # the channels' connections, where they keep any
+            close = getattr(channel, "close", None)
+            if callable(close):
+                close()
+
+    def _install(self, loaded: engine.Engine) -> None:
+        self.ctx = replace(self.ctx, engine=loaded)
+
+    async def write(self, job: Callable[[Tx], T]) -> T:
+        """Run a job in the writer and await its durable result."""
+        return await asyncio.wrap_future(self.store.submit(job))
+
+    async def read(self, query: Callable[[Any], T]) -> T:
+        return await asyncio.to_thread(self.store.read, query)
+
+    async def ingest(self, event: Any) -> Outcome:
+        """Apply one event; raises Problem when it is refused (nothing stored)."""
+        return await self.ingest_many([event])[0]
+
+    def ingest_many(self, events: list[Any]) -> list[Awaitable[Outcome]]:
+        """Queue every event at once, in order (the writer applies them in that order and
+        commits them together); one awaitable outcome each."""
+        started = time.perf_counter()
+        futures = [self.store.submit(self._apply(event)) for event in events]
+        return [self._outcome(event, future, started) for event, future in zip(events, futures, strict=True)]
+
+    def _apply(self, event: Any) -> Callable[[Tx], Outcome]:
+        return lambda tx: apply_event(tx, self.ctx, event)
+
+    async def _outcome(self, event: Any, future: Future[Outcome], started: float) -> Outcome:
+        kind = event_type_label(event)
+        try:
+            outcome = await asyncio.wrap_future(future)
+        except Exception:
+            self.metrics.events.labels(kind, "refused").inc()
+            raise
+        self.metrics.events.labels(kind, "duplicate" if outcome.duplicate else "applied").inc()
+        self.metrics.decision_seconds.observe(time.perf_counter() - started)
+        self.count_recorded(outcome.recorded)
+        return outcome
+
+    def count_recorded(self, recorded: list[Recorded]) -> None:
+        """Metrics of stored decisions: timer lag, notifications refused for want of a channel."""
+        for r in recorded:
+            if r.lag is not None:
+                self.metrics.timer_lag.observe(max(0.0, r.lag))
+            for d in r.deliveries:
+                if d.status == "failed":
+                    self.metrics.notifications.labels(d.channel, "unconfigured").inc()
+
+    async def advance(self, until: float) -> list[Recorded]:
+        """POST /v1/clock: move the replay clock, firing what falls due."""
+        recorded = await self.write(advance_job(self.ctx, until))
+        self.count_recorded(recorded)
+        return recorded
+
+    async def set_mode(self, mode: str | None) -> None:
+        await self.write(lambda tx: tx.put_setting("mode", mode or ""))
+        self.ctx = replace(self.ctx, mode=mode)
+

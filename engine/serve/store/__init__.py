@@ -1,0 +1,150 @@
+"""The service's durable store: a `Store` protocol at the level of the transactions the
+service needs (not SQL), and `open_store(url)`. SQLite today (`sqlite.py`); a PostgreSQL
+implementation of the same protocol follows, so SQL stays portable.
+
+Writes are jobs: a function of a `Tx`, run in one transaction by the store's writer and
+answered through a Future once committed (a 200 means durably stored). Reads run on
+separate connections and see committed data only. `urls.open_store(url)` picks the
+implementation; this module imports none of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+NaturalKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    """An open or closed ticket: the engine's state and when to call due() next."""
+
+    id: str
+    state: dict[str, Any]
+    version: int
+    next_wakeup: float | None
+    utc_offset: int            # seconds east of UTC of the ticket's last event: due() times show in it
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """One entry of a ticket's decision log (the decision JSON without its state)."""
+
+    ticket: str
+    seq: int
+    event: str
+    at: str
+    body: dict[str, Any]
+    source: dict[str, Any] | None   # the event as the host sent it (None for due)
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """An outbox row to insert (ignored when its key is already there)."""
+
+    id: str
+    key: str
+    ticket: str
+    channel: str
+    endpoint: str              # the recipient: person:<id> or group:<endpoint>
+    payload: dict[str, Any]    # the notification with its rendered subject and body
+    status: str                # pending, or failed (channel not configured)
+    last_error: str | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """An outbox row as stored."""
+
+    id: str
+    key: str
+    ticket: str
+    channel: str
+    endpoint: str
+    payload: dict[str, Any]
+    status: str                # pending | leased | sent | failed
+    attempts: int
+    next_attempt_at: float
+    lease_until: float | None
+    last_error: str | None
+    sent_at: float | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRow:
+    """A request seen under an Idempotency-Key."""
+
+    key: str
+    request_hash: str
+    status: str                # in_flight | done
+    response_status: int | None
+    response: str | None
+    created_at: float
+
+
+class Reader(Protocol):
+    """Committed data, read on a connection of its own."""
+
+    def ticket(self, ticket_id: str) -> TicketRow | None: ...
+    def decisions(self, ticket_id: str) -> list[DecisionRow]: ...
+    def deliveries(self, ticket_id: str) -> list[OutboxRow]: ...
+    def earliest_wakeup(self) -> float | None: ...
+    def earliest_attempt(self) -> float | None: ...
+    def backlog(self) -> tuple[int, float | None]: ...
+    def setting(self, name: str) -> str | None: ...
+    def counts(self) -> dict[str, int]: ...
+
+
+class Tx(Reader, Protocol):
+    """The operations of one write transaction."""
+
+    def save_ticket(self, row: TicketRow, updated_at: float) -> None: ...
+    def append_decision(self, ticket: str, event: str, at: str, body: dict[str, Any],
+                        source: dict[str, Any] | None) -> int: ...
+    def decision(self, ticket: str, seq: int) -> DecisionRow | None: ...
+    def seen_event(self, key: NaturalKey) -> tuple[str, int] | None: ...
+    def remember_event(self, key: NaturalKey, seq: int) -> None: ...
+    def due_tickets(self, until: float, limit: int) -> list[tuple[str, float]]: ...
+    def add_deliveries(self, rows: list[NewDelivery], first_attempt: float) -> int: ...
+    def ready_deliveries(self, now: float, limit: int) -> list[OutboxRow]: ...
+    def lease(self, ids: list[str], lease_until: float) -> None: ...
+    def release_leases(self) -> int: ...
+    def mark_sent(self, ids: list[str], sent_at: float) -> None: ...
+    def reschedule(self, leases: list[tuple[str, int]], next_attempt_at: float, error: str) -> None: ...
+    def mark_failed(self, leases: list[tuple[str, int]], error: str) -> None: ...
+    def budget_used(self, endpoint: str, window_start: float) -> int: ...
+    def spend_budget(self, endpoint: str, window_start: float, count: int) -> None: ...
+    def put_setting(self, name: str, value: str) -> None: ...
+    def idempotency(self, key: str) -> IdempotencyRow | None: ...
+    def claim_idempotency(self, key: str, request_hash: str, now: float) -> None: ...
+    def finish_idempotency(self, key: str, status: int, response: str) -> None: ...
+    def drop_idempotency(self, key: str) -> None: ...
+
+
+CommitListener = Callable[[float | None, int], None]
+"""Called by the writer after each commit: the earliest next_wakeup written, outbox rows added."""
+
+
+class Store(Protocol):
+    """Durable state of the service."""
+
+    url: str
+
+    def submit(self, job: Callable[[Tx], T]) -> Future[T]:
+        """Run `job` in a write transaction; the Future is answered after the commit."""
+        ...
+
+    def read(self, query: Callable[[Reader], T]) -> T:
+        """Run `query` on a read connection (committed data)."""
+        ...
+
+    def on_commit(self, listener: CommitListener) -> None: ...
+
+    def close(self) -> None: ...
+

@@ -1,0 +1,49 @@
+"""A `gongdan serve` process for the crash test: the command's own `run()`, with a channel
+per name that appends each delivery it accepts to a file (fsynced before it answers, as a
+receiver that has the message would), so what was delivered survives a SIGKILL.
+
+usage: python crash_server.py CONFIG_DIR DB_PATH DELIVERIES_FILE
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+from engine.serve.app import run
+from engine.serve.channels.base import Delivery, SendResult
+from engine.serve.outbox import RetryPolicy
+from engine.serve.service import Options, Service
+
+
+class FileRecorder:
+    """Appends {id, attempt} for every delivery (each member of a digest)."""
+
+    def __init__(self, name: str, path: Path, lock: threading.Lock) -> None:
+        self.name, self.path, self.lock = name, path, lock
+
+    def send(self, delivery: Delivery) -> SendResult:
+        ids = delivery.notification.get("digest_of") or [delivery.id]
+        line = "".join(json.dumps({"id": i, "attempt": delivery.attempt}) + "\n" for i in ids)
+        with self.lock, self.path.open("a", encoding="utf-8") as f:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+        return SendResult(ok=True)
+
+
+def main() -> None:
+    config, db, out = sys.argv[1:4]
+    lock = threading.Lock()
+    channels = {n: FileRecorder(n, Path(out), lock) for n in ("dingtalk", "dingtalk_group", "email", "sms", "phone")}
+    # a robot budget the test never reaches: waiting for the next minute is tested elsewhere
+    retry = RetryPolicy(budgets={"dingtalk_group": 10_000})
+    options = Options(config_dir=Path(config), store_url=f"sqlite:///{db}", clock="replay", outbox_workers=2,
+                      retry=retry)
+    run(Service(options, channels), "127.0.0.1:0", lambda url: print(url, flush=True))
+
+
+if __name__ == "__main__":
+    main()
