@@ -8,6 +8,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from enum import Enum
 
@@ -59,9 +60,10 @@ def build_message(server: SmtpServer, delivery: Delivery, address: str,
     message["To"] = address
     message["Subject"] = one_line(delivery.subject)
     message["Message-ID"] = message_id(delivery)
-    message["Date"] = email.utils.formatdate(now_s, usegmt=True)
+    message["Date"] = email.utils.format_datetime(datetime.fromtimestamp(now_s, UTC))
     message["Auto-Submitted"] = "auto-generated"        # RFC 3834: no vacation replies to us
-    message.set_content(delivery.body)
+    # 8-bit bodies need a server that offers 8BITMIME; encoded ones pass any relay unchanged
+    message.set_content(delivery.body, cte="quoted-printable" if delivery.body.isascii() else "base64")
     return message
 
 
@@ -112,6 +114,8 @@ class EmailChannel:
             return reply_result(exc.smtp_code, exc.smtp_error)
         except smtplib.SMTPNotSupportedError as exc:     # no STARTTLS or AUTH offered
             return permanent(f"{LABEL}: {exc}")
+        except ssl.SSLCertVerificationError as exc:      # a private CA wants `ca_file`
+            return retry(f"{LABEL}: the server's certificate is not trusted ({exc.verify_message})")
         except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timed out, TLS
             return retry(f"{LABEL}: {type(exc).__name__}: {clip(str(exc))}")
         return DELIVERED
