@@ -13,8 +13,17 @@ from typing import Protocol
 
 from engine.serve.channels.base import Channel, Delivery, SendResult
 from engine.serve.channels.dingtalk_group import DingTalkGroupChannel, Robot
-from engine.serve.channels.dingtalk_work import DEFAULT_BASE_URL, CorpApp, DingTalkWorkChannel
-from engine.serve.channels.email import DEFAULT_PORTS, EmailChannel, Security, SmtpServer
+from engine.serve.channels.dingtalk_work import (
+    DEFAULT_BASE_URL,
+    CorpApp,
+    DingTalkWorkChannel,
+)
+from engine.serve.channels.email import (
+    DEFAULT_PORTS,
+    EmailChannel,
+    Security,
+    SmtpServer,
+)
 from engine.serve.channels.file import FileSink
 from engine.serve.channels.results import permanent
 from engine.serve.channels.section import ChannelConfigError, Section, hint
@@ -64,7 +73,7 @@ def load_channels(path: Path, env: Mapping[str, str] | None = None) -> Channels:
 
 def build_channels(document: object, *, env: Mapping[str, str], base_dir: Path) -> Channels:
     """Channels from a parsed channels file; each section is tried, every failure reported."""
-    top = Section.of("(top level)", {} if document is None else document, env, base_dir)
+    top = Section.of("", {} if document is None else document, env, base_dir)
     built: dict[str, ClosableChannel] = {}
     problems: list[str] = []
     for kind in top.data:

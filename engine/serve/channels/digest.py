@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.serve.channels.base import Delivery
-from engine.serve.channels.markdown import MARKDOWN_LIMIT_BYTES, Mentions, fit, one_line, utf8_len
+from engine.serve.channels.markdown import (
+    MARKDOWN_LIMIT_BYTES,
+    Mentions,
+    fit,
+    one_line,
+    utf8_len,
+)
 
 ITEM_LIMIT_BYTES = 500     # one subject line; a longer one is cut so that others still fit
 

@@ -19,9 +19,20 @@ import httpx
 from engine.serve.channels.base import Delivery, SendResult
 from engine.serve.channels.digest import digest
 from engine.serve.channels.dingtalk_reply import not_json, read_reply
-from engine.serve.channels.markdown import MARKDOWN_LIMIT_BYTES, Mentions, fit, one_line, utf8_len
+from engine.serve.channels.markdown import (
+    MARKDOWN_LIMIT_BYTES,
+    Mentions,
+    fit,
+    one_line,
+    utf8_len,
+)
 from engine.serve.channels.results import DELIVERED, permanent, retry
-from engine.serve.channels.transport import DEFAULT_TIMEOUT_S, http_client, request, status_failure
+from engine.serve.channels.transport import (
+    DEFAULT_TIMEOUT_S,
+    http_client,
+    request,
+    status_failure,
+)
 
 __all__ = ["ROBOT_REJECTED", "ROBOT_THROTTLED", "THROTTLE_WINDOW_S", "DingTalkGroupChannel",
            "Robot", "digest", "message", "robot_result", "sign", "signed_url"]

@@ -14,7 +14,12 @@ import httpx
 from engine.serve.channels.base import Delivery, SendResult
 from engine.serve.channels.dingtalk_reply import not_json, read_reply
 from engine.serve.channels.results import DELIVERED, permanent, retry
-from engine.serve.channels.transport import DEFAULT_TIMEOUT_S, http_client, request, status_failure
+from engine.serve.channels.transport import (
+    DEFAULT_TIMEOUT_S,
+    http_client,
+    request,
+    status_failure,
+)
 
 DEFAULT_BASE_URL = "https://oapi.dingtalk.com"
 SEND_PATH = "/topapi/message/corpconversation/asyncsend_v2"

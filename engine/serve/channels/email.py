@@ -63,7 +63,8 @@ def build_message(server: SmtpServer, delivery: Delivery, address: str,
     message["Date"] = email.utils.format_datetime(datetime.fromtimestamp(now_s, UTC))
     message["Auto-Submitted"] = "auto-generated"        # RFC 3834: no vacation replies to us
     # 8-bit bodies need a server that offers 8BITMIME; encoded ones pass any relay unchanged
-    message.set_content(delivery.body, cte="quoted-printable" if delivery.body.isascii() else "base64")
+    encoding = "quoted-printable" if delivery.body.isascii() else "base64"
+    message.set_content(delivery.body, cte=encoding)
     return message
 
 

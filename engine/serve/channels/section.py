@@ -28,7 +28,8 @@ class ChannelConfigError(GongdanError):
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A mapping in the channels file at `path` (`dingtalk_group.trade-order-robot`)."""
+    """A mapping in the channels file at `path` (`dingtalk_group.trade-order-robot`; the
+    empty path is the top level)."""
 
     path: str
     data: Mapping[str, Any]
@@ -38,11 +39,12 @@ class Section:
     @classmethod
     def of(cls, path: str, value: object, env: Mapping[str, str], base_dir: Path) -> Section:
         """`value` as a section; it must be a mapping with text keys."""
+        shown = path or "(top level)"
         if not isinstance(value, dict):
-            raise ChannelConfigError([f"{path}: expected a mapping, got {kind(value)}"])
+            raise ChannelConfigError([f"{shown}: expected a mapping, got {kind(value)}"])
         for key in value:
             if not isinstance(key, str):
-                raise ChannelConfigError([f"{path}: keys must be text, got {kind(key)}"])
+                raise ChannelConfigError([f"{shown}: keys must be text, got {kind(key)}"])
         return cls(path, value, env, base_dir)
 
     def child(self, key: str) -> Section:
@@ -51,7 +53,9 @@ class Section:
 
     def where(self, key: str | None) -> str:
         """The dotted path of `key` in the file (of the section itself for None)."""
-        return self.path if key is None else f"{self.path}.{key}"
+        if key is None:
+            return self.path or "(top level)"
+        return f"{self.path}.{key}" if self.path else key
 
     def fail(self, key: str | None, problem: str) -> NoReturn:
         """Raise the error `{path}.{key}: {problem}`."""

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 
 from engine.serve.channels.base import Delivery, SendResult
 from engine.serve.channels.results import DELIVERED, permanent
-from engine.serve.channels.transport import DEFAULT_TIMEOUT_S, http_client, request, status_failure
+from engine.serve.channels.transport import (
+    DEFAULT_TIMEOUT_S,
+    http_client,
+    request,
+    status_failure,
+)
 
 SECRET_PREFIX = "whsec_"
 SIGNATURE_VERSION = "v1"

@@ -44,9 +44,14 @@ def parse_yaml(text: str, name: str) -> object:
     """`text` parsed as one YAML document, errors located as `{name}:{line}:{column}`."""
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)
+    except _RepeatedKey as exc:
+        raise ChannelConfigError([f"{_where(name, exc)}: {exc.problem}"]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
-        raise ChannelConfigError([f"{where}: not valid YAML: {exc.problem}"]) from None
+        raise ChannelConfigError([f"{_where(name, exc)}: not valid YAML: {exc.problem}"]) from None
     except yaml.YAMLError as exc:
         raise ChannelConfigError([f"{name}: not valid YAML: {exc}"]) from None
+
+
+def _where(name: str, exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark
+    return f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name

@@ -2,6 +2,7 @@
 that records each request and answers through a function the test gives."""
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import urllib.parse
@@ -63,7 +64,7 @@ class Receiver:
     def start(self) -> Receiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     @property
@@ -99,10 +100,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             reply = receiver.answer(request)
             if reply.slow:
                 receiver.released.wait(SLOW_REPLY_BOUND_S)
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
                 self._write(reply)
-            except (BrokenPipeError, ConnectionResetError):   # the client gave up (a timeout)
-                pass
 
         def _write(self, reply: Reply) -> None:
             self.send_response(reply.status)

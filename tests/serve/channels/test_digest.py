@@ -40,7 +40,7 @@ def test_one_is_a_notification() -> None:
 
 
 # Head "#### Gongdan: 10 notifications" is 30 bytes, each "\n- T-n overdue" 14, and
-# "\n- …and 7 more" 16: three items fit in 88 bytes, not four (30 + 4 × 14 + 16 = 102).
+# "\n- …and 7 more" 16: three items fit in 88 bytes, not four (30 + 4 * 14 + 16 = 102).
 @pytest.mark.parametrize(("limit", "mention", "kept"), [
     pytest.param(88, [], 3, id="three-fit-exactly"),
     pytest.param(87, [], 2, id="one-byte-less-two-fit"),
@@ -74,7 +74,8 @@ def test_one_very_long_subject_is_cut_to_its_own_bound() -> None:
 @pytest.mark.parametrize(("burst", "error"), [
     pytest.param([], "a digest needs at least one delivery", id="empty"),
     pytest.param([item(1), item(2, to={"group": "trade-cart-robot"})],
-                 "a digest merges dingtalk_group deliveries to one group endpoint", id="two-groups"),
+                 "a digest merges dingtalk_group deliveries to one group endpoint",
+                 id="two-groups"),
     pytest.param([item(1), item(2, channel="dingtalk", to={"person": "alice", "address": "0003"})],
                  "a digest merges dingtalk_group deliveries to one group endpoint",
                  id="not-a-group-delivery"),

@@ -96,7 +96,7 @@ def calls(receiver: Receiver) -> list[str]:
             for r in receiver.requests]
 
 
-def test_a_notification_goes_to_the_userid_with_its_delivery_id_in_a_footer(receiver: Start) -> None:
+def test_a_notification_goes_to_the_userid_with_the_id_in_a_footer(receiver: Start) -> None:
     api = receiver(FakeCorpApi().answer)
     work = channel(api.url)
     assert work.send(delivery()) == SendResult(ok=True)
@@ -180,7 +180,8 @@ def test_threads_that_find_no_token_wait_for_one_fetch(receiver: Start) -> None:
                             error="dingtalk gettoken: errcode 40089: invalid appkey or appsecret"),
                  id="wrong-secret"),
     pytest.param(Reply(502), 2.0,
-                 SendResult(ok=False, retry=True, error="dingtalk gettoken: HTTP 502"), id="http-502"),
+                 SendResult(ok=False, retry=True, error="dingtalk gettoken: HTTP 502"),
+                 id="http-502"),
     pytest.param(Reply(403), 2.0,
                  SendResult(ok=False, retry=True, error="dingtalk gettoken: HTTP 403"),
                  id="http-403-still-retried"),
@@ -188,7 +189,8 @@ def test_threads_that_find_no_token_wait_for_one_fetch(receiver: Start) -> None:
                  SendResult(ok=False, retry=True, error="dingtalk gettoken: errcode 0 without "
                             "an access_token and its expires_in"), id="no-token"),
     pytest.param(Reply(slow=True), 0.2,
-                 SendResult(ok=False, retry=True, error="dingtalk gettoken: timed out (ReadTimeout)"),
+                 SendResult(ok=False, retry=True,
+                            error="dingtalk gettoken: timed out (ReadTimeout)"),
                  id="slow"),
 ])
 def test_a_token_that_cannot_be_had_is_retried(receiver: Start, answer: Reply | None,

@@ -208,7 +208,8 @@ def test_a_server_that_never_greets_times_out() -> None:
                  "email: cannot write the message: Header values may not contain linefeed or "
                  "carriage return characters", id="header-injection"),
 ])
-def test_a_delivery_that_cannot_be_written_is_refused_unsent(to: dict[str, Any], error: str) -> None:
+def test_a_delivery_that_cannot_be_written_is_refused_unsent(to: dict[str, Any],
+                                                            error: str) -> None:
     mail = channel(free_port(), Security.NONE, login=False)
     assert mail.send(delivery(to=to)) == SendResult(ok=False, retry=False, error=error)
 

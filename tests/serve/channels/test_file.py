@@ -92,8 +92,8 @@ def test_a_failed_write_leaves_no_half_line(tmp_path: Path) -> None:
                          text=True, timeout=60, cwd=REPO, check=True)
     assert run.stdout.splitlines() == [
         "SendResult(ok=True, retry=False, error=None, retry_after=None)",
-        "SendResult(ok=False, retry=True, error='file: OSError: [Errno 27] File too large', "
-        "retry_after=None)"]
+        ("SendResult(ok=False, retry=True, error='file: OSError: [Errno 27] File too large', "
+        "retry_after=None)")]
     assert path.read_text() == (
         '{"id":"d-5","key":"k","ticket":"T-1","channel":"file","to":{},"subject":"s",'
         '"body":"short"}\n')

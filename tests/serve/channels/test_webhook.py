@@ -24,7 +24,8 @@ from .receivers import Answer, Receiver, Reply, Request
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 NOW = 1_700_000_000.75
-SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY = "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, b'{"test": 2432232314}'
+SPEC_ID, SPEC_TIMESTAMP = "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330
+SPEC_BODY = b'{"test": 2432232314}'
 SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 Start = Callable[[Answer], Receiver]
@@ -166,7 +167,8 @@ def test_statuses(receiver: Start, reply: Reply, timeout_s: float, expected: Sen
                  SendResult(ok=False, retry=False, error="sms: person 'alice' has no phone number"),
                  id="sms-needs-a-number"),
     pytest.param("phone", {"person": "alice"},
-                 SendResult(ok=False, retry=False, error="phone: person 'alice' has no phone number"),
+                 SendResult(ok=False, retry=False,
+                            error="phone: person 'alice' has no phone number"),
                  id="phone-needs-a-number"),
     pytest.param("webhook", {"group": "trade-order-robot"}, SendResult(ok=True),
                  id="webhook-takes-anything"),

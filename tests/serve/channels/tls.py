@@ -30,9 +30,11 @@ class Certificates:
 
 def make_certificates(folder: Path) -> Certificates:
     """A CA and a 127.0.0.1 certificate it signed, written as PEM files into `folder`."""
-    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = _certificate(_name("Gongdan test CA"), ca_key, _name("Gongdan test CA"), ca_key, ca=True)
-    server = _certificate(_name("127.0.0.1"), server_key, _name("Gongdan test CA"), ca_key, ca=False)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = _name("Gongdan test CA")
+    ca = _certificate(ca_name, ca_key, ca_name, ca_key, ca=True)
+    server = _certificate(_name("127.0.0.1"), server_key, ca_name, ca_key, ca=False)
     paths = Certificates(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
     paths.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths.cert_file.write_bytes(server.public_bytes(serialization.Encoding.PEM))
