@@ -3,6 +3,7 @@ one connection per message, and SMTP reply codes mapped to retry (4xx) or give u
 from __future__ import annotations
 
 import email.utils
+import re
 import smtplib
 import ssl
 import time
@@ -18,6 +19,7 @@ from engine.serve.channels.results import DELIVERED, clip, permanent, retry
 from engine.serve.channels.transport import DEFAULT_TIMEOUT_S
 
 LABEL = "email"
+ID_LEFT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")   # RFC 5322 id-left, as dot-atom text
 
 
 class Security(Enum):
@@ -47,7 +49,10 @@ class SmtpServer:
 
 
 def message_id(delivery: Delivery) -> str:
-    """The same on every attempt, so a mail client shows a retried message once."""
+    """The same on every attempt, so a mail client shows a retried message once. Raises
+    ValueError for an id that cannot stand left of the `@` (the outbox's ids can)."""
+    if not ID_LEFT.fullmatch(delivery.id):
+        raise ValueError(f"delivery id {delivery.id!r} cannot make a Message-ID")
     return f"<{delivery.id}@gongdan>"
 
 

@@ -8,6 +8,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ SECRET_PREFIX = "whsec_"
 SIGNATURE_VERSION = "v1"
 DEFAULT_TOLERANCE_S = 300.0
 ADDRESSED = frozenset({"sms", "phone"})      # channels whose receiver needs a phone number
+HEADER_TOKEN = re.compile(r"[!-~]+")         # visible ASCII: what a webhook-id header can carry
 
 
 class WebhookVerificationError(ValueError):
@@ -111,6 +113,8 @@ class WebhookChannel:
         if self.name in ADDRESSED and not delivery.to.get("address"):
             person = delivery.to.get("person")
             return permanent(f"{self.name}: person {person!r} has no phone number")
+        if not HEADER_TOKEN.fullmatch(delivery.id):
+            return permanent(f"{self.name}: delivery id {delivery.id!r} cannot be a webhook-id")
         try:
             body = payload(delivery)
         except (TypeError, ValueError) as exc:     # a notification value JSON cannot hold

@@ -214,6 +214,13 @@ def test_a_delivery_that_cannot_be_written_is_refused_unsent(to: dict[str, Any],
     assert mail.send(delivery(to=to)) == SendResult(ok=False, retry=False, error=error)
 
 
+def test_an_id_that_cannot_make_a_message_id_is_refused_unsent() -> None:
+    mail = channel(free_port(), Security.NONE, login=False)
+    assert mail.send(delivery(id="d 1@x")) == SendResult(
+        ok=False, retry=False,
+        error="email: cannot write the message: delivery id 'd 1@x' cannot make a Message-ID")
+
+
 def test_the_server_shows_no_password() -> None:
     assert repr(SmtpServer("smtp.example.com", 587, SENDER, username="u", password="p")) == (
         "SmtpServer(host='smtp.example.com', port=587, sender='Gongdan <gongdan@example.com>', "

@@ -180,6 +180,16 @@ def test_who_needs_an_address(receiver: Start, name: str, to: dict[str, Any],
     assert len(bridge.requests) == (1 if expected.ok else 0)
 
 
+@pytest.mark.parametrize("bad_id", [pytest.param("d 1", id="space"),
+                                    pytest.param("d-é", id="not-ascii"),
+                                    pytest.param("d-1\nx: y", id="line-break")])
+def test_an_id_that_cannot_be_a_header_is_refused_unsent(receiver: Start, bad_id: str) -> None:
+    bridge = receiver(verifying(SECRET))
+    assert send(bridge.url, delivery(id=bad_id)) == SendResult(
+        ok=False, retry=False, error=f"sms: delivery id {bad_id!r} cannot be a webhook-id")
+    assert bridge.requests == []
+
+
 def test_a_whsec_secret_must_be_base64() -> None:
     with pytest.raises(ValueError) as refused:
         secret_bytes("whsec_not base64!")
