@@ -57,8 +57,10 @@ class Mailbox:
         assert isinstance(envelope.content, bytes)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
+        assert server.transport is not None
+        tls = server.transport.get_extra_info("ssl_object") is not None
         self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), message,
-                                      server.transport.get_extra_info("ssl_object") is not None))
+                                      tls))
         return "250 Message accepted for delivery"
 
     def authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,

@@ -64,7 +64,7 @@ def test_the_signature_matches_the_standard_webhooks_test_vector() -> None:
     assert signature(secret_bytes(SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY) == SPEC_SIGNATURE
     headers = {"Webhook-Id": SPEC_ID, "Webhook-Timestamp": str(SPEC_TIMESTAMP),
                "Webhook-Signature": SPEC_SIGNATURE}
-    assert verify(SECRET, headers, SPEC_BODY, now=SPEC_TIMESTAMP + 10) is None
+    verify(SECRET, headers, SPEC_BODY, now=SPEC_TIMESTAMP + 10)       # raises if refused
 
 
 @pytest.mark.parametrize("secret", [pytest.param(SECRET, id="whsec-base64"),
@@ -93,7 +93,7 @@ def test_a_retry_is_signed_with_the_same_id(receiver: Start) -> None:
     assert [r.headers["webhook-id"] for r in bridge.requests] == ["d-7", "d-7"]
 
 
-def signed(body: bytes = SPEC_BODY, **changes: str) -> dict[str, str]:
+def signed(**changes: str) -> dict[str, str]:
     headers = {"webhook-id": SPEC_ID, "webhook-timestamp": str(SPEC_TIMESTAMP),
                "webhook-signature": SPEC_SIGNATURE}
     return {**headers, **changes}
@@ -125,7 +125,7 @@ def test_verify_refuses(headers: dict[str, str], body: bytes, now: float, error:
 
 def test_verify_accepts_any_one_matching_signature_during_a_key_rotation() -> None:
     headers = signed(**{"webhook-signature": f"v1,bm90IHRoaXMgb25l {SPEC_SIGNATURE}"})
-    assert verify(SECRET, headers, SPEC_BODY, now=SPEC_TIMESTAMP + 300) is None
+    verify(SECRET, headers, SPEC_BODY, now=SPEC_TIMESTAMP + 300)      # raises if refused
 
 
 def test_a_receiver_with_another_secret_refuses_for_good(receiver: Start) -> None:
