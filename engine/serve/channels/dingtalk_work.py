@@ -48,9 +48,10 @@ def refresh_at(fetched_at: float, expires_in: float) -> float:
 
 class TokenCache:
     """One access token for every worker thread. A thread that finds it stale fetches the next
-    while the others wait on the lock, so a burst costs one gettoken call, not one each."""
+    while the others wait on the lock, so a burst costs one gettoken call, not one each. A
+    refresh that fails keeps the old token while it has not expired."""
 
-    __slots__ = ("_clock", "_fetch", "_lock", "_refresh_at", "_token")
+    __slots__ = ("_clock", "_expires_at", "_fetch", "_lock", "_refresh_at", "_token")
 
     def __init__(self, fetch: Callable[[], tuple[str, float] | SendResult],
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -58,7 +59,7 @@ class TokenCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = None
-        self._refresh_at = 0.0
+        self._refresh_at = self._expires_at = 0.0
 
     def get(self) -> str | SendResult:
         """The current token, fetched first when there is none or it is due for refresh."""
@@ -68,15 +69,20 @@ class TokenCache:
             started = self._clock()
             got = self._fetch()
             if isinstance(got, SendResult):
-                return got
+                return self._unexpired() or got
             self._token, self._refresh_at = got[0], refresh_at(started, got[1])
+            self._expires_at = started + got[1]
             return self._token
+
+    def _unexpired(self) -> str | None:
+        """The current token if it has not expired yet (past its refresh time or not)."""
+        return self._token if self._clock() < self._expires_at else None
 
     def invalidate(self, token: str) -> None:
         """DingTalk rejected `token`: the next `get` fetches another (unless one already has)."""
         with self._lock:
             if self._token == token:
-                self._token = None
+                self._token, self._expires_at = None, 0.0
 
 
 def footer(delivery: Delivery) -> str:

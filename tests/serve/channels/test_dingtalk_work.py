@@ -33,6 +33,7 @@ class FakeCorpApi:
     expires_in: int = 7200
     token_delay_s: float = 0.0
     reject_every_token: bool = False
+    token_down: bool = False
     issued: list[str] = field(default_factory=list)
     expired: set[str] = field(default_factory=set)
     revoked: set[str] = field(default_factory=set)
@@ -48,6 +49,8 @@ class FakeCorpApi:
 
     def _token(self, query: dict[str, list[str]]) -> Reply:
         time.sleep(self.token_delay_s)
+        if self.token_down:
+            return Reply(503)
         if query != {"appkey": [APP_KEY], "appsecret": [APP_SECRET]}:
             return json_reply({"errcode": 40089, "errmsg": "invalid appkey or appsecret"})
         with self.lock:
@@ -121,6 +124,23 @@ def test_the_token_is_reused_then_refreshed_five_minutes_before_it_expires(recei
         assert work.send(delivery(id=f"d-{now:g}")) == SendResult(ok=True)
     assert calls(api) == ["gettoken", "send with token-1", "send with token-1",
                           "gettoken", "send with token-2", "send with token-2"]
+    work.close()
+
+
+def test_a_failed_refresh_keeps_the_token_until_it_expires(receiver: Start) -> None:
+    fake = FakeCorpApi(expires_in=7200)
+    api = receiver(fake.answer)
+    clock = Clock(1000.0)
+    work = channel(api.url, clock)
+    assert work.send(delivery(id="d-1")) == SendResult(ok=True)
+    fake.token_down = True
+    clock.now = 8199.0                       # due for refresh, not yet expired (8200)
+    assert work.send(delivery(id="d-2")) == SendResult(ok=True)
+    clock.now = 8200.0
+    assert work.send(delivery(id="d-3")) == SendResult(
+        ok=False, retry=True, error="dingtalk gettoken: HTTP 503")
+    assert calls(api) == ["gettoken", "send with token-1", "gettoken", "send with token-1",
+                          "gettoken"]
     work.close()
 
 
