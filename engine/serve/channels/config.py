@@ -189,7 +189,7 @@ def _signed(name: str, section: Section) -> ClosableChannel:
     except ValueError:
         variable = section.env_name("secret_env")
         section.fail("secret_env", f"environment variable {variable} starts with whsec_ "
-                     "but is not base64 after it")
+                     "but no base64 key follows")
     timeout_s = section.number("timeout", DEFAULT_TIMEOUT_S)
     return WebhookChannel(name, Endpoint(url=url, secret=secret, timeout_s=timeout_s))
 

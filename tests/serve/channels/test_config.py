@@ -176,8 +176,11 @@ SMS = "sms: {url: 'https://sms.example/send', secret_env: SMS_WEBHOOK_SECRET, %s
     pytest.param("sms: {url: 'https://sms.example/send'}\n", ["sms.secret_env: required"],
                  id="unsigned-sms"),
     pytest.param("phone: {url: 'https://voice.example/call', secret_env: BAD_WHSEC}\n",
-                 [("phone.secret_env: environment variable BAD_WHSEC starts with whsec_ but is not "
-                  "base64 after it")], id="whsec-not-base64"),
+                 [("phone.secret_env: environment variable BAD_WHSEC starts with whsec_ but no "
+                   "base64 key follows")], id="whsec-not-base64"),
+    pytest.param("phone: {url: 'https://voice.example/call', secret_env: EMPTY_WHSEC}\n",
+                 [("phone.secret_env: environment variable EMPTY_WHSEC starts with whsec_ but no "
+                   "base64 key follows")], id="whsec-empty"),
     pytest.param("dingtalk: {app_key_env: DINGTALK_APP_KEY, app_secret_env: DINGTALK_APP_SECRET, "
                  "agent_id: 0}\n",
                  [("dingtalk.agent_id: expected a whole number from 1 to 9223372036854775807, "
@@ -203,7 +206,8 @@ SMS = "sms: {url: 'https://sms.example/send', secret_env: SMS_WEBHOOK_SECRET, %s
                  ["{dir}/channels.yaml:3:3: 'r' is written twice"], id="key-written-twice"),
 ])
 def test_mistakes(tmp_path: Path, text: str, messages: list[str]) -> None:
-    env = {**ENV, "EMPTY": "", "NOT_A_URL": "s3cr3t-token-not-a-url", "BAD_WHSEC": "whsec_!!"}
+    env = {**ENV, "EMPTY": "", "NOT_A_URL": "s3cr3t-token-not-a-url", "BAD_WHSEC": "whsec_!!",
+           "EMPTY_WHSEC": "whsec_"}
     with pytest.raises(ChannelConfigError) as refused:
         load(tmp_path, text, env)
     expected = [message.replace("{dir}", str(tmp_path)) for message in messages]

@@ -190,10 +190,12 @@ def test_an_id_that_cannot_be_a_header_is_refused_unsent(receiver: Start, bad_id
     assert bridge.requests == []
 
 
-def test_a_whsec_secret_must_be_base64() -> None:
+@pytest.mark.parametrize("secret", [pytest.param("whsec_not base64!", id="not-base64"),
+                                    pytest.param("whsec_", id="empty")])
+def test_a_whsec_secret_needs_a_base64_key(secret: str) -> None:
     with pytest.raises(ValueError) as refused:
-        secret_bytes("whsec_not base64!")
-    assert str(refused.value) == "a whsec_ secret must be base64 after the prefix"
+        secret_bytes(secret)
+    assert str(refused.value) == "a whsec_ secret needs a base64 key after the prefix"
 
 
 def test_an_endpoint_shows_neither_url_nor_secret() -> None:
