@@ -1,0 +1,1 @@
+"""Tests of `gongdan serve`, mirroring engine/serve."""
