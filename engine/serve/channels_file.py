@@ -1,24 +1,17 @@
-"""Where `--channels FILE` is read: the channels branch provides
-`engine.serve.channels.config.load_channels(path) -> Channels` (its `by_name` maps each
-name to a channel with `send` and `close`); until it lands this says so instead of
-failing at import."""
+"""Where `--channels FILE` is read: the channels file (docs/serve-channels.md) parsed into
+the channels by name, each with `send` and `close`."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from engine.serve.channels.base import Channel
+from engine.serve.channels.config import load_channels as read_channels_file
 
 
 def load_channels(path: Path | None) -> dict[str, Channel]:
     """The configured channels (none without a file: every notification then stays
-    `failed` with "channel X not configured", visible in the ticket's log and metrics)."""
+    `failed` with "channel X not configured", visible in the ticket's log and metrics).
+    Raises ChannelConfigError naming every section that cannot be used."""
     if path is None:
         return {}
-    try:
-        module = importlib.import_module("engine.serve.channels.config")
-    except ImportError as exc:
-        raise RuntimeError("--channels needs engine.serve.channels.config (the channels branch)") from exc
-    loaded = module.load_channels(path)
-    by_name: dict[str, Channel] = dict(getattr(loaded, "by_name", loaded))
-    return by_name
+    return dict(read_channels_file(path).by_name)

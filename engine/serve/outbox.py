@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from engine.serve.channels.base import Channel, Delivery, SendResult
+from engine.serve.channels.digest import digest
 from engine.serve.clock import Clock
-from engine.serve.digest import digest
 from engine.serve.keys import sha256_hex
 from engine.serve.metrics import Metrics
 from engine.serve.store import OutboxRow, Store, Tx

@@ -131,8 +131,9 @@ def test_a_robot_over_its_budget_gets_one_digest(start: Start) -> None:
     _group_rows(s, 25)
     assert s.service.dispatcher.run_once() == 1
     [digest] = s.channels["dingtalk_group"].sent
-    assert (digest.subject, digest.to) == ("25 notifications", {"group": "trade-robot"})
-    assert digest.body.splitlines()[:2] == ["- s0", "- s1"] and len(digest.body.splitlines()) == 25
+    assert (digest.subject, digest.to) == ("Gongdan: 25 notifications", {"group": "trade-robot"})
+    assert digest.body.splitlines()[:3] == ["#### Gongdan: 25 notifications", "- s0", "- s1"]
+    assert len(digest.body.splitlines()) == 26
     assert s.rows("SELECT status, COUNT(*) FROM outbox GROUP BY status") == [("sent", 25)]
     assert s.rows("SELECT endpoint, count FROM rate_budget") == [("dingtalk_group|group:trade-robot", 1)]
     _group_rows(s, 3, first=100)
