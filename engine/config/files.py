@@ -67,20 +67,28 @@ def read_file(root: Path, name: str) -> bytes | Diagnostic:
 TEMPLATES_DIR = "templates"
 
 
+def read_text(root: Path, name: str, digest: Any, encoding_code: str) -> str | Diagnostic:
+    """A config file's text, its bytes added to the config's digest; or why it has none."""
+    raw = read_file(root, name)
+    if isinstance(raw, Diagnostic):
+        return raw
+    digest.update(name.encode() + b"\0" + raw + b"\0")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Diagnostic(Span(name, 1, 1), encoding_code, f"not UTF-8: {exc.reason}")
+
+
 def read_templates(root: Path, digest: Any) -> tuple[list[TemplateSource], list[Diagnostic]]:
     """Template overrides (`templates/**/*.j2`), named relative to the config dir."""
     found, diags = [], []
     for path in sorted((root / TEMPLATES_DIR).rglob("*.j2")):
         name = path.relative_to(root).as_posix()
-        raw = read_file(root, name)
-        if isinstance(raw, Diagnostic):
-            diags.append(raw)
-            continue
-        digest.update(name.encode() + b"\0" + raw + b"\0")
-        try:
-            found.append(TemplateSource(name, raw.decode("utf-8")))
-        except UnicodeDecodeError as exc:
-            diags.append(Diagnostic(Span(name, 1, 1), "template.encoding", f"not UTF-8: {exc.reason}"))
+        text = read_text(root, name, digest, "template.encoding")
+        if isinstance(text, Diagnostic):
+            diags.append(text)
+        else:
+            found.append(TemplateSource(name, text))
     return found, diags
 
 
@@ -92,15 +100,9 @@ def read_documents(root: Path) -> tuple[dict[str, SourceDocument], list[Diagnost
     diags: list[Diagnostic] = []
     digest = hashlib.sha256()
     for name, kind in config_files(root):
-        raw = read_file(root, name)
-        if isinstance(raw, Diagnostic):
-            diags.append(raw)
-            continue
-        digest.update(name.encode() + b"\0" + raw + b"\0")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            diags.append(Diagnostic(Span(name, 1, 1), "yaml.encoding", f"not UTF-8: {exc.reason}"))
+        text = read_text(root, name, digest, "yaml.encoding")
+        if isinstance(text, Diagnostic):
+            diags.append(text)
             continue
         doc, problems = parse_yaml(text, name)
         diags += problems
