@@ -9,17 +9,20 @@ from engine.compile.compiler import compile_modes
 from engine.compile.duty import compile_schedules, compile_teams
 from engine.config.model import Config, TeamDef
 from engine.config.profiles import effective_profile
+from engine.config.values import zone
 from engine.diagnostics import Diagnostic, Severity, Span, suggest
 from engine.duty.teams import team_gaps
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 
-def _round_the_clock(config: Config, mode: str) -> bool:
-    """Whether the mode's profile promises any level on the 24x7 calendar."""
+def _round_the_clock(config: Config, mode: str) -> list[str]:
+    """The levels whose target in the mode's profile runs on the 24x7 calendar: the mode
+    promises round-the-clock handling for them, so nobody on duty is an error."""
     if mode not in config.profiles:
-        return False
+        return []
     profile = effective_profile(config, mode)
-    return any((t.calendar or profile.calendar) == BUILTIN_CALENDAR for t in profile.targets.values())
+    return [level for level, t in profile.targets.items()
+            if (t.calendar or profile.calendar) == BUILTIN_CALENDAR]
 
 
 def check_gaps(config: Config, options: CheckOptions) -> Iterator[Diagnostic]:
@@ -49,15 +52,19 @@ def _gap(config: Config, team_def: TeamDef, mode: str, gaps: list[tuple[float, f
          options: CheckOptions) -> Diagnostic:
     duty = team_def.duty.get(mode) or team_def.duty.get(config.modes.default)
     span = config.span(duty.loc, "primary") if duty else config.span(team_def.loc, "id")
-    tz = options.now.tzinfo if options.now is not None else None
+    schedule = config.schedules.get(duty.primary) if duty else None
+    tz = zone(schedule.timezone) if schedule else options.now.tzinfo if options.now else None
     first = f"{_at(gaps[0][0], tz)} to {_at(gaps[0][1], tz)}"
     hours = sum(hi - lo for lo, hi in gaps) / 3600
     message = (f"team {team_def.id!r} has nobody on duty in mode {mode!r} from {first}"
                f" ({len(gaps)} gap{'s' * (len(gaps) != 1)}, {hours:g}h in the next "
                f"{options.gap_days} days)")
     hint = "tickets fall to the team lead; add a layer, a backup schedule or an override"
-    if _round_the_clock(config, mode):
-        return Diagnostic(span, "roster.gap", message, Severity.ERROR, hint)
+    levels = _round_the_clock(config, mode)
+    if levels:
+        why = (f"an error because mode {mode!r} runs {', '.join(levels)} on the 24x7 calendar; "
+               + hint)
+        return Diagnostic(span, "roster.gap", message, Severity.ERROR, why)
     return warning(span, "roster.gap", message, hint)
 
 

@@ -113,10 +113,12 @@ def test_a_gap_is_reported_at_the_duty_line(minimal: Path) -> None:
     assert [d.render() for d in diags] == [
         ("rosters.yaml:41:24: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'daily' "
         "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
-        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
+        "(an error because mode 'daily' runs P1 on the 24x7 calendar; tickets fall to the team lead; "
+        "add a layer, a backup schedule or an override)"),
         ("rosters.yaml:55:24: error[roster.gap]: team 'desk' has nobody on duty in mode 'daily' "
         "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
-        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
+        "(an error because mode 'daily' runs P1 on the 24x7 calendar; tickets fall to the team lead; "
+        "add a layer, a backup schedule or an override)"),
     ]
 
 
@@ -145,12 +147,14 @@ def _desk_without_a_promotion_roster(minimal: Path) -> None:
     # dave's override in order-d11 covers 00:00-06:00 on 11 November, hence two gaps
     pytest.param("2026-11-08T00:00:00+08:00", 7, [
         ("rosters.yaml:42:28: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'promotion' from "
-        "2026-11-10T20:00+08:00 to 2026-11-11T00:00+08:00 (2 gaps, 24h in the next 7 days) (tickets fall to "
-        "the team lead; add a layer, a backup schedule or an override)")], id="window-in-the-range"),
+        "2026-11-10T20:00+08:00 to 2026-11-11T00:00+08:00 (2 gaps, 24h in the next 7 days) (an error because "
+        "mode 'promotion' runs P1, P2, P3, P4 on the 24x7 calendar; tickets fall to the team lead; add a "
+        "layer, a backup schedule or an override)")], id="window-in-the-range"),
     pytest.param("2026-11-11T12:00:00+08:00", 7, [
         ("rosters.yaml:42:28: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'promotion' from "
-        "2026-11-11T12:00+08:00 to 2026-11-12T02:00+08:00 (1 gap, 14h in the next 7 days) (tickets fall to "
-        "the team lead; add a layer, a backup schedule or an override)")], id="window-straddling-the-start"),
+        "2026-11-11T12:00+08:00 to 2026-11-12T02:00+08:00 (1 gap, 14h in the next 7 days) (an error because "
+        "mode 'promotion' runs P1, P2, P3, P4 on the 24x7 calendar; tickets fall to the team lead; add a "
+        "layer, a backup schedule or an override)")], id="window-straddling-the-start"),
 ])
 def test_gaps_are_checked_in_the_mode_in_force(minimal: Path, now: str, days: int, expected: list[str]) -> None:
     _desk_without_a_promotion_roster(minimal)
@@ -164,8 +168,9 @@ def test_a_forced_mode_is_checked_when_asked(minimal: Path) -> None:
                          mode="promotion")
     assert [d.render() for d in diags] == [
         ("rosters.yaml:42:28: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'promotion' from "
-        "2026-12-01T00:00+08:00 to 2026-12-02T00:00+08:00 (1 gap, 24h in the next 1 days) (tickets fall to "
-        "the team lead; add a layer, a backup schedule or an override)")]
+        "2026-12-01T00:00+08:00 to 2026-12-02T00:00+08:00 (1 gap, 24h in the next 1 days) (an error because "
+        "mode 'promotion' runs P1, P2, P3, P4 on the 24x7 calendar; tickets fall to the team lead; add a "
+        "layer, a backup schedule or an override)")]
 
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
