@@ -22,7 +22,7 @@ class Course:
     """What the comparison keeps of one ticket on one side."""
 
     state: dict[str, Any]
-    trace: tuple[str, ...]           # the `created` decision's
+    trace: tuple[str, ...]           # the `created` decision's, and later transfers
     tz: tzinfo | None                # the `created` event's offset: times are shown in it
     dues: tuple[float | None, float | None] = (None, None)
     ladder: list[Notice] = field(default_factory=list)
@@ -50,6 +50,8 @@ def follow(engine: Engine, lines: Iterable[str], replay: ReplayStream, until: da
         course = courses.get(d.ticket)
         if course is None:
             course = courses[d.ticket] = Course(d.state, tuple(d.trace), d.at_time.tzinfo)
+        elif d.event == "transferred":   # what decides the team or assignee from here on
+            course.trace += tuple(f"{line} (event at {d.at})" for line in d.trace if line.startswith("transferred to "))
         course.ladder += [_notice(n) for n in d.sent if n["kind"] != "assign"]
         last[d.ticket] = d
     for ticket, d in last.items():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from engine.diff.compare import Found
@@ -103,36 +104,46 @@ def probe_rows(a: Side, b: Side, replay: ReplayStream, found: Found) -> tuple[in
 
 
 def event_rows(a: Side, b: Side, files: Sequence[EventFile], replay: ReplayStream, found: Found) -> int:
-    """Adds the event files' rows (each file its own stream, on its own clock); returns
-    how many tickets they hold."""
+    """Adds the event files' rows (each file its own stream, on its own clock), a line one
+    side refuses and the other takes among them; returns how many tickets they hold."""
     count = 0
     for name, lines in files:
         errors_x: list[Any] = []
         errors_y: list[Any] = []
         xs = follow(a.engine, lines, replay, None, errors_x)
         ys = follow(b.engine, lines, replay, None, errors_y)
-        for ticket in sorted(xs.keys() | ys.keys()):
-            shown = f"{name}:{ticket}" if len(files) > 1 else ticket
-            x, y = xs.get(ticket), ys.get(ticket)
-            if x is not None and y is not None:
-                found.add(shown, x, y)
-                continue
-            lost = errors_y if y is None else errors_x
-            found.rows.append(OutcomeRow(shown, "refused", "events", "accepted" if x else "refused",
-                                         "refused" if x else "accepted", _refusal(lost, lines, ticket)))
+        shown = partial(_named, name if len(files) > 1 else "")
+        for ticket in sorted(xs.keys() & ys.keys()):
+            found.add(shown(ticket), xs[ticket], ys[ticket])
+        found.rows += _refusals(errors_x, errors_y, lines, shown)
         count += len(xs.keys() | ys.keys())
     return count
 
 
-def _refusal(errors: list[Any], lines: Sequence[str], ticket: str) -> str:
-    """The first refusal of a ticket's line, as the replay reported it."""
-    for error in errors:
-        try:
-            if json.loads(lines[error.line - 1]).get("ticket") == ticket:
-                return f"line {error.line}: {error.message}"
-        except (ValueError, AttributeError, IndexError):
-            continue
-    return "?"
+def _refusals(errors_x: list[Any], errors_y: list[Any], lines: Sequence[str], shown: Callable[[str], str]
+              ) -> list[OutcomeRow]:
+    """A row for each line that one side refuses and the other takes."""
+    before = {e.line: e.message for e in errors_x}
+    after = {e.line: e.message for e in errors_y}
+    rows = []
+    for line in sorted(before.keys() ^ after.keys()):
+        rows.append(OutcomeRow(shown(_ticket_of(lines[line - 1])), "refused", "events",
+                               f"refused: {before[line]}" if line in before else "accepted",
+                               f"refused: {after[line]}" if line in after else "accepted", f"line {line}"))
+    return rows
+
+
+def _named(file: str, ticket: str) -> str:
+    """A ticket as the report names it: `file:id` when several files are replayed."""
+    return f"{file}:{ticket}" if file else ticket
+
+
+def _ticket_of(line: str) -> str:
+    try:
+        ticket = json.loads(line).get("ticket")
+    except (ValueError, AttributeError):
+        return "?"
+    return ticket if isinstance(ticket, str) and ticket else "?"
 
 
 def outcome_diff(a: Side, b: Side, files: Sequence[EventFile], replay: ReplayStream

@@ -15,7 +15,11 @@ _WHERE = re.compile(r"\(([^()\s]+:\d+)\)")
 
 
 def team_decider(trace: Sequence[str]) -> str | None:
-    """The first rule that set a team, else the route that matched, else the category."""
+    """The last transfer to a team, else the first rule that set a team, else the route
+    that matched, else the category."""
+    moved = [line for line in trace if line.startswith("transferred to team ")]
+    if moved:
+        return moved[-1]
     for line in trace:
         head, arrow, effects = line.partition(" → ")
         if line.startswith("rule ") and arrow and any(
@@ -103,6 +107,9 @@ class Why:
             return "team: " + self.team(x, y)
         if x.state["mode"] != y.state["mode"]:
             return self.mode(x, y)
+        moved = [line for line in y.trace if line.startswith("transferred to ")]
+        if moved:
+            return moved[-1]
         source = duty_source(y.trace)
         if source is None or source.startswith("roster gap: "):
             return source or "?"
