@@ -41,12 +41,15 @@ def _dues(d: Decision) -> tuple[float | None, float | None]:
 
 
 def follow(engine: Engine, lines: Iterable[str], replay: ReplayStream, until: datetime | None = None,
-           errors: list[Any] | None = None) -> dict[str, Course]:
+           errors: list[Any] | None = None, created_only: bool = False) -> dict[str, Course]:
     """Each ticket's course through one replay: its `created` trace, its last state and
-    deadlines, and every notification but the `assign` ones (the assignee says those)."""
+    deadlines, and every notification but the `assign` ones (the assignee says those);
+    with `created_only`, what the `created` decisions say and nothing after."""
     courses: dict[str, Course] = {}
     last: dict[str, Decision] = {}
     for d in replay(engine, lines, None, until, errors):
+        if created_only and d.event != "created":
+            continue
         course = courses.get(d.ticket)
         if course is None:
             course = courses[d.ticket] = Course(d.state, tuple(d.trace), d.at_time.tzinfo)

@@ -65,11 +65,13 @@ def _grouper(a: Side, b: Side) -> Callable[[Course, Course], tuple[str, str]]:
 
 
 def _created(side: Side, probes: Sequence[Probe], replay: ReplayStream) -> dict[str, Course]:
-    """Each probe's `created` course alone (a one-line stream each: nothing fires)."""
-    out: dict[str, Course] = {}
-    for probe in probes:
-        out.update(follow(side.engine, [json.dumps(probe.event, ensure_ascii=False)], replay, None, []))
-    return out
+    """Each probe's `created` course. The probes are fed newest first: every step of a
+    ticket falls at or after its creation, so none falls due before an older probe's
+    event, and the replay fires nothing but a step due at a creation instant itself
+    (which the `created` course leaves out)."""
+    newest_first = in_time_order(probes)[::-1]
+    lines = [json.dumps(p.event, ensure_ascii=False) for p in newest_first]
+    return follow(side.engine, lines, replay, None, [], created_only=True)
 
 
 def _ladders(a: Side, b: Side, probes: Sequence[Probe], replay: ReplayStream
@@ -86,18 +88,18 @@ def probe_rows(a: Side, b: Side, replay: ReplayStream, found: Found) -> tuple[in
     refused probes) it did not reach."""
     probes = probe_set(a, b)
     xs, ys = _created(a, probes, replay), _created(b, probes, replay)
-    both = [p for p in probes if p.ticket in xs and p.ticket in ys]
+    taken = [p for p in probes if p.ticket in xs and p.ticket in ys]
     needs, key = _ladder_scope(a, b), _grouper(a, b)
     groups: dict[tuple[str, str], str] = {}    # group key -> the probe replayed for it
     chosen = [(p, groups.setdefault(key(xs[p.ticket], ys[p.ticket]), p.ticket))
-              for p in both if needs(xs[p.ticket], ys[p.ticket])]
+              for p in taken if needs(xs[p.ticket], ys[p.ticket])]
     if chosen:
-        fx, fy = _ladders(a, b, [p for p in both if p.ticket in set(groups.values())], replay)
+        fx, fy = _ladders(a, b, [p for p in taken if p.ticket in set(groups.values())], replay)
         for p, rep in chosen:
             x, y = xs[p.ticket], ys[p.ticket]
             x.dues, x.ladder, y.dues, y.ladder = fx[rep].dues, fx[rep].ladder, fy[rep].dues, fy[rep].ladder
             found.add(p.ticket, x, y)
-    traces = {p.ticket: xs[p.ticket].trace + ys[p.ticket].trace for p in both}
+    traces = {p.ticket: xs[p.ticket].trace + ys[p.ticket].trace for p in taken}
     refused = [f"{p.ticket} (refused by {'BASE' if p.ticket not in xs else 'HEAD'})"
                for p in probes if p.ticket not in traces]
     return len(probes), unexercised(probes, traces) + refused

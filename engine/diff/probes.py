@@ -35,8 +35,9 @@ class Probe:
 class Universe:
     """What the probes are built from: both configs' categories and the probe instants."""
 
-    categories: tuple[str, ...]      # on both sides first, then those on one side, sorted
+    categories: tuple[str, ...]      # on either side, sorted
     instants: tuple[Instant, ...]    # working hours first, then end of day, night, weekend, ...
+    common: str                      # the first category on both sides: for a probe that needs any
 
     @property
     def working(self) -> Instant:
@@ -47,12 +48,13 @@ class Universe:
         return self.instants[2]
 
     def neutral(self) -> str:
-        return self.categories[0] if self.categories else UNKNOWN_CATEGORY
+        return self.common
 
 
 def universe(a: Side, b: Side) -> Universe:
     ca, cb = set(a.engine.compiled.categories), set(b.engine.compiled.categories)
-    return Universe(tuple(sorted(ca & cb)) + tuple(sorted(ca ^ cb)), tuple(probe_instants(a, b)))
+    common = min(ca & cb, default=UNKNOWN_CATEGORY)
+    return Universe(tuple(sorted(ca | cb)), tuple(probe_instants(a, b)), common)
 
 
 def _name(text: str) -> str:

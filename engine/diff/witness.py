@@ -8,6 +8,7 @@ branch no probe reached is listed in the report, not assumed covered).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,7 @@ def branches(when: Mapping[str, Any]) -> list[list[Condition]]:
 
 
 def witness(branch: Sequence[Condition], categories: Sequence[str]) -> Witness:
+    """The attributes for one branch; `categories` are the known ids, sorted."""
     out = Witness()
     for key, condition in branch:
         _apply(out, key, condition, categories)
@@ -92,12 +94,29 @@ def _set_path(target: dict[str, Any], path: list[str], value: Any) -> None:
 
 
 def _category(condition: Any, categories: Sequence[str]) -> str | None:
-    """A known category the condition admits (the first in order), else a made-up one."""
-    for cid in categories:
-        if holds(condition, cid):
-            return cid
+    """A known category the condition admits (the first in order), else a made-up one.
+    A plain value or a lone prefix is looked up in the sorted ids rather than scanned for."""
+    found = _looked_up(condition, categories)
+    if found is None:
+        found = next((cid for cid in categories if holds(condition, cid)), None)
+    if found is not None:
+        return found
     value = value_for(condition)
     return value if isinstance(value, str) and value else None
+
+
+def _looked_up(condition: Any, ordered: Sequence[str]) -> str | None:
+    if isinstance(condition, str):
+        return condition if _present(ordered, condition) else None
+    if isinstance(condition, Mapping) and set(condition) == {"prefix"} and isinstance(condition["prefix"], str):
+        i = bisect_left(ordered, condition["prefix"])
+        return ordered[i] if i < len(ordered) and ordered[i].startswith(condition["prefix"]) else None
+    return None
+
+
+def _present(ordered: Sequence[str], value: str) -> bool:
+    i = bisect_left(ordered, value)
+    return i < len(ordered) and ordered[i] == value
 
 
 def value_for(condition: Any) -> Any:

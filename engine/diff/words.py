@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 NOBODY = "(nobody)"
 NONE = "(none)"
 
 
+@lru_cache(maxsize=1 << 16)
 def local(ts: float, tz: tzinfo | None) -> str:
-    """`2026-11-09 18:25` in `tz` (the ticket's or the schedule's offset)."""
+    """`2026-11-09 18:25` in `tz` (the ticket's or the schedule's offset); the same
+    instants recur across tickets, hence the memo."""
     return datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M")
 
 
