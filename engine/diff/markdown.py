@@ -39,7 +39,12 @@ def _render(report: Report, max_rows: int) -> str:
 
 
 def _cell(text: str | None) -> str:
-    return or_none(text, "—").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    """Table-safe: no cell break, no HTML, no emphasis from a cron's `*` or a backtick."""
+    text = or_none(text, "—").replace("\n", " ").replace("<", "&lt;")
+    return text.translate(_ESCAPES)
+
+
+_ESCAPES = str.maketrans({"|": "\\|", "*": "\\*", "`": "\\`"})
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str | None]], total: int, max_rows: int) -> str:

@@ -99,6 +99,15 @@ def extract(repo: Path, revision: str, inside: str, into: Path) -> Path:
     return root
 
 
+def _working_tree(config_dir: Path) -> Source:
+    """The config dir as it is on disk; named by its place in the repository, if any."""
+    try:
+        _, inside = repository(config_dir)
+    except RevisionError:   # outside a repository, the directory is just a directory
+        inside = ""
+    return Source(WORKING_TREE, config_dir, _prefix(inside))
+
+
 def _prefix(inside: str) -> str:
     return f"{inside}/" if inside else ""
 
@@ -107,9 +116,9 @@ def source(argument: str | None, config_dir: Path, scratch: Path, role: str) -> 
     """BASE or HEAD (`role`) as a Source: a directory, a revision, or the default."""
     if argument is not None and Path(argument).is_dir():
         return Source(argument, Path(argument))
-    repo, inside = repository(config_dir)
     if argument is None and role == "head":
-        return Source(WORKING_TREE, config_dir, _prefix(inside))
+        return _working_tree(config_dir)
+    repo, inside = repository(config_dir)
     if argument is None:
         label, sha = default_base(repo)
     else:

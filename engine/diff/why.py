@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from engine.config.values import parse_datetime
 from engine.diff.courses import Course
 from engine.diff.sides import Side
-from engine.diff.words import canonical
 
 _WHERE = re.compile(r"\(([^()\s]+:\d+)\)")
 
@@ -148,7 +147,7 @@ class Why:
         if pid != x.state.get("policy"):
             return self.target(y)
         pa, pb = self.a.engine.compiled.policies.get(pid or ""), self.b.engine.compiled.policies.get(pid or "")
-        if pa is None or pb is None or canonical(repr(pa)) != canonical(repr(pb)):
+        if pa is None or pb is None or pa != pb:
             return f"policy {pid} ({self.b.locate.policy(pid) or '?'})"
         team = y.state["team"]
         return f"who policy {pid} reaches: duty or chain of team {team} ({self.b.locate.team(team) or '?'})"

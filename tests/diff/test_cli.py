@@ -116,6 +116,11 @@ def test_outside_a_repository_revisions_are_a_usage_error(tmp_path: Path) -> Non
     assert code == 2 and "is not inside a git repository (give two directories instead)" in err
 
 
+def test_a_directory_against_the_working_tree_needs_no_repository(tmp_path: Path, minimal: Path) -> None:
+    code, out, err = run_cli("diff", "minimal", "--config", "minimal", "--at", AT, "--format", "text", cwd=tmp_path)
+    assert (code, out, err) == (0, "minimal..working tree: 50 tickets replayed, no change\n", "")
+
+
 def test_config_with_two_directories_is_a_usage_error(tmp_path: Path, minimal: Path) -> None:
     code, _, err = run_cli("diff", "minimal", "minimal", "--config", "x", "--at", AT, cwd=tmp_path)
     assert code == 2 and "--config names the config inside a repository" in err
