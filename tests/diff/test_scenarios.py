@@ -273,3 +273,24 @@ def test_a_change_of_text_but_not_of_meaning_is_one_line(repo: Repo) -> None:
         assert repo.diff("main", "change", *args) == (
             0, "<!-- gongdan-diff --> main..change: 50 tickets replayed, no change\n", "")
     assert repo.diff("main", "change", "--format", "text") == (0, "main..change: 50 tickets replayed, no change\n", "")
+
+
+def test_targets_steps_and_climb_chains_are_structural_rows(repo: Repo) -> None:
+    """A P2 target, an escalation step and a manager: one row each, and a climb chain row
+    for each team whose lead reports to the changed manager (not `desk`, led by cto)."""
+    def edit(r: Repo) -> None:
+        r.edit("sla_profiles.yaml", "P2: {response: 30m, resolve: 8h}", "P2: {response: 20m, resolve: 8h}")
+        r.edit("sla_profiles.yaml", "      - {after: 10m, notify: [team_lead], channels: [dingtalk, sms]}",
+               "      - {after: 5m, notify: [team_lead], channels: [dingtalk, phone]}")
+        r.edit("rosters.yaml", "{id: bob, name: Bob, manager: cto,", "{id: bob, name: Bob, manager: ceo,")
+    report = change(repo, edit)
+    assert report["headline"] == "main..change: 50 tickets replayed, 50 change outcome (11 deadlines, 50 escalations)"
+    assert structure(report) == [
+        ("targets", "daily · P2", "target", "response 30m, resolve 8h on office, policy standard",
+         "response 20m, resolve 8h on office, policy standard", "sla_profiles.yaml:20", None),
+        ("escalation", "standard · response step 2", "step", "after 10m → team_lead via dingtalk, sms",
+         "after 5m → team_lead via dingtalk, phone", "sla_profiles.yaml:33", None),
+        ("escalation", "team shop-order", "climb chain", "cto → ceo", "ceo", "rosters.yaml:34", None),
+        ("escalation", "team shop-sre", "climb chain", "cto → ceo", "ceo", "rosters.yaml:42", None),
+    ]
+    assert {r[4] for r in outcomes(report) if r[1] == "response due"} == {"daily P2 target (sla_profiles.yaml:20)"}
