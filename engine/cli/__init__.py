@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from engine.cli.common import Exit
+from engine.cli.diff import diff_command
 from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
 from engine.cli.route import route
@@ -42,3 +43,4 @@ main.add_command(test_command)
 main.add_command(oncall)
 main.add_command(evaluate)
 main.add_command(serve)
+main.add_command(diff_command)

@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine.checks": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     RUNTIME: {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     "engine.replay": {RUNTIME},
+    "engine.diff": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, COMPILE, RUNTIME},
     "engine.serve": {"engine"},                       # "only the public API of `engine`"
 }
 """What each sub-package may import besides ALWAYS, read from its `__init__` docstring."""
