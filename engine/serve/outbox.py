@@ -121,14 +121,19 @@ def send(item: Send, channels: Mapping[str, Channel]) -> SendResult:
 
 def finish_job(item: Send, result: SendResult, policy: RetryPolicy, now: float,
                jitter: Callable[[float], float] = full_jitter) -> Callable[[Tx], str]:
-    """The writer job that records an attempt's outcome: sent, retry or failed."""
+    """The writer job that records an attempt's outcome: sent, retry or failed (or stale:
+    sent, but the lease had expired and been taken over, so it is sent once more)."""
     ids = [r.id for r in item.rows]
     leases = [(r.id, r.attempts + 1) for r in item.rows]   # attempts as the lease left them
     attempt = max(r.attempts for r in item.rows) + 1
 
     def job(tx: Tx) -> str:
         if result.ok:
-            tx.mark_sent(ids, now)
+            if tx.mark_sent(leases, now) < len(leases):
+                # the lease expired and another sender took the row over: that one sends it
+                # again under the same delivery id (at least once); counted as `stale`
+                log.warning("outbox: sent %s after its lease was taken over", ", ".join(ids))
+                return "stale"
             return "sent"
         error = result.error or "unknown error"
         if result.retry and attempt < policy.max_attempts:
