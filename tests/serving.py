@@ -210,3 +210,34 @@ def _ended(pid: int, sig: int, timeout: float) -> bool:
         time.sleep(0.02)
     return False
 
+
+
+class Recorder:
+    """A channel that records every delivery it accepts (each member of a digest) as
+    (delivery id, attempt, who sent it), shared by the replicas of a test."""
+
+    def __init__(self, name: str, sink: list[tuple[str, int, str]], sender: str) -> None:
+        self.name, self.sink, self.sender = name, sink, sender
+
+    def send(self, delivery: Any) -> Any:
+        from engine.serve.channels.base import SendResult
+        ids = delivery.notification.get("digest_of") or [delivery.id]
+        self.sink.extend((i, delivery.attempt, self.sender) for i in ids)   # list.extend: atomic under the GIL
+        return SendResult(ok=True)
+
+
+CHANNEL_NAMES = ("dingtalk", "dingtalk_group", "email", "sms", "phone")
+
+
+def recorders(sink: list[tuple[str, int, str]], sender: str) -> dict[str, Any]:
+    """A recording channel per channel name, all appending to `sink`."""
+    return {n: Recorder(n, sink, sender) for n in CHANNEL_NAMES}
+
+
+def expected_ids(expected: list[dict[str, Any]]) -> set[str]:
+    """The delivery ids an uninterrupted `gongdan evaluate` run's notifications must arrive
+    under (the id is a function of the notification key), one per key."""
+    from engine.serve.keys import delivery_id, notification_key
+    ids = [delivery_id(notification_key(d["ticket"], n)) for d in expected for n in d.get("notifications", ())]
+    assert len(ids) == len(set(ids))
+    return set(ids)

@@ -23,7 +23,6 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import psycopg
-import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
@@ -76,8 +75,10 @@ def migrate(conn: psycopg.Connection[Any]) -> int:
 
 
 def _conflict(exc: BaseException) -> bool:
-    """A lock conflict with another transaction, which running again resolves."""
-    return isinstance(exc, (psycopg.errors.TransactionRollback, psycopg.errors.LockNotAvailable))
+    """A lock conflict with another transaction, which running again resolves: class 40
+    (serialization failure, deadlock detected) or lock_not_available."""
+    state = getattr(exc, "sqlstate", None) or ""
+    return isinstance(exc, psycopg.Error) and (state.startswith("40") or state == "55P03")
 
 
 class PostgresStore:
@@ -190,6 +191,7 @@ class PostgresStore:
         conn.execute("BEGIN")
         try:
             outcomes = [self._run_job(conn, tx, job) for job, _ in batch]
+            tx.flush()
             self._notify(conn, tx)
             conn.execute("COMMIT")
         except BaseException as exc:
@@ -203,11 +205,13 @@ class PostgresStore:
     @staticmethod
     def _run_job(conn: psycopg.Connection[Any], tx: PostgresTx, job: Callable[[Tx], Any]) -> tuple[bool, Any]:
         conn.execute("SAVEPOINT job")
+        settings = dict(tx.settings_to_write)
         try:
             value = job(tx)
         except Exception as exc:
             if _conflict(exc) or conn.broken or conn.closed:
                 raise   # the whole group runs again, or fails
+            tx.settings_to_write = settings   # the job's settings go with its savepoint
             conn.execute("ROLLBACK TO job")
             conn.execute("RELEASE job")
             return False, exc

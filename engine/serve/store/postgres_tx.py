@@ -117,7 +117,8 @@ class PostgresTx(PostgresReader):
         super().__init__(conn)
         self.earliest: float | None = None
         self.added = 0
-        self.settings: set[str] = set()
+        self.settings: set[str] = set()             # names written, for the other replicas to hear
+        self.settings_to_write: dict[str, str] = {}
 
     def lock_ticket(self, ticket_id: str) -> None:
         # a transaction-scoped advisory lock on the ticket id: it exists before the row does,
@@ -230,9 +231,25 @@ class PostgresTx(PostgresReader):
                           "excluded.count", (endpoint, window_start, count))
 
     def put_setting(self, name: str, value: str) -> None:
-        self.conn.execute("INSERT INTO settings (name, value) VALUES (%s, %s) ON CONFLICT (name) "
-                          "DO UPDATE SET value = excluded.value", (name, value))
-        self.settings.add(name)
+        # written at the end of the transaction (`flush`): every replay event writes the
+        # clock, and holding that one row locked from the first job of a group to its
+        # commit would queue every replica behind it (and deadlock with ticket locks)
+        self.settings_to_write[name] = value
+
+    def setting(self, name: str) -> str | None:
+        if name in self.settings_to_write:
+            return self.settings_to_write[name]
+        return super().setting(name)
+
+    def flush(self) -> None:
+        """Write the settings put during the transaction; the replay clock never moves back
+        (two replicas replaying write it in either order)."""
+        for name, value in self.settings_to_write.items():
+            self.conn.execute(
+                "INSERT INTO settings (name, value) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET value = "
+                "CASE WHEN settings.name = 'replay_now' AND settings.value::float8 > excluded.value::float8 "
+                "THEN settings.value ELSE excluded.value END", (name, value))
+            self.settings.add(name)
 
     def idempotency(self, key: str) -> IdempotencyRow | None:
         # locked (before the row exists): two replicas given the same key claim it one after
