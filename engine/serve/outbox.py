@@ -19,9 +19,10 @@ from engine.serve.channels.digest import digest
 from engine.serve.clock import Clock
 from engine.serve.keys import sha256_hex
 from engine.serve.metrics import Metrics
-from engine.serve.store import OutboxRow, Store, Tx
+from engine.serve.store import OutboxRow, Store, StoreUnavailable, Tx
 
 log = logging.getLogger("gongdan.serve.outbox")
+RECORD_RETRY = 0.5    # seconds between attempts to record an outcome while the store is down
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +159,26 @@ class Dispatcher:
 
     def run_once(self) -> int:
         """Lease what is ready, send each, record each outcome; how many sends were made."""
-        plan = self.store.submit(lease_job(self.policy, self.clock.wall())).result()
+        leased_at = self.clock.wall()
+        plan = self.store.submit(lease_job(self.policy, leased_at)).result()
         for item in plan:
             result = send(item, self.channels)
-            outcome = self.store.submit(finish_job(item, result, self.policy, self.clock.wall(),
-                                                   self.jitter)).result()
+            outcome = self._record(item, result, leased_at + self.policy.lease)
             if self.metrics is not None:
                 self.metrics.notifications.labels(item.channel, outcome).inc(len(item.rows))
         return len(plan)
+
+    def _record(self, item: Send, result: SendResult, lease_until: float) -> str:
+        """Record an outcome; while the database is unreachable, try again until the lease
+        ends (after that the row is another sender's: a send recorded nowhere is sent again)."""
+        while True:
+            try:
+                return self.store.submit(finish_job(item, result, self.policy, self.clock.wall(),
+                                                    self.jitter)).result()
+            except StoreUnavailable:
+                if self._stopping.is_set() or self.clock.wall() + RECORD_RETRY >= lease_until:
+                    raise
+                self._stopping.wait(RECORD_RETRY)
 
     def poke(self, _earliest: float | None = None, added: int = 1) -> None:
         """A commit listener: new rows wake a sleeping worker."""

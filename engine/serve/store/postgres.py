@@ -36,6 +36,10 @@ MAX_GROUP = 64           # jobs per transaction at most: row locks are held unti
 GROUP_TRIES = 5          # runs of a group that keeps deadlocking with other replicas' before it fails
 CONNECT_TIMEOUT = 5      # seconds
 READ_TIMEOUT = 2.0       # seconds to wait for a read connection before answering "unavailable"
+# the pool backs off exponentially while the database is down, for this long at most (then
+# it gives up on the connection and makes a new one at the next read): an outage of a few
+# seconds must not leave the reads waiting on a backoff that has grown longer than it
+RECONNECT_TIMEOUT = 4.0
 LISTEN_POLL = 0.1        # seconds between looks at `closing` while listening (close() waits this long)
 _Job = tuple[Callable[[Tx], Any], "Future[Any]"]
 
@@ -101,7 +105,7 @@ class PostgresStore:
             raise StoreUnavailable(f"{self.url}: {exc}") from exc
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
                                     timeout=READ_TIMEOUT, check=ConnectionPool.check_connection,
-                                    name="gongdan-read", open=True)
+                                    reconnect_timeout=RECONNECT_TIMEOUT, name="gongdan-read", open=True)
         self._writer = threading.Thread(target=self._run, args=(conn,), name="gongdan-writer", daemon=True)
         self._listener = threading.Thread(target=self._listen, name="gongdan-listen", daemon=True)
         self._writer.start()
