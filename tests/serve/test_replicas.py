@@ -23,8 +23,8 @@ from engine.serve.clock import Clock, ManualClock
 from engine.serve.outbox import RetryPolicy
 from engine.serve.service import Options, Service
 from engine.serve.store import NewDelivery
-from helpers import REPO
-from serving import UNTIL, PgCluster, Running, evaluate_stream, expected_ids, recorders, stream
+from helpers import REPO, run_cli
+from serving import UNTIL, PgCluster, Running, evaluate_stream, expected_ids, recorders, rows, stream
 
 N = 1000
 CHUNK = 20
@@ -214,3 +214,16 @@ def test_an_earlier_wake_up_wakes_the_other_replicas(replicas: Replicas, referen
     started = time.monotonic()
     _await(lambda: _fired([sleeper]) == [1.0], "the sleeper fires the step", 10)
     assert time.monotonic() - started < 5.0
+
+
+def test_serve_migrate_applies_the_migrations_and_exits(pg: PgCluster, tmp_path: Path) -> None:
+    pg.execute("CREATE DATABASE migrate_me")
+    url = pg.url("migrate_me")
+    for _ in range(2):   # the second run finds nothing to do
+        code, out, err = run_cli("serve", "--store", url, "--migrate")
+        assert (code, out, err) == (0, f"gongdan serve: {url} is at schema version 2\n", "")
+    assert rows(url, "SELECT value FROM meta") == [("2",)]
+    assert rows(url, "SELECT COUNT(*) FROM tickets") == [(0,)]
+    code, _, err = run_cli("serve", "--store", "mysql://x/y", "--migrate")
+    assert (code, err) == (1, ("Error: unsupported store URL 'mysql://x/y' (expected sqlite:///PATH or "
+                              "postgresql://...)\n"))
