@@ -28,6 +28,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]
 
+from serve_load import created_events  # noqa: E402
+
 import engine  # noqa: E402 (after the path is set)
 from engine.serve.clock import WallClock  # noqa: E402
 from engine.serve.ingest import Context, apply_event  # noqa: E402
@@ -35,7 +37,6 @@ from engine.serve.store import Store  # noqa: E402
 from engine.serve.store.postgres import connect  # noqa: E402
 from engine.serve.store.postgres_tx import PostgresTx  # noqa: E402
 from engine.serve.store.urls import open_store  # noqa: E402
-from serve_load import created_events  # noqa: E402
 from serving import PgCluster, pg_bindir  # noqa: E402
 
 
