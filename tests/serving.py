@@ -241,3 +241,25 @@ def expected_ids(expected: list[dict[str, Any]]) -> set[str]:
     ids = [delivery_id(notification_key(d["ticket"], n)) for d in expected for n in d.get("notifications", ())]
     assert len(ids) == len(set(ids))
     return set(ids)
+
+
+TZ = datetime.fromisoformat("2026-11-10T00:00:00+08:00").tzinfo
+
+
+def past_created(n: int, prefix: str, days: float = 2.0) -> list[dict[str, Any]]:
+    """n `created` events `days` ago (whole seconds, +08:00): on the wall clock every due
+    step of theirs is due."""
+    from datetime import UTC, timedelta
+    at = (datetime.now(UTC) - timedelta(days=days)).astimezone(TZ).replace(microsecond=0).isoformat()
+    return [{"type": "created", "ticket": f"{prefix}-{i}", "at": at, "category": "infrastructure/security/data-leak",
+             "source": "monitor"} for i in range(n)]
+
+
+def chain(reference: Any, created: dict[str, Any]) -> list[dict[str, Any]]:
+    """The decisions of a ticket left alone: created, then due() at each of its wake-ups."""
+    d = reference.evaluate(created)
+    out = [d.to_dict(with_state=False)]
+    while d.next_wakeup_ts is not None:
+        d = reference.due(d.state, datetime.fromtimestamp(d.next_wakeup_ts, TZ))
+        out.append(d.to_dict(with_state=False))
+    return out

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,19 @@ from engine.serve.outbox import RetryPolicy
 from engine.serve.service import Options, Service
 from engine.serve.store import NewDelivery
 from helpers import REPO, run_cli
-from serving import UNTIL, PgCluster, Running, evaluate_stream, expected_ids, recorders, rows, stream
+from serving import (
+    TZ,
+    UNTIL,
+    PgCluster,
+    Running,
+    chain,
+    evaluate_stream,
+    expected_ids,
+    past_created,
+    recorders,
+    rows,
+    stream,
+)
 
 N = 1000
 CHUNK = 20
@@ -101,25 +113,6 @@ def test_three_replicas_deliver_every_notification_of_the_stream_exactly_once(re
 
 
 
-def _past_created(n: int, days: float) -> list[dict[str, Any]]:
-    """n `created` events `days` ago (whole seconds, +08:00): every due step of theirs is due."""
-    at = (datetime.now(UTC) - timedelta(days=days)).astimezone(TZ).replace(microsecond=0).isoformat()
-    return [{"type": "created", "ticket": f"W-{i}", "at": at, "category": "infrastructure/security/data-leak",
-             "source": "monitor"} for i in range(n)]
-
-
-TZ = datetime.fromisoformat("2026-11-10T00:00:00+08:00").tzinfo
-
-
-def _chain(reference: engine.Engine, created: dict[str, Any]) -> list[dict[str, Any]]:
-    """The decisions of a ticket left alone: created, then due() at each wake-up."""
-    d = reference.evaluate(created)
-    out = [d.to_dict(with_state=False)]
-    while d.next_wakeup_ts is not None:
-        d = reference.due(d.state, datetime.fromtimestamp(d.next_wakeup_ts, TZ))
-        out.append(d.to_dict(with_state=False))
-    return out
-
 
 def _fired(group: list[Running]) -> list[float]:
     return [r.service.metrics.registry.get_sample_value("gongdan_timer_lag_seconds_count") or 0.0 for r in group]
@@ -128,8 +121,8 @@ def _fired(group: list[Running]) -> list[float]:
 def test_due_steps_on_the_wall_clock_fire_once_whichever_replica_claims_them(replicas: Replicas,
                                                                              reference: engine.Engine) -> None:
     group = replicas(3, workers=0, clock="wall")
-    created = _past_created(150, 2.0)
-    want = _chain(reference, created[0])
+    created = past_created(150, "W", 2.0)
+    want = chain(reference, created[0])
     steps = len(want) - 1
     assert steps > 3
     assert group[0].post(created).status_code == 200   # one commit; NOTIFY wakes the other two
@@ -140,7 +133,7 @@ def test_due_steps_on_the_wall_clock_fire_once_whichever_replica_claims_them(rep
     by_ticket: dict[str, list[dict[str, Any]]] = {}
     for ticket, body in bodies:
         by_ticket.setdefault(ticket, []).append(json.loads(body))
-    assert by_ticket == {e["ticket"]: _chain(reference, e) for e in created}
+    assert by_ticket == {e["ticket"]: chain(reference, e) for e in created}
     print("firings per replica:", _fired(group))
 
 
@@ -203,7 +196,7 @@ def test_an_earlier_wake_up_wakes_the_other_replicas(replicas: Replicas, referen
     polls once a minute: r0's commit of a wake-up due in a second wakes it (NOTIFY)."""
     [sleeper] = replicas(1, workers=0, clock="wall", poll=60.0)
     [writer] = replicas(1, workers=0, clock="replay", url=sleeper.store_url, first=1)
-    first = reference.evaluate(_past_created(1, 0)[0])
+    first = reference.evaluate(past_created(1, "W", 0)[0])
     assert first.next_wakeup_ts is not None
     lead = first.next_wakeup_ts - datetime.fromisoformat(first.to_dict()["at"]).timestamp()
     soon = datetime.fromtimestamp(time.time() + 1.0 - lead, TZ).replace(microsecond=0)
