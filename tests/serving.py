@@ -115,7 +115,11 @@ def evaluate_stream(tmp_path: Path, events: list[dict[str, Any]], *extra: str) -
 
 
 def pg_bindir() -> Path | None:
-    """Where PostgreSQL's server programs are (Debian's newest, else initdb on the PATH)."""
+    """Where PostgreSQL's server programs are: $GONGDAN_PG_BIN if set, else Debian's newest,
+    else initdb's folder on the PATH."""
+    chosen = os.environ.get("GONGDAN_PG_BIN")
+    if chosen is not None:
+        return Path(chosen) if (Path(chosen) / "initdb").exists() else None
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
     if found:
         return found[-1].parent

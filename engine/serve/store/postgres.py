@@ -100,8 +100,12 @@ class PostgresStore:
         self._closing = threading.Event()
         try:
             conn = connect(conninfo)
+        except psycopg.Error as exc:
+            raise StoreUnavailable(f"{self.url}: {exc}") from exc
+        try:
             self.schema_version = migrate(conn)
         except psycopg.Error as exc:
+            conn.close()
             raise StoreUnavailable(f"{self.url}: {exc}") from exc
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
                                     timeout=READ_TIMEOUT, check=ConnectionPool.check_connection,
