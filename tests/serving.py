@@ -186,10 +186,15 @@ class PgCluster:
             migrate(conn)
 
     def fresh_database(self) -> str:
-        """A new, migrated database (a copy of the template, ~30 ms); its URL."""
+        """A new, migrated database (a copy of the template, 40-150 ms); its URL."""
         name = f"t{os.getpid()}_{next(self._names)}"
         self.execute(f"CREATE DATABASE {name} TEMPLATE {self.TEMPLATE} STRATEGY FILE_COPY")
         return self.url(name)
+
+    def drop(self, url: str) -> None:
+        """Drop a database made by fresh_database (its ~1,000 files go now, not all at the end)."""
+        name = url.split("?")[0].rsplit("/", 1)[1]
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def close(self) -> None:
         """Stop the server by its pid (fast shutdown) and remove its folder."""
@@ -198,7 +203,7 @@ class PgCluster:
             sys.stderr.write(f"PostgreSQL {pid} ignored a fast shutdown for 10 s; stopping it immediately\n"
                              + (self.root / "log").read_text(errors="replace")[-3000:])
             _ended(pid, signal.SIGQUIT, 10.0)
-        shutil.rmtree(self.root, ignore_errors=True)
+        subprocess.run(["rm", "-rf", str(self.root)], check=False)   # much faster than shutil.rmtree here
 
 
 def _ended(pid: int, sig: int, timeout: float) -> bool:

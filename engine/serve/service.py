@@ -77,6 +77,7 @@ class Service:
         self.ready = threading.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()
+        self._mode_changes = 0      # PUT /v1/mode on this replica, counted
         self.replica = options.replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
     async def start(self) -> None:
@@ -97,6 +98,8 @@ class Service:
             released = await self.write(lambda tx: tx.release_leases())
             if released:
                 log.warning("outbox: %d deliveries leased by a previous process are sent again", released)
+        if self.store.shared:   # replicas scraped through one address keep their series apart
+            self.metrics.constant_labels["replica"] = self.replica
         self.started_at = self.clock.wall()
         await self._heartbeat()
         self._tasks.append(asyncio.create_task(self._beat()))
@@ -142,8 +145,6 @@ class Service:
 
     def _listen_for_mode(self) -> None:
         """A shared store: another replica's PUT /v1/mode is heard (NOTIFY) and adopted."""
-        if self.store.shared:
-            self.metrics.constant_labels["replica"] = self.replica
         loop = asyncio.get_running_loop()
 
         def heard(name: str) -> None:
@@ -157,9 +158,10 @@ class Service:
         task.add_done_callback(self._background.discard)
 
     async def _refresh_mode(self) -> None:
+        set_here = self._mode_changes
         stored = await self.read(lambda r: r.setting("mode"))
         mode = stored if stored in self.ctx.engine.modes else None
-        if mode != self.ctx.mode:
+        if mode != self.ctx.mode and set_here == self._mode_changes:   # not older than a PUT made meanwhile
             self.ctx = replace(self.ctx, mode=mode)
 
     def _install_sighup(self) -> None:
@@ -236,6 +238,7 @@ class Service:
         return recorded
 
     async def set_mode(self, mode: str | None) -> None:
+        self._mode_changes += 1
         await self.write(lambda tx: tx.put_setting("mode", mode or ""))
         self.ctx = replace(self.ctx, mode=mode)
 

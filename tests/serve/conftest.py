@@ -49,9 +49,10 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def store_url(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path) -> Any:
+def store_url(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path) -> Iterator[Any]:
     """`store_url(db)`: the store URL for a database a test names by a path: the SQLite file
-    itself, or a fresh PostgreSQL database (the same one each time the test names it again)."""
+    itself, or a fresh PostgreSQL database (the same one each time the test names it again,
+    dropped after the test)."""
     made: dict[Path, str] = {}
 
     def url(db: Path) -> str:
@@ -60,7 +61,9 @@ def store_url(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path) -
         if db not in made:
             made[db] = request.getfixturevalue("pg").fresh_database()
         return made[db]
-    return url
+    yield url
+    for each in made.values():
+        request.getfixturevalue("pg").drop(each)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,19 @@ LEASE = 1.0     # seconds: a killed replica's leased deliveries go to the others
 SEND = 0.01     # seconds each send takes after it is recorded: a kill often lands mid-send
 
 
+@pytest.fixture
+def database(pg: PgCluster) -> Iterator[Callable[[PgCluster], str]]:
+    """`database(pg)`: a fresh database, dropped after the test."""
+    made: list[str] = []
+
+    def make(cluster: PgCluster) -> str:
+        made.append(cluster.fresh_database())
+        return made[-1]
+    yield make
+    for url in made:
+        pg.drop(url)
+
+
 def _post_killed(server: Server, events: list[dict[str, Any]], delay: float) -> bool:
     """Post a chunk and SIGKILL the replica `delay` seconds in; whether it was answered."""
     answered: list[bool] = []
@@ -73,10 +87,10 @@ def _await(predicate: Any, what: str, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def test_replicas_killed_at_random_lose_nothing(pg: PgCluster, tmp_path: Path) -> None:
+def test_replicas_killed_at_random_lose_nothing(pg: PgCluster, database: Any, tmp_path: Path) -> None:
     events = stream(N)
     expected = evaluate_stream(tmp_path, events, "--until", UNTIL)
-    url = pg.fresh_database()
+    url = database(pg)
     rng = random.Random(int(os.environ.get("GONGDAN_CRASH_SEED", "20261201")))
     spawned = iter(range(1000))
 
@@ -120,11 +134,11 @@ def test_replicas_killed_at_random_lose_nothing(pg: PgCluster, tmp_path: Path) -
 
 
 def test_replicas_killed_while_firing_due_steps_lose_none_and_fire_none_twice(
-        pg: PgCluster, tmp_path: Path, reference: engine.Engine) -> None:
+        pg: PgCluster, database: Any, tmp_path: Path, reference: engine.Engine) -> None:
     """Wall clock: 120 tickets whose every step is past, fired by three replicas' schedulers
     while replicas are killed and replaced: a killed replica's claims are released with its
     connection and the others fire those steps, each once."""
-    url = pg.fresh_database()
+    url = database(pg)
     created = past_created(120, "K")
     spawned = iter(range(1000))
     rng = random.Random(20261202)

@@ -69,6 +69,8 @@ def replicas(pg: PgCluster) -> Iterator[Replicas]:
     yield make
     for r in running:
         r.close()
+    for url in {r.store_url for r in running}:
+        pg.drop(url)
 
 
 def _spread(replicas: list[Running], events: list[dict[str, Any]], rng: random.Random) -> None:
