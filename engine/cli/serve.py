@@ -12,7 +12,8 @@ from engine.cli.common import config_option
 @click.command()
 @config_option
 @click.option("--store", "store_url", default="sqlite:///gongdan.db", show_default=True,
-              help="the store URL (sqlite:///relative.db or sqlite:////absolute.db)")
+              help="the store URL: sqlite:///relative.db, sqlite:////absolute.db, or postgresql://user@host/db "
+                   "(postgresql:///db?host=/socket/dir) for several replicas on one database")
 @click.option("--listen", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
               help="where to listen (port 0: any free port, printed at start)")
 @click.option("--channels", "channels_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
@@ -21,8 +22,10 @@ from engine.cli.common import config_option
               help="replay: time is the latest event's `at`, so a recorded stream fires its due steps")
 @click.option("--watch", is_flag=True, help="reload the config when a file in it changes")
 @click.option("--outbox-workers", type=click.IntRange(min=0, max=64), default=2, show_default=True)
+@click.option("--replica", default=None, help="this process's name among replicas (default: host-pid-random)")
+@click.option("--migrate", is_flag=True, help="apply the store's migrations, print the schema version and exit")
 def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | None, clock: str, watch: bool,
-          outbox_workers: int) -> None:
+          outbox_workers: int, replica: str | None, migrate: bool) -> None:
     """Serve the engine over HTTP: store tickets, fire due steps, deliver notifications.
 
     Bearer tokens come from GONGDAN_TOKENS="host1:token1,host2:token2"; without any, only
@@ -34,11 +37,26 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
         from engine.serve.service import Options, Service
     except ImportError as exc:
         raise click.ClickException(f"{exc}: install the serve extra (pip install 'gongdan[serve]')") from None
+    if migrate:
+        _migrate(store_url)
+        return
     try:
         tokens = parse_tokens(os.environ.get("GONGDAN_TOKENS"))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     options = Options(config_dir=config_dir, store_url=store_url, clock=clock, watch=watch, tokens=tokens,
-                      outbox_workers=outbox_workers)
+                      outbox_workers=outbox_workers, replica=replica)
     service = Service(options, load_channels(channels_file))
     run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))
+
+
+def _migrate(store_url: str) -> None:
+    """Open the store (which applies what migrations it lacks) and close it."""
+    from engine.serve.store import StoreUnavailable
+    from engine.serve.store.urls import open_store
+    try:
+        store = open_store(store_url)
+    except (ValueError, StoreUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    store.close()
+    click.echo(f"gongdan serve: {store.url} is at schema version {store.schema_version}")

@@ -20,6 +20,7 @@ from engine.serve.api import routes
 from engine.serve.api.http import problem_response
 from engine.serve.problems import Problem
 from engine.serve.service import Service
+from engine.serve.store import StoreUnavailable
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -29,6 +30,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                                         f"{getattr(exc, 'detail', 'error')}"))
     response.headers.update(getattr(exc, "headers", None) or {})   # Allow, on a 405
     return response
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    """The database could not be reached: nothing of the request is known to be stored, so
+    the client must send it again (an event sent again is recognised by its natural key)."""
+    return problem_response(Problem(503, "unavailable", f"the store cannot be reached, send again: {exc}"))
 
 
 def build_app(service: Service) -> Starlette:
@@ -42,7 +49,7 @@ def build_app(service: Service) -> Starlette:
             await service.stop()
 
     app = Starlette(routes=routes(), lifespan=lifespan,
-                    exception_handlers={404: _http_error, 405: _http_error})
+                    exception_handlers={404: _http_error, 405: _http_error, StoreUnavailable: _store_unavailable})
     app.state.service = service
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -11,6 +12,7 @@ class Clock(Protocol):
     """Where the service reads the time; nothing else in `engine.serve` calls `time.time()`."""
 
     replay: bool
+    database: bool        # ticket time is the database's: a claim reads it inside its transaction
 
     def now(self) -> float:
         """Ticket time: due steps up to this instant may fire."""
@@ -26,9 +28,10 @@ class Clock(Protocol):
 
 
 class WallClock:
-    """Production: ticket time is the wall clock."""
+    """Production on SQLite: ticket time is the wall clock."""
 
     replay = False
+    database = False
 
     def now(self) -> float:
         return time.time()
@@ -40,11 +43,38 @@ class WallClock:
         return self.now()
 
 
+class DatabaseClock(WallClock):
+    """Production on a shared database: the database's clock, so replicas whose own clocks
+    are skewed agree on what is due and when a lease expires. Read here as the local clock
+    plus the offset last measured (`sync`, at every heartbeat); the scheduler's claims read
+    the database's clock inside their transaction instead."""
+
+    database = True
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def wall(self) -> float:
+        return time.time() + self.offset
+
+    def sync(self, database_now: Callable[[], float | None]) -> float:
+        """Measure the offset (the database's answer against the middle of the round trip)."""
+        sent = time.time()
+        theirs = database_now()
+        if theirs is not None:
+            self.offset = theirs - (sent + time.time()) / 2
+        return self.offset
+
+
 class ReplayClock:
     """Ticket time is the latest event `at` seen (or a POST /v1/clock), persisted by the
     store in `settings` so a restart resumes where the stream was."""
 
     replay = True
+    database = False
 
     def __init__(self, start: float = 0.0) -> None:
         self._now = start

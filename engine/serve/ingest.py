@@ -90,6 +90,7 @@ def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
     if basics is None:
         raise _refusal(ctx, event)
     ticket, kind, at = basics
+    tx.lock_ticket(ticket)   # replicas: the same event sent to two of them is applied once
     natural = event_natural_key(event)
     seen = tx.seen_event(natural)
     if seen is not None:

@@ -78,6 +78,7 @@ CLOCK_BODY = _only("now", {"oneOf": [INSTANT, EPOCH]})
 
 
 AUTH = (401, 403)
+STORE = 503   # the store cannot be reached: nothing of the request is known to be stored
 EVENTS = {"post": {
     "summary": "Apply one event (a decision) or a batch in order (one result per item)",
     "parameters": [_param("Idempotency-Key", "header", "replays the stored answer on retry", False)],
@@ -85,7 +86,7 @@ EVENTS = {"post": {
         "description": "an Event; each item is answered on its own, a refused one with its problem"}}]}),
     "responses": {"200": {"description": "the decision, or one result per batch item", "content": {
         "application/json": {"schema": {"oneOf": [_ref("Decision"), BATCH_RESULT]}}}},
-        **_problems(*AUTH, 400, 404, 409, 413, 415, 422)}}}
+        **_problems(*AUTH, 400, 404, 409, 413, 415, 422, STORE)}}}
 
 
 def _paths(modes: tuple[str, ...]) -> dict[str, Any]:
@@ -95,13 +96,15 @@ def _paths(modes: tuple[str, ...]) -> dict[str, Any]:
         "/v1/events": EVENTS,
         "/v1/clock": {"post": {"summary": "Advance the replay clock, firing what falls due",
                                "requestBody": _body(CLOCK_BODY),
-                               "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 409, 413, 415, 422)}}},
+                               "responses": {"200": _json(ANY_OBJECT),
+                                             **_problems(*AUTH, 400, 409, 413, 415, 422, STORE)}}},
         "/v1/tickets/{ticket}": {"get": {"summary": "Latest decision, timers, decision log, deliveries",
                                          "parameters": ticket,
-                                         "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 404)}}},
+                                         "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 404, STORE)}}},
         "/v1/tickets/{ticket}/explain": {"get": {"summary": "Stored traces; the created event explained again",
                                                  "parameters": ticket,
-                                                 "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 404)}}},
+                                                 "responses": {"200": _json(ANY_OBJECT),
+                                                               **_problems(*AUTH, 404, STORE)}}},
         "/v1/oncall/{team}": {"get": {"summary": "Who is on duty",
                                       "parameters": [_param("team", "path", "team id"),
                                                      _param("at", "query", "RFC 3339 time", False, INSTANT),
@@ -111,15 +114,16 @@ def _paths(modes: tuple[str, ...]) -> dict[str, Any]:
                              "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH)}},
                      "put": {"summary": "Set or clear the mode override",
                              "requestBody": _body(_only("mode", {"enum": [*modes, None]})),
-                             "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 413, 415, 422)}}},
-        "/v1/status": {"get": {"summary": "Config, reload, store, clock, outbox",
-                               "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH)}}},
+                             "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 413, 415, 422, STORE)}}},
+        "/v1/status": {"get": {"summary": "Config, reload, replicas, store, clock, outbox",
+                               "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, STORE)}}},
         "/-/healthy": {"get": {"summary": "Liveness", "responses": {"200": {"description": "OK"}}}},
         "/-/ready": {"get": {"summary": "Readiness", "responses": {"200": {"description": "OK"}, **_problems(503)}}},
         "/-/reload": {"post": {"summary": "Reload the config", "responses": {
             "200": _json(ANY_OBJECT), "500": _json(ANY_OBJECT, "the config did not load; the old one serves"),
             **_problems(*AUTH)}}},
-        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "OK"}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics",
+                             "responses": {"200": {"description": "OK"}, **_problems(STORE)}}},
     }
 
 

@@ -19,9 +19,10 @@ from engine.serve.channels.digest import digest
 from engine.serve.clock import Clock
 from engine.serve.keys import sha256_hex
 from engine.serve.metrics import Metrics
-from engine.serve.store import OutboxRow, Store, Tx
+from engine.serve.store import OutboxRow, Store, StoreUnavailable, Tx
 
 log = logging.getLogger("gongdan.serve.outbox")
+RECORD_RETRY = 0.5    # seconds between attempts to record an outcome while the store is down
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +122,19 @@ def send(item: Send, channels: Mapping[str, Channel]) -> SendResult:
 
 def finish_job(item: Send, result: SendResult, policy: RetryPolicy, now: float,
                jitter: Callable[[float], float] = full_jitter) -> Callable[[Tx], str]:
-    """The writer job that records an attempt's outcome: sent, retry or failed."""
+    """The writer job that records an attempt's outcome: sent, retry or failed (or stale:
+    sent, but the lease had expired and been taken over, so it is sent once more)."""
     ids = [r.id for r in item.rows]
     leases = [(r.id, r.attempts + 1) for r in item.rows]   # attempts as the lease left them
     attempt = max(r.attempts for r in item.rows) + 1
 
     def job(tx: Tx) -> str:
         if result.ok:
-            tx.mark_sent(ids, now)
+            if tx.mark_sent(leases, now) < len(leases):
+                # the lease expired and another sender took the row over: that one sends it
+                # again under the same delivery id (at least once); counted as `stale`
+                log.warning("outbox: sent %s after its lease was taken over", ", ".join(ids))
+                return "stale"
             return "sent"
         error = result.error or "unknown error"
         if result.retry and attempt < policy.max_attempts:
@@ -153,14 +159,33 @@ class Dispatcher:
 
     def run_once(self) -> int:
         """Lease what is ready, send each, record each outcome; how many sends were made."""
-        plan = self.store.submit(lease_job(self.policy, self.clock.wall())).result()
-        for item in plan:
+        leased_at = self.clock.wall()
+        plan = self.store.submit(lease_job(self.policy, leased_at)).result()
+        lease_until = leased_at + self.policy.lease
+        for done, item in enumerate(plan):
+            if self.clock.wall() >= lease_until:
+                # slow sends ate the lease: the rest may be another sender's by now, and
+                # sending them here too would only make duplicates; they go when re-leased
+                log.warning("outbox: the lease ended after %d of %d sends; the rest are left to expire",
+                            done, len(plan))
+                return done
             result = send(item, self.channels)
-            outcome = self.store.submit(finish_job(item, result, self.policy, self.clock.wall(),
-                                                   self.jitter)).result()
+            outcome = self._record(item, result, lease_until)
             if self.metrics is not None:
                 self.metrics.notifications.labels(item.channel, outcome).inc(len(item.rows))
         return len(plan)
+
+    def _record(self, item: Send, result: SendResult, lease_until: float) -> str:
+        """Record an outcome; while the database is unreachable, try again until the lease
+        ends (after that the row is another sender's: a send recorded nowhere is sent again)."""
+        while True:
+            try:
+                return self.store.submit(finish_job(item, result, self.policy, self.clock.wall(),
+                                                    self.jitter)).result()
+            except StoreUnavailable:
+                if self._stopping.is_set() or self.clock.wall() + RECORD_RETRY >= lease_until:
+                    raise
+                self._stopping.wait(RECORD_RETRY)
 
     def poke(self, _earliest: float | None = None, added: int = 1) -> None:
         """A commit listener: new rows wake a sleeping worker."""

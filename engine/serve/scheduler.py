@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -20,10 +21,14 @@ PARK = 300.0       # seconds before a ticket whose due() was refused is tried ag
 IDLE = 60.0        # seconds to sleep with nothing scheduled (a write wakes it anyway)
 
 
-def fire_due_job(ctx: Context, now: float, batch: int = BATCH) -> Callable[[Tx], list[Recorded]]:
-    """The writer job: claim up to `batch` tickets due by `now` and fire each (the writer is
-    the only writer, so claiming is reading; PostgreSQL would lock with SKIP LOCKED)."""
+def fire_due_job(ctx: Context, at: float | None, batch: int = BATCH) -> Callable[[Tx], list[Recorded]]:
+    """The writer job: claim up to `batch` tickets due by `at` (None: the database's clock,
+    read in the claim's own transaction) and fire each. On SQLite the one writer makes
+    claiming a read; on PostgreSQL the claim locks the rows, skipping those another replica
+    holds, until the new states and their outbox rows are committed."""
     def job(tx: Tx) -> list[Recorded]:
+        now = at if at is not None else tx.database_now()
+        assert now is not None, "a store without a clock of its own is given the time"
         out: list[Recorded] = []
         for ticket, _wake in tx.due_tickets(now, batch):
             row = tx.ticket(ticket)
@@ -54,20 +59,24 @@ class Scheduler:
     """Fires due steps on the wall clock; `record` hears every decision stored."""
 
     def __init__(self, store: Store, context: Callable[[], Context], clock: Clock,
-                 record: Callable[[list[Recorded]], None]) -> None:
+                 record: Callable[[list[Recorded]], None], idle: float = IDLE) -> None:
         self.store, self.context, self.clock, self.record = store, context, clock, record
+        self.idle = idle              # the longest sleep: polling, should a wake-up go unheard
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
+        self._target = -math.inf      # when the sleeper wakes anyway (-inf: not asleep yet)
 
     def poke(self, earliest: float | None, _added: int = 0) -> None:
-        """A commit listener (writer thread): an earlier wake-up wakes the sleeper."""
-        if earliest is not None:
+        """A commit listener (the writer's thread, or the thread hearing other replicas):
+        a wake-up earlier than the one slept to wakes the sleeper."""
+        if earliest is not None and earliest < self._target:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
         while True:
+            at = None if self.clock.database else self.clock.now()
             try:
-                fired = await asyncio.wrap_future(self.store.submit(fire_due_job(self.context(), self.clock.now())))
+                fired = await asyncio.wrap_future(self.store.submit(fire_due_job(self.context(), at)))
             except Exception:
                 log.exception("scheduler: firing due steps failed")
                 await asyncio.sleep(1.0)  # a store fault: retry soon, without spinning
@@ -78,9 +87,12 @@ class Scheduler:
             await self._sleep()
 
     async def _sleep(self) -> None:
+        self._target = -math.inf   # until the new target is known, any wake-up wakes us
         self._wake.clear()  # before reading: a write committed after the read still wakes us
         nxt = await asyncio.to_thread(self.store.read, lambda r: r.earliest_wakeup())
-        delay = IDLE if nxt is None else min(IDLE, max(0.0, nxt - self.clock.now()))
+        now = self.clock.now()
+        delay = self.idle if nxt is None else min(self.idle, max(0.0, nxt - now))
+        self._target = now + delay
         if delay > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,14 +19,14 @@ from typing import Any, TypeVar
 
 import engine
 from engine.serve.channels.base import Channel
-from engine.serve.clock import Clock, ReplayClock, WallClock
+from engine.serve.clock import Clock, DatabaseClock, ReplayClock, WallClock
 from engine.serve.ingest import Context, Outcome, Recorded, apply_event
 from engine.serve.metrics import Metrics
 from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
 from engine.serve.reload import Reloader
-from engine.serve.scheduler import Scheduler, advance_job
-from engine.serve.store import Store, Tx
+from engine.serve.scheduler import IDLE, Scheduler, advance_job
+from engine.serve.store import ReplicaRow, Store, Tx
 from engine.serve.store.urls import open_store
 
 T = TypeVar("T")
@@ -46,6 +49,9 @@ class Options:
     outbox_workers: int = 2
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     idempotency_lease: float = 60.0          # an in-flight key older than this may be taken over
+    replica: str | None = None               # this process's name among the replicas (default host-pid-random)
+    heartbeat: float = 5.0                   # seconds between heartbeats (replicas row, clock offset, mode)
+    poll: float = 5.0                        # a shared store: the scheduler's longest sleep, should NOTIFY be lost
 
 
 EVENT_TYPES = frozenset(load_schema("event.schema.json")["properties"]["type"]["enum"])
@@ -70,6 +76,9 @@ class Service:
         self._jitter = jitter
         self.ready = threading.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
+        self._mode_changes = 0      # PUT /v1/mode on this replica, counted
+        self.replica = options.replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
     async def start(self) -> None:
         """Open the store (migrating it), load the engine, start the background parts."""
@@ -82,15 +91,24 @@ class Service:
         self.dispatcher = Dispatcher(self.store, self.channels, self.options.retry, self.clock, self.metrics,
                                      self.options.outbox_workers, self._jitter)
         self.store.on_commit(self.dispatcher.poke)
-        # one service per store file: leases still held were a previous process's, which
-        # died mid-send; waiting for them to expire would only delay the resend
-        released = await self.write(lambda tx: tx.release_leases())
-        if released:
-            log.warning("outbox: %d deliveries leased by a previous process are sent again", released)
+        if not self.store.shared:
+            # one service per store file: leases still held were a previous process's, which
+            # died mid-send; waiting for them to expire would only delay the resend. (A shared
+            # store's leases may be a live replica's: they expire instead.)
+            released = await self.write(lambda tx: tx.release_leases())
+            if released:
+                log.warning("outbox: %d deliveries leased by a previous process are sent again", released)
+        if self.store.shared:   # replicas scraped through one address keep their series apart
+            self.metrics.constant_labels["replica"] = self.replica
+        self.started_at = self.clock.wall()
+        await self._heartbeat()
+        self._tasks.append(asyncio.create_task(self._beat()))
+        self._listen_for_mode()
         if self.options.outbox_workers:
             self.dispatcher.start()
         if not self.clock.replay:
-            self.scheduler = Scheduler(self.store, lambda: self.ctx, self.clock, self.count_recorded)
+            self.scheduler = Scheduler(self.store, lambda: self.ctx, self.clock, self.count_recorded,
+                                       self.options.poll if self.store.shared else IDLE)
             self.store.on_commit(self.scheduler.poke)
             self._tasks.append(asyncio.create_task(self.scheduler.run()))
         if self.options.watch:
@@ -102,7 +120,49 @@ class Service:
         if self.options.clock == "replay":
             saved = self.store.read(lambda r: r.setting("replay_now"))
             return ReplayClock(float(saved) if saved else 0.0)
+        if self.store.shared:
+            clock = DatabaseClock()
+            clock.sync(lambda: self.store.read(lambda r: r.database_now()))
+            return clock
         return WallClock()
+
+    async def _heartbeat(self) -> None:
+        """This replica's row (id, started_at, last_seen); the database clock's offset; the
+        mode override another replica may have changed (should its notification be lost)."""
+        if isinstance(self.clock, DatabaseClock):
+            await asyncio.to_thread(self.clock.sync, lambda: self.store.read(lambda r: r.database_now()))
+        row = ReplicaRow(self.replica, socket.gethostname(), os.getpid(), self.started_at, self.clock.wall())
+        await self.write(lambda tx: tx.heartbeat(row))
+        await self._refresh_mode()
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.heartbeat)
+            try:
+                await self._heartbeat()
+            except Exception as exc:  # the store is down: /-/ready says so; beat again later
+                log.warning("heartbeat: %s", exc)
+
+    def _listen_for_mode(self) -> None:
+        """A shared store: another replica's PUT /v1/mode is heard (NOTIFY) and adopted."""
+        loop = asyncio.get_running_loop()
+
+        def heard(name: str) -> None:
+            if name == "mode":
+                loop.call_soon_threadsafe(self._spawn, self._refresh_mode())
+        self.store.on_setting(heard)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _refresh_mode(self) -> None:
+        set_here = self._mode_changes
+        stored = await self.read(lambda r: r.setting("mode"))
+        mode = stored if stored in self.ctx.engine.modes else None
+        if mode != self.ctx.mode and set_here == self._mode_changes:   # not older than a PUT made meanwhile
+            self.ctx = replace(self.ctx, mode=mode)
 
     def _install_sighup(self) -> None:
         if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGHUP"):
@@ -178,6 +238,7 @@ class Service:
         return recorded
 
     async def set_mode(self, mode: str | None) -> None:
+        self._mode_changes += 1
         await self.write(lambda tx: tx.put_setting("mode", mode or ""))
         self.ctx = replace(self.ctx, mode=mode)
 

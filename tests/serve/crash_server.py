@@ -2,7 +2,13 @@
 per name that appends each delivery it accepts to a file (fsynced before it answers, as a
 receiver that has the message would), so what was delivered survives a SIGKILL.
 
-usage: python crash_server.py CONFIG_DIR DB_PATH DELIVERIES_FILE
+usage: python crash_server.py CONFIG_DIR DB_PATH|STORE_URL DELIVERIES_FILE
+                              [LEASE_SECONDS [REPLICA [SEND_SECONDS [CLOCK]]]]
+
+A STORE_URL (postgresql://...) runs the process as one replica of several on that database;
+SEND_SECONDS makes each send take that long after it is recorded (a receiver slow to answer),
+so that a kill often lands between a send and its outcome being stored. CLOCK is `replay`
+(the default) or `wall` (the scheduler fires due steps).
 """
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 from engine.serve.app import run
@@ -21,8 +28,8 @@ from engine.serve.service import Options, Service
 class FileRecorder:
     """Appends {id, attempt} for every delivery (each member of a digest)."""
 
-    def __init__(self, name: str, path: Path, lock: threading.Lock) -> None:
-        self.name, self.path, self.lock = name, path, lock
+    def __init__(self, name: str, path: Path, lock: threading.Lock, slow: float = 0.0) -> None:
+        self.name, self.path, self.lock, self.slow = name, path, lock, slow
 
     def send(self, delivery: Delivery) -> SendResult:
         ids = delivery.notification.get("digest_of") or [delivery.id]
@@ -31,17 +38,22 @@ class FileRecorder:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
+        time.sleep(self.slow)
         return SendResult(ok=True)
 
 
 def main() -> None:
     config, db, out = sys.argv[1:4]
+    lease = float(sys.argv[4]) if len(sys.argv) > 4 else 30.0
+    replica = sys.argv[5] if len(sys.argv) > 5 else None
+    slow = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
+    clock = sys.argv[7] if len(sys.argv) > 7 else "replay"
     lock = threading.Lock()
-    channels = {n: FileRecorder(n, Path(out), lock) for n in ("dingtalk", "dingtalk_group", "email", "sms", "phone")}
+    channels = {n: FileRecorder(n, Path(out), lock, slow) for n in ("dingtalk", "dingtalk_group", "email", "sms", "phone")}
     # a robot budget the test never reaches: waiting for the next minute is tested elsewhere
-    retry = RetryPolicy(budgets={"dingtalk_group": 10_000})
-    options = Options(config_dir=Path(config), store_url=f"sqlite:///{db}", clock="replay", outbox_workers=2,
-                      retry=retry)
+    retry = RetryPolicy(budgets={"dingtalk_group": 10_000}, lease=lease)
+    options = Options(config_dir=Path(config), store_url=db if "://" in db else f"sqlite:///{db}", clock=clock,
+                      outbox_workers=2, retry=retry, replica=replica)
     run(Service(options, channels), "127.0.0.1:0", lambda url: print(url, flush=True))
 
 

@@ -21,7 +21,7 @@ from engine.serve.api.http import (
 )
 from engine.serve.openapi import document, load_schema
 from engine.serve.problems import Problem
-from engine.serve.store import Reader
+from engine.serve.store import Reader, StoreUnavailable
 
 
 def _iso(ts: float) -> str:
@@ -102,12 +102,20 @@ async def get_status(request: Request) -> Response:
         authorize(request, service.options.tokens)
     except Problem as p:
         return problem_response(p)
-    backlog, oldest = await service.read(lambda r: r.backlog())
+    seen_since = service.clock.wall() - 3 * service.options.heartbeat
+    try:
+        backlog, oldest, replicas, database = await service.read(lambda r: (
+            *r.backlog(), r.replicas(seen_since), r.database()))
+    except StoreUnavailable as exc:
+        return problem_response(Problem(503, "unavailable", f"the store cannot be reached: {exc}"))
     last = service.reloader.last
     return json_response({
         "config_version": service.ctx.engine.config_version, "config_dir": str(service.options.config_dir),
         "last_reload": last.to_dict() if last else None,
-        "store": {"url": service.store.url},
+        "replica": service.replica,
+        "replicas": [{"id": r.id, "host": r.host, "pid": r.pid, "started_at": _iso(r.started_at),
+                      "last_seen": _iso(r.last_seen)} for r in replicas],
+        "store": {"url": service.store.url, "shared": service.store.shared, **database},
         "clock": {"kind": "replay" if service.clock.replay else "wall", "now": _iso(service.clock.now())},
         "mode": service.ctx.mode,
         "outbox": {"backlog": backlog, "oldest_age_s": max(0.0, service.clock.wall() - oldest) if oldest else 0.0}})

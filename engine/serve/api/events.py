@@ -1,6 +1,7 @@
 """POST /v1/events (one event or a batch, with Idempotency-Key) and POST /v1/clock."""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +44,24 @@ async def _answer(pending: Awaitable[Outcome]) -> Answer:
 
 async def _batch(service: Service, events: list[Any]) -> Answer:
     results = []
-    for pending in service.ingest_many(events):   # queued together, applied in order
-        answer = await _answer(pending)
-        item: dict[str, Any] = {"status": answer.status}
-        item["decision" if answer.status == 200 else "problem"] = answer.body
-        if answer.headers.get("Gongdan-Duplicate"):
-            item["duplicate"] = True
-        results.append(item)
+    outcomes = service.ingest_many(events)   # queued together, applied in order
+    try:
+        for pending in outcomes:
+            results.append(await _item(pending))
+    finally:   # the store failed (a 503 for the whole batch): the outcomes not awaited are dropped
+        for pending in outcomes[len(results):]:
+            if inspect.iscoroutine(pending):
+                pending.close()
     return Answer(200, {"results": results})
+
+
+async def _item(pending: Awaitable[Outcome]) -> dict[str, Any]:
+    answer = await _answer(pending)
+    item: dict[str, Any] = {"status": answer.status}
+    item["decision" if answer.status == 200 else "problem"] = answer.body
+    if answer.headers.get("Gongdan-Duplicate"):
+        item["duplicate"] = True
+    return item
 
 
 async def post_events(request: Request) -> Response:

@@ -1,6 +1,6 @@
 """The service's durable store: a `Store` protocol at the level of the transactions the
-service needs (not SQL), and `open_store(url)`. SQLite today (`sqlite.py`); a PostgreSQL
-implementation of the same protocol follows, so SQL stays portable.
+service needs (not SQL), and `open_store(url)`: SQLite (`sqlite.py`, one service per file)
+and PostgreSQL (`postgres.py`, several replicas on one database).
 
 Writes are jobs: a function of a `Tx`, run in one transaction by the store's writer and
 answered through a Future once committed (a 200 means durably stored). Reads run on
@@ -77,6 +77,22 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplicaRow:
+    """A service process using the store, as its heartbeat last wrote it."""
+
+    id: str
+    host: str
+    pid: int
+    started_at: float
+    last_seen: float
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached (or dropped the connection mid-transaction): nothing
+    of the job is known to be stored. The API answers 503; the store keeps reconnecting."""
+
+
+@dataclass(frozen=True, slots=True)
 class IdempotencyRow:
     """A request seen under an Idempotency-Key."""
 
@@ -99,11 +115,20 @@ class Reader(Protocol):
     def backlog(self) -> tuple[int, float | None]: ...
     def setting(self, name: str) -> str | None: ...
     def counts(self) -> dict[str, int]: ...
+    def replicas(self, since: float) -> list[ReplicaRow]: ...
+    def database(self) -> dict[str, Any]: ...
+    def database_now(self) -> float | None:
+        """The database's clock (epoch seconds), or None when the store has none of its own."""
+        ...
 
 
 class Tx(Reader, Protocol):
     """The operations of one write transaction."""
 
+    def lock_ticket(self, ticket_id: str) -> None:
+        """Serialise this transaction with every other one writing the ticket (its row may
+        not exist yet: a `created` event); later `ticket()` reads lock the row."""
+        ...
     def save_ticket(self, row: TicketRow, updated_at: float) -> None: ...
     def append_decision(self, ticket: str, event: str, at: str, body: dict[str, Any],
                         source: dict[str, Any] | None) -> int: ...
@@ -115,26 +140,38 @@ class Tx(Reader, Protocol):
     def ready_deliveries(self, now: float, limit: int) -> list[OutboxRow]: ...
     def lease(self, ids: list[str], lease_until: float) -> None: ...
     def release_leases(self) -> int: ...
-    def mark_sent(self, ids: list[str], sent_at: float) -> None: ...
-    def reschedule(self, leases: list[tuple[str, int]], next_attempt_at: float, error: str) -> None: ...
-    def mark_failed(self, leases: list[tuple[str, int]], error: str) -> None: ...
-    def budget_used(self, endpoint: str, window_start: float) -> int: ...
+    # outcomes are fenced by (id, attempts as the lease left them): a sender whose lease
+    # expired and was taken over marks nothing; each returns how many rows it marked
+    def mark_sent(self, leases: list[tuple[str, int]], sent_at: float) -> int: ...
+    def reschedule(self, leases: list[tuple[str, int]], next_attempt_at: float, error: str) -> int: ...
+    def mark_failed(self, leases: list[tuple[str, int]], error: str) -> int: ...
+    def budget_used(self, endpoint: str, window_start: float) -> int:
+        """What the window has spent; the budget stays locked for this transaction, so two
+        replicas cannot both spend what is left."""
+        ...
     def spend_budget(self, endpoint: str, window_start: float, count: int) -> None: ...
     def put_setting(self, name: str, value: str) -> None: ...
     def idempotency(self, key: str) -> IdempotencyRow | None: ...
     def claim_idempotency(self, key: str, request_hash: str, now: float) -> None: ...
     def finish_idempotency(self, key: str, status: int, response: str) -> None: ...
     def drop_idempotency(self, key: str) -> None: ...
+    def heartbeat(self, replica: ReplicaRow) -> None: ...
 
 
 CommitListener = Callable[[float | None, int], None]
-"""Called by the writer after each commit: the earliest next_wakeup written, outbox rows added."""
+"""Called after each commit, this process's or (PostgreSQL) another replica's: the earliest
+next_wakeup written, outbox rows added. (-inf, 1) after a gap in which commits may have been
+missed (the notification connection was lost): everyone looks again."""
+SettingListener = Callable[[str], None]
+"""Called when another replica changed a setting (its name)."""
 
 
 class Store(Protocol):
     """Durable state of the service."""
 
     url: str
+    shared: bool            # several services may use the store at once (PostgreSQL)
+    schema_version: int
 
     def submit(self, job: Callable[[Tx], T]) -> Future[T]:
         """Run `job` in a write transaction; the Future is answered after the commit."""
@@ -145,6 +182,8 @@ class Store(Protocol):
         ...
 
     def on_commit(self, listener: CommitListener) -> None: ...
+
+    def on_setting(self, listener: SettingListener) -> None: ...
 
     def close(self) -> None: ...
 

@@ -1,8 +1,14 @@
 """The store's schema as numbered migrations, applied in order at start; `meta` records
-the version reached. Portable SQL (SQLite and PostgreSQL both take it as written)."""
+the version reached. One text for both databases: SQLite takes it as written, PostgreSQL
+after `for_postgres` (REAL is 8 bytes in SQLite but 4 in PostgreSQL, where epoch seconds
+need DOUBLE PRECISION)."""
 from __future__ import annotations
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+import re
+
+Migrations = tuple[tuple[int, tuple[str, ...]], ...]
+
+MIGRATIONS: Migrations = (
     (1, (
         "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         # closed tickets keep their row (GET shows them; a late event gets a 409), but leave
@@ -34,6 +40,18 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             PRIMARY KEY (endpoint, window_start))""",
         "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     )),
+    (2, (
+        # one row per service process (replica), written by its heartbeat: /v1/status lists
+        # the ones seen recently
+        """CREATE TABLE replicas (
+            id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,
+            started_at REAL NOT NULL, last_seen REAL NOT NULL)""",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]
+
+
+def for_postgres(sql: str) -> str:
+    """A migration statement as PostgreSQL needs it."""
+    return re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql)

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.serve.store import CommitListener, Reader, Tx
+from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
 
@@ -57,7 +57,9 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 class SQLiteStore:
-    """The `Store` on one SQLite file."""
+    """The `Store` on one SQLite file, for one service at a time."""
+
+    shared = False
 
     def __init__(self, path: str, url: str | None = None) -> None:
         self.path = str(Path(path))
@@ -87,6 +89,9 @@ class SQLiteStore:
 
     def on_commit(self, listener: CommitListener) -> None:
         self._listeners.append(listener)
+
+    def on_setting(self, listener: SettingListener) -> None:
+        """Nothing to hear: no other process writes this file's settings."""
 
     def close(self) -> None:
         """Finish the queued jobs, stop the writer, close every connection."""

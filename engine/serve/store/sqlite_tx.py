@@ -12,6 +12,7 @@ from engine.serve.store import (
     NaturalKey,
     NewDelivery,
     OutboxRow,
+    ReplicaRow,
     TicketRow,
 )
 
@@ -75,6 +76,19 @@ class SQLiteReader:
             out[table] = int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
         return out
 
+    def replicas(self, since: float) -> list[ReplicaRow]:
+        rows = self.conn.execute("SELECT id, host, pid, started_at, last_seen FROM replicas "
+                                 "WHERE last_seen >= ? ORDER BY id", (since,))
+        return [ReplicaRow(*r) for r in rows]
+
+    def database(self) -> dict[str, Any]:
+        version = self.conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+        return {"kind": "sqlite", "schema_version": int(version[0]) if version else 0,
+                "sqlite_version": sqlite3.sqlite_version}
+
+    def database_now(self) -> float | None:
+        return None   # SQLite has no clock of its own worth sharing: the service's clock is it
+
 
 class SQLiteTx(SQLiteReader):
     """One write transaction; remembers what the commit listeners need to hear."""
@@ -83,6 +97,9 @@ class SQLiteTx(SQLiteReader):
         super().__init__(conn)
         self.earliest: float | None = None
         self.added = 0
+
+    def lock_ticket(self, ticket_id: str) -> None:
+        """Nothing to do: the one writer thread serialises every write."""
 
     def save_ticket(self, row: TicketRow, updated_at: float) -> None:
         self.conn.execute(
@@ -149,21 +166,24 @@ class SQLiteTx(SQLiteReader):
         cur = self.conn.execute("UPDATE outbox SET status = 'pending', lease_until = NULL WHERE status = 'leased'")
         return cur.rowcount
 
-    def mark_sent(self, ids: list[str], sent_at: float) -> None:
-        self.conn.execute(f"UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, "
-                          f"last_error = NULL WHERE id IN ({_in(ids)})", (sent_at, *ids))
-
-    def reschedule(self, leases: list[tuple[str, int]], next_attempt_at: float, error: str) -> None:
+    def mark_sent(self, leases: list[tuple[str, int]], sent_at: float) -> int:
         # fenced by the attempt count: a sender whose lease expired and was taken over
-        # cannot undo the newer attempt's outcome
-        self.conn.executemany("UPDATE outbox SET status = 'pending', next_attempt_at = ?, lease_until = NULL, "
-                              "last_error = ? WHERE id = ? AND attempts = ? AND status <> 'sent'",
-                              [(next_attempt_at, error, i, n) for i, n in leases])
+        # cannot mark the newer attempt's row
+        return self._fenced("status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL",
+                            (sent_at,), leases)
 
-    def mark_failed(self, leases: list[tuple[str, int]], error: str) -> None:
-        self.conn.executemany("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ? "
-                              "WHERE id = ? AND attempts = ? AND status <> 'sent'",
-                              [(error, i, n) for i, n in leases])
+    def reschedule(self, leases: list[tuple[str, int]], next_attempt_at: float, error: str) -> int:
+        return self._fenced("status = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ?",
+                            (next_attempt_at, error), leases)
+
+    def mark_failed(self, leases: list[tuple[str, int]], error: str) -> int:
+        return self._fenced("status = 'failed', lease_until = NULL, last_error = ?", (error,), leases)
+
+    def _fenced(self, assignments: str, values: tuple[Any, ...], leases: list[tuple[str, int]]) -> int:
+        before = self.conn.total_changes
+        self.conn.executemany(f"UPDATE outbox SET {assignments} WHERE id = ? AND attempts = ? "
+                              "AND status IN ('leased', 'pending')", [(*values, i, n) for i, n in leases])
+        return self.conn.total_changes - before
 
     def budget_used(self, endpoint: str, window_start: float) -> int:
         r = self.conn.execute("SELECT count FROM rate_budget WHERE endpoint = ? AND window_start = ?",
@@ -197,3 +217,8 @@ class SQLiteTx(SQLiteReader):
 
     def drop_idempotency(self, key: str) -> None:
         self.conn.execute("DELETE FROM idempotency WHERE key = ?", (key,))
+
+    def heartbeat(self, replica: ReplicaRow) -> None:
+        self.conn.execute("INSERT INTO replicas (id, host, pid, started_at, last_seen) VALUES (?, ?, ?, ?, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen",
+                          (replica.id, replica.host, replica.pid, replica.started_at, replica.last_seen))
