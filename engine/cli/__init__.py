@@ -7,28 +7,41 @@ from typing import Any
 
 import click
 
-from engine.cli.common import Exit
+from engine.cli.common import Exit, warn
 from engine.cli.diff import diff_command
 from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
 from engine.cli.route import route
 from engine.cli.serve import serve
+from engine.cli.streams import PipeClosed, flush_stdout, hold_closed_descriptors
 from engine.cli.test import test_command
 from engine.cli.validate import validate
 
 
 class _Group(click.Group):
-    """Turns an unexpected exception into exit code 3 with a short report."""
+    """Turns an unexpected exception into exit code 3 with a short report; a reader of
+    stdout that went away ends the command quietly."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        hold_closed_descriptors()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            result = super().invoke(ctx)
+        except (SystemExit, click.exceptions.Exit):
+            flush_stdout()  # the exit code stands only if the output is out
             raise
+        except (click.ClickException, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:  # only a pipe or a socket raises it: here, stdout's reader left
+            raise PipeClosed() from None
         except Exception as exc:
-            click.echo(f"gongdan: internal error: {exc!r}", err=True)
-            click.echo(traceback.format_exc(), err=True)
+            warn(f"gongdan: internal error: {exc!r}")
+            warn(traceback.format_exc())
             sys.exit(Exit.INTERNAL)
+        flush_stdout()
+        return result
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

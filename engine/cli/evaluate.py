@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 import click
 
-from engine.cli.common import Exit, config_option, load_or_exit, parse_option_time
-from engine.replay.shards import lines_of
+from engine.cli.common import Exit, check_mode, config_option, load_or_exit, parse_option_time, warn
+from engine.cli.inputs import Input, InputFile
+from engine.cli.outputs import Sink, open_output
+from engine.cli.streams import Problem, out
+from engine.replay.lines import Line, split_lines
+from engine.replay.shards import ShardsFailed, decision_line
 from engine.replay.shards import run as run_jobs
-from engine.replay.stream import BadLine, Summary, encode, replay
+from engine.replay.stream import BadLine, Summary, replay_keyed
 from engine.runtime.engine import Engine
 
 
@@ -23,10 +27,10 @@ from engine.runtime.engine import Engine
               help="after the last event, fire the steps due up to this time")
 @click.option("--summary", is_flag=True,
               help="per team and level: tickets, clock outcomes, escalations, resolved within 30m")
-@click.option("-i", "--input", "source", type=click.File("r", encoding="utf-8"), default="-",
+@click.option("-i", "--input", "source", type=InputFile(), default="-",
               help="events, one JSON object a line (default: stdin)")
-@click.option("-o", "--output", "sink", type=click.File("w", encoding="utf-8"), default="-",
-              help="decisions, one JSON object a line (default: stdout)")
+@click.option("-o", "--output", "output", default="-", metavar="FILE",
+              help="decisions, one JSON object a line (default: stdout); a file is replaced when the run ends")
 @click.option("--fail-fast", is_flag=True, help="stop at the first bad line")
 @click.option("--state", "with_state", is_flag=True,
               help="include each decision's `state` (the replay keeps it; hosts replaying need not)")
@@ -34,27 +38,44 @@ from engine.runtime.engine import Engine
 @click.option("-j", "--jobs", type=click.IntRange(min=1, max=64), default=1, show_default=True,
               help="processes to split tickets over (same output as one; not with --fail-fast)")
 def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary: bool,
-             source: IO[str], sink: IO[str], fail_fast: bool, with_state: bool, no_render: bool,
+             source: Input, output: str, fail_fast: bool, with_state: bool, no_render: bool,
              jobs: int) -> None:
     """Decisions for a stream of events, firing due steps between events on their clock."""
     until = parse_option_time(until_text, "--until") if until_text else None
     if jobs > 1 and fail_fast:
         raise click.UsageError("--fail-fast stops at the first bad line in order: use it with --jobs 1")
     engine = load_or_exit(config_dir)
-    _batch_gc()
-    if mode is not None and mode not in engine.modes:
-        raise click.BadParameter(f"unknown mode {mode!r} (modes: {', '.join(engine.modes)})",
-                                 param_hint="--mode")
-    if jobs > 1:
-        totals, errors = run_jobs(engine, lines_of(source), sink, jobs, mode, until, with_state,
-                                  not no_render, summary)
-        _report(errors, 0)
-    else:
-        totals, errors = _serial(engine, source, sink, mode, until, fail_fast, with_state,
-                                 not no_render, summary)
+    check_mode(mode, engine.modes)
+    with open_output(output, source) as sink:
+        _batch_gc()
+        lines = _lines(source)
+        if jobs > 1:
+            try:
+                totals, errors = run_jobs(engine, list(lines), sink.write, jobs, mode, until, with_state,
+                                          not no_render, summary)
+            except ShardsFailed as exc:
+                raise Problem(str(exc)) from None
+            _report(errors, 0)
+        else:
+            totals, errors = _serial(engine, lines, sink, mode, until, fail_fast, with_state,
+                                     not no_render, summary)
+        sink.commit()  # the decisions are out before the summary: a file is whole once replaced
     if totals is not None:
-        click.echo(totals.render(), nl=False, err=sink.name == "<stdout>")
+        text = totals.render()
+        if sink.is_stdout:
+            warn(text.rstrip("\n"))
+        else:
+            out(text, nl=False)
     sys.exit(Exit.PROBLEMS if errors else Exit.OK)
+
+
+def _lines(source: Input) -> Iterator[Line]:
+    """The input's lines; a read that fails ends the run as a problem naming the input."""
+    name = "stdin" if source.name == "-" else repr(source.name)
+    try:
+        yield from split_lines(source.stream)
+    except OSError as exc:
+        raise Problem(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def _batch_gc() -> None:
@@ -66,17 +87,17 @@ def _batch_gc() -> None:
     gc.set_threshold(50_000, 20, 1_000)
 
 
-def _serial(engine: Engine, source: IO[str], sink: IO[str], mode: str | None, until: datetime | None,
+def _serial(engine: Engine, lines: Iterator[Line], sink: Sink, mode: str | None, until: datetime | None,
             fail_fast: bool, with_state: bool, render: bool, summary: bool
             ) -> tuple[Summary | None, list[BadLine]]:
     """One process, streaming: decisions written as they come, bad lines reported as met."""
     errors: list[BadLine] = []
     totals = Summary() if summary else None
-    progress = sys.stderr.isatty()
+    progress = sys.stderr is not None and sys.stderr.isatty()
     count = reported = 0
-    for decision in replay(engine, source, mode, until, errors, fail_fast):
-        data = decision.to_dict(with_state=with_state, render=render)
-        sink.write(encode(data) + "\n")
+    for _, (data, line) in replay_keyed(engine, lines, mode, until, errors, fail_fast,
+                                        output=decision_line(with_state, render)):
+        sink.write(line)
         if totals is not None:
             totals.add(data)
         count += 1
@@ -92,5 +113,5 @@ def _serial(engine: Engine, source: IO[str], sink: IO[str], mode: str | None, un
 def _report(errors: list[BadLine], reported: int) -> int:
     """Bad lines go to stderr as they are met, and the stream goes on."""
     for error in errors[reported:]:
-        click.echo(f"gongdan: line {error.line}: {error.message}", err=True)
+        warn(f"gongdan: {error.where}: {error.message}")
     return len(errors)

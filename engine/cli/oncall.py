@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from engine.cli.common import Exit, config_option, load_or_exit, parse_option_time
+from engine.cli.common import Exit, check_mode, config_option, is_documented, load_or_exit, parse_option_time
+from engine.cli.streams import out, out_bytes
+from engine.config.values import zone
 from engine.duty.reports import DutyReport, to_ics
 from engine.runtime.engine import Engine
 
@@ -40,11 +44,26 @@ def _gaps_text(reports: list[DutyReport], days: int) -> str:
     return "\n".join(lines) + "\n" if lines else f"no roster gaps in the next {days} days\n"
 
 
+class _Exact(DutyReport):
+    """A report whose times keep their seconds: RFC 3339 for tools (people read minutes)."""
+
+    __slots__ = ()
+
+    def local(self, ts: float) -> str:
+        return datetime.fromtimestamp(ts, zone(self.timezone)).isoformat(timespec="seconds")
+
+
+def _to_json(report: DutyReport) -> dict[str, Any]:
+    return _Exact(**{f.name: getattr(report, f.name) for f in fields(report)}).to_dict()
+
+
 def _reports(engine: Engine, team: str | None, at: float, days: int, mode: str | None) -> list[DutyReport]:
     ids = [team] if team else sorted(engine.compiled.teams)
     try:
         return [engine.duty_report(tid, at, days, mode) for tid in ids]
     except LookupError as exc:
+        if not is_documented(exc):
+            raise
         raise click.BadParameter(str(exc.args[0]), param_hint="TEAM") from None
 
 
@@ -64,19 +83,20 @@ def oncall(team: str | None, config_dir: Path, at_text: str | None, mode: str | 
     now = parse_option_time(at_text, "--at") if at_text else datetime.now(UTC)
     if ics and not team:
         raise click.UsageError("--ics exports one team: name it")
+    if ics and (fmt != "text" or gaps):  # either would be ignored: the feed is the whole output
+        clash = "--gaps" if gaps else f"--format {fmt}"
+        raise click.UsageError(f"--ics writes an iCalendar feed, which does not go with {clash}")
     engine = load_or_exit(config_dir)
-    if mode is not None and mode not in engine.modes:
-        raise click.BadParameter(f"unknown mode {mode!r} (modes: {', '.join(engine.modes)})",
-                                 param_hint="--mode")
+    check_mode(mode, engine.modes)
     reports = _reports(engine, team, now.timestamp(), days, mode)
     if ics:
-        sys.stdout.buffer.write(to_ics(reports[0], now))
+        out_bytes(to_ics(reports[0], now))
         return
     if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+        out(json.dumps([_to_json(r) for r in reports], ensure_ascii=False, indent=2))
     elif gaps:
-        click.echo(_gaps_text(reports, days), nl=False)
+        out(_gaps_text(reports, days), nl=False)
     else:
-        click.echo("".join(_team_text(r, timeline=team is not None) for r in reports), nl=False)
+        out("".join(_team_text(r, timeline=team is not None) for r in reports), nl=False)
     if gaps and any(r.gaps for r in reports):
         sys.exit(Exit.PROBLEMS)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from engine.cli.common import Exit, config_option, load_or_exit
+from engine.cli.common import Exit, check_mode, config_option, is_documented, load_or_exit, warn
+from engine.cli.inputs import Input, InputFile, read_event
+from engine.cli.streams import out
 from engine.errors import EventError
 from engine.runtime.decision import Decision
 
@@ -26,28 +28,31 @@ def render_tree(decision: Decision) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _read_event(source: IO[str]) -> Any:
-    try:
-        return json.load(source)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not JSON: {exc}", param_hint="EVENT") from None
+def _bad_event(exc: EventError | LookupError) -> str:
+    if isinstance(exc, EventError) and exc.field == "state":  # any event but `created` continues a ticket
+        return (f"{exc}; `route` passes none, so it takes only `created` events (replay a ticket's "
+                "events with `gongdan evaluate`)")
+    return str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc)
 
 
 @click.command()
-@click.argument("event_file", type=click.File("r", encoding="utf-8"), metavar="EVENT.json")
+@click.argument("event_file", type=InputFile(), metavar="EVENT.json")
 @config_option
 @click.option("--mode", default=None, help="force a mode (e.g. promotion) instead of the windows")
 @click.option("--explain", is_flag=True, help="show every rule and route tried, as a tree")
-def route(event_file: IO[str], config_dir: Any, mode: str | None, explain: bool) -> None:
+def route(event_file: Input, config_dir: Any, mode: str | None, explain: bool) -> None:
     """The decision for one ticket event (`-` reads it from stdin)."""
-    event = _read_event(event_file)
+    event = read_event(event_file, "EVENT")
     engine = load_or_exit(config_dir)
-    try:
+    check_mode(mode, engine.modes)
+    try:  # only the errors the library documents for an event; anything else is a bug (exit 3)
         decision = engine.evaluate(event, mode=mode, explain=explain)
-    except EventError as exc:
-        click.echo(f"gongdan: bad event: {exc}", err=True)
+    except (EventError, LookupError) as exc:
+        if not is_documented(exc):
+            raise
+        warn(f"gongdan: bad event: {_bad_event(exc)}")
         sys.exit(Exit.PROBLEMS)
     if explain:
-        click.echo(render_tree(decision), nl=False)
+        out(render_tree(decision), nl=False)
     else:
-        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+        out(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))

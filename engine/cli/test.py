@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from engine.cases import load_cases, run_case
-from engine.cli.common import Exit, config_option, load_or_exit
-from engine.diagnostics import render_text
+from engine.cases import Case, load_cases, run_case
+from engine.cli.common import Exit, config_option, load_or_exit, warn
+from engine.cli.inputs import refusal
+from engine.cli.streams import out
+from engine.diagnostics import Diagnostic, Span, render_text
 
 DEFAULT_CASES = "tests/cases/*.yaml"
 
@@ -18,6 +20,14 @@ def _case_files(patterns: tuple[str, ...], config_dir: Path) -> list[Path]:
     if patterns:
         return [Path(p) for pattern in patterns for p in sorted(glob.glob(pattern)) or [pattern]]
     return [Path(p) for p in sorted(glob.glob(str(config_dir / DEFAULT_CASES)))]
+
+
+def _cases_of(path: Path) -> tuple[list[Case], list[Diagnostic]]:
+    """A file's cases; a FIFO or a device is not read (it could wait or flow for ever)."""
+    why = refusal(str(path))
+    if why is not None:
+        return [], [Diagnostic(Span(str(path)), "io.unreadable", why)]
+    return load_cases(path)
 
 
 @click.command(name="test")
@@ -29,24 +39,24 @@ def test_command(cases: tuple[str, ...], config_dir: Path, verbose: bool) -> Non
     engine = load_or_exit(config_dir)
     files = _case_files(cases, config_dir)
     if not files:
-        click.echo(f"gongdan: no case files (looked for {config_dir / DEFAULT_CASES})", err=True)
+        warn(f"gongdan: no case files (looked for {config_dir / DEFAULT_CASES})")
         sys.exit(Exit.PROBLEMS)
     passed = failed = 0
     for path in files:
-        loaded, problems = load_cases(path)
+        loaded, problems = _cases_of(path)
         if problems:
-            click.echo(render_text(problems), nl=False)
+            out(render_text(problems), nl=False)
             failed += len(problems)
         for case in loaded:
             outcome = run_case(engine, case)
             if outcome.passed:
                 passed += 1
                 if verbose:
-                    click.echo(f"ok    {case.where.file}:{case.where.line}: {case.name}")
+                    out(f"ok    {case.where.file}:{case.where.line}: {case.name}")
                 continue
             failed += 1
-            click.echo(f"FAIL  {case.where.file}:{case.where.line}: {case.name}")
+            out(f"FAIL  {case.where.file}:{case.where.line}: {case.name}")
             for problem in outcome.problems:
-                click.echo(f"      {problem}")
-    click.echo(f"{passed} passed, {failed} failed")
+                out(f"      {problem}")
+    out(f"{passed} passed, {failed} failed")
     sys.exit(Exit.PROBLEMS if failed else Exit.OK)

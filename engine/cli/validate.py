@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import Exit, parse_option_time
+from engine.cli.common import MAX_GAP_DAYS, Exit, parse_option_time, warn
+from engine.cli.streams import out
 from engine.diagnostics import RENDERERS, Diagnostic, Span
 from engine.loader import check
 
@@ -29,28 +30,51 @@ def _summary(diags: list[Diagnostic], shown: int) -> str:
     return text
 
 
+def _config_dir(positional: Path | None, option: Path | None) -> Path:
+    """The config dir, given as CONFIG_DIR or as `--config` like the other commands take it."""
+    if positional is not None and option is not None and not _same_dir(positional, option):
+        raise click.UsageError(f"two config dirs: {str(positional)!r} and --config {str(option)!r}; give one")
+    return option or positional or Path(".")
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    try:
+        return a == b or a.samefile(b)
+    except OSError:
+        return False
+
+
+_DIR = click.Path(file_okay=False, path_type=Path)
+
+
 @click.command()
-@click.argument("config_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("config_arg", required=False, metavar="[CONFIG_DIR]", type=_DIR)
+@click.option("--config", "config_opt", default=None, type=_DIR,
+              help="the config dir (default: here), as the other commands take it; or give it as CONFIG_DIR")
 @click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text",
               show_default=True, help="text for people, json for tools, github for PR annotations")
 @click.option("--strict", is_flag=True, help="warnings fail the run too")
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
               help="print at most this many diagnostics")
-@click.option("--gap-days", type=click.IntRange(min=0), default=28, show_default=True,
-              help="look this many days ahead for roster gaps (0: do not look)")
+@click.option("--gap-days", type=click.IntRange(min=0, max=MAX_GAP_DAYS), default=28, show_default=True,
+              help=f"look this many days ahead for roster gaps (0: do not look; at most {MAX_GAP_DAYS})")
 @click.option("--gaps-from", "gaps_from", default=None, metavar="DATETIME",
               help="look for roster gaps from this RFC 3339 time instead of now")
 @click.option("--mode", default=None, help="look for roster gaps as if the host forced this mode throughout "
               "(default: the mode the windows put in force at each instant)")
-def validate(config_dir: Path, fmt: str, strict: bool, max_errors: int | None, gap_days: int,
-             gaps_from: str | None, mode: str | None) -> None:
+def validate(config_arg: Path | None, config_opt: Path | None, fmt: str, strict: bool,
+             max_errors: int | None, gap_days: int, gaps_from: str | None, mode: str | None) -> None:
     """Check a config dir (default: here) against the schemas and semantic rules."""
+    config_dir = _config_dir(config_arg, config_opt)
     now = parse_option_time(gaps_from, "--gaps-from") if gaps_from else datetime.now(UTC)
+    if gap_days == 0 and (gaps_from or mode):  # either would be ignored: they only steer the gap check
+        raise click.UsageError(f"{'--gaps-from' if gaps_from else '--mode'} has no effect with "
+                               "--gap-days 0 (the roster gap check is off)")
     diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days, mode=mode),
                              config_dir)
     shown = diags[:max_errors] if max_errors else diags
-    click.echo(RENDERERS[fmt](shown), nl=False)
+    out(RENDERERS[fmt](shown), nl=False)
     failed = any(d.is_error or strict for d in diags)
     verdict = "invalid" if failed else "valid"
-    click.echo(f"{config_dir}: {verdict}: {_summary(diags, len(shown))}", err=True)
+    warn(f"{config_dir}: {verdict}: {_summary(diags, len(shown))}")
     sys.exit(Exit.PROBLEMS if failed else Exit.OK)

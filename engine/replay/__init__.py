@@ -1,5 +1,6 @@
-"""Replaying a stream of events (`gongdan evaluate`): per-ticket state, due steps fired
+"""Replaying a stream of events (`gongdan evaluate`): its lines read one by one (bounded,
+split at newlines only, each line's problems its own), per-ticket state, due steps fired
 on the events' clock, the summary, and shards over several processes.
 
-Owns: `stream`, `shards`. May import: errors, runtime.
+Owns: `lines`, `stream`, `shards`. May import: errors, runtime.
 """

@@ -6,24 +6,46 @@ import heapq
 import json
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.errors import EventError
+from engine.replay.lines import Line, NotAnEvent, is_blank, read_line
 from engine.runtime.decision import Decision
 from engine.runtime.engine import Engine
 from engine.runtime.events import Event, parse_event
 
 # One JSON line per decision, as `gongdan evaluate` writes it. Decisions are trees the
 # engine builds afresh, so the circular-reference check has nothing to find.
-encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+# No NaN either: a decision that held one would be a bug, reported, not a line that is not JSON.
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False,
+                          allow_nan=False).encode
 
 
 @dataclass(slots=True)
 class BadLine:
-    line: int
+    """A line the replay could not take, or a bug met on it; the stream went on."""
+
+    line: int | None    # None: after the last line, firing the steps due by `until`
+    message: str
+    place: tuple[int, float, str] = (1, 0.0, "")  # on its line: due steps (0, wake, ticket), then the event
+
+    @property
+    def where(self) -> str:
+        return f"line {self.line}" if self.line is not None else "after the last line"
+
+    def order(self) -> tuple[bool, int, tuple[int, float, str]]:
+        return self.line is None, self.line or 0, self.place
+
+
+@dataclass(slots=True)
+class Fault:
+    """A bug met firing a ticket's due steps: that ticket's steps stop, the others go on."""
+
+    ticket: str
+    wake: float
     message: str
 
 
@@ -50,15 +72,23 @@ class Replay:
         if wake is not None:
             heapq.heappush(self.queue, (wake, ticket, gen))
 
-    def fire_until(self, at: datetime) -> Iterator[Decision]:
-        """`due` decisions for every ticket with a step due by `at`, in time order."""
+    def fire_until(self, at: datetime, faults: list[Fault] | None = None) -> Iterator[Decision]:
+        """`due` decisions for every ticket with a step due by `at`, in time order. With
+        `faults`, an exception for one ticket (a bug) is collected there and the others go on."""
         ts = at.timestamp()
         while self.queue and self.queue[0][0] <= ts:
             wake, ticket, gen = heapq.heappop(self.queue)
             if self.generation.get(ticket) != gen:
                 continue  # superseded by a later decision for the ticket
-            decision = self.engine.due(self.states[ticket], datetime.fromtimestamp(wake, at.tzinfo))
-            self._remember(decision)
+            try:
+                decision = self.engine.due(self.states[ticket], datetime.fromtimestamp(wake, at.tzinfo))
+                self._remember(decision)
+            except Exception as exc:
+                if faults is None:
+                    raise
+                faults.append(Fault(ticket, wake, f"firing the steps of ticket {ticket!r} due at "
+                                                  f"{_instant(wake, at)}: {internal(exc)}"))
+                continue
             yield decision
 
     def feed(self, event: dict[str, Any]) -> Iterator[Decision]:
@@ -71,55 +101,120 @@ class Replay:
         self._remember(decision)
         return decision
 
+    def refusal(self, parsed: Event) -> str | None:
+        """Why the stream cannot take an event for its ticket as it stands, said in the
+        stream's terms (the engine would say it in terms of a state passed or missing)."""
+        is_open = parsed.ticket in self.states
+        if parsed.type == "created" and is_open:
+            return f"ticket: {parsed.ticket!r} is already open (created earlier in the stream, not closed)"
+        if parsed.type != "created" and not is_open:
+            return (f"ticket: {parsed.ticket!r} is not open: it was closed earlier (a closed ticket takes "
+                    f"no more events), or no `created` event for it came before this line")
+        return None
+
 
 Key = tuple[int, int, float, str]  # (line, 0 due | 1 event, wake time, ticket): output order
+T = TypeVar("T")
 
 
-def replay_keyed(engine: Engine, lines: Iterable[str], mode: str | None = None,
+def replay_keyed(engine: Engine, lines: Iterable[Line], mode: str | None = None,
                  until: datetime | None = None, errors: list[BadLine] | None = None,
-                 fail_fast: bool = False, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[Key, Decision]]:
-    """Decisions for a JSONL stream, each with the key that orders the output.
+                 fail_fast: bool = False, shard: tuple[int, int] = (0, 1), *,
+                 output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
+    """`output(decision)` for each decision of a JSONL stream, with the key that orders it.
+
+    Every problem with a line is collected in `errors` with its number, and the stream goes
+    on (`fail_fast` stops after the first): a line that is not an event, an event the engine
+    refuses, and an unexpected exception (a bug) met on the line, `output` included.
 
     With `shard=(k, n)` only tickets whose id hashes to k are evaluated, yet every line's
     time still fires this shard's due steps, so shards merged by key give exactly the
-    single-process output. Bad JSON or event shapes are reported by shard 0, a refused
-    event by the shard owning its ticket.
+    single-process output. Lines that are not events are reported by shard 0, anything
+    about a ticket by the shard owning it.
     """
     run = Replay(engine, mode)
+    problems: list[BadLine] = errors if errors is not None else []
     number = 0
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        if is_blank(line):
             continue
-        problem, parsed = _parse(line)
-        if parsed is not None:
-            for due in run.fire_until(parsed.at):
-                yield (number, 0, due.at_time.timestamp(), due.ticket), due
-            if shard[1] == 1 or ticket_shard(parsed.ticket, shard[1]) == shard[0]:
-                try:
-                    decision = run.apply(parsed)
-                except EventError as exc:
-                    problem = str(exc)
-                else:
-                    yield (number, 1, 0.0, ""), decision
-                    continue
-            else:
-                continue
-        elif shard[0] != 0:
-            continue
-        if errors is not None:
-            errors.append(BadLine(number, problem or ""))
-        if fail_fast:
+        before = len(problems)
+        yield from _take(run, number, line, shard, output, problems)
+        if fail_fast and len(problems) > before:
             return
     if until is not None:
-        for due in run.fire_until(until):
-            yield (number + 1, 0, due.at_time.timestamp(), due.ticket), due
+        faults: list[Fault] = []
+        for due in run.fire_until(until, faults):
+            yield from _emit((number + 1, 0, due.at_time.timestamp(), due.ticket), due, output, problems, None)
+        problems += _reported(faults, None)
 
 
-def replay(engine: Engine, lines: Iterable[str], mode: str | None = None, until: datetime | None = None,
+def _take(run: Replay, number: int, line: Line, shard: tuple[int, int], output: Callable[[Decision], T],
+          problems: list[BadLine]) -> Iterator[tuple[Key, T]]:
+    """One line: the steps due by its time, then its event's decision (on its shard)."""
+    try:
+        problem, parsed = _parse(line)
+    except Exception as exc:  # a bug in checking the event: the line is reported, not the stream ended
+        problem, parsed = internal(exc), None
+    if parsed is None:
+        if shard[0] == 0:
+            problems.append(BadLine(number, problem or ""))
+        return
+    faults: list[Fault] = []
+    for due in run.fire_until(parsed.at, faults):
+        yield from _emit((number, 0, due.at_time.timestamp(), due.ticket), due, output, problems, number)
+    problems += _reported(faults, number)
+    if shard[1] > 1 and ticket_shard(parsed.ticket, shard[1]) != shard[0]:
+        return
+    try:
+        problem = run.refusal(parsed)
+        decision = run.apply(parsed) if problem is None else None
+    except EventError as exc:
+        problem, decision = str(exc), None
+    except Exception as exc:  # a bug: reported with the line, the stream goes on
+        problem, decision = internal(exc), None
+    if decision is None:
+        problems.append(BadLine(number, problem or ""))
+        return
+    yield from _emit((number, 1, 0.0, ""), decision, output, problems, number)
+
+
+def _emit(key: Key, decision: Decision, output: Callable[[Decision], T], problems: list[BadLine],
+          number: int | None) -> Iterator[tuple[Key, T]]:
+    try:
+        value = output(decision)
+    except Exception as exc:  # a bug in writing one decision: reported, the stream goes on
+        problems.append(BadLine(number, f"writing the {decision.event!r} decision of ticket "
+                                        f"{decision.ticket!r}: {internal(exc)}", key[1:]))
+        return
+    yield key, value
+
+
+def _reported(faults: list[Fault], number: int | None) -> list[BadLine]:
+    return [BadLine(number, f.message, (0, f.wake, f.ticket)) for f in faults]
+
+
+def internal(exc: Exception) -> str:
+    """How a bug met on a line is reported: not the line's fault, and not the end of the stream."""
+    return f"internal error: {exc!r} (a bug in Gongdan: please report it)"
+
+
+def _instant(wake: float, at: datetime) -> str:
+    try:
+        return datetime.fromtimestamp(wake, at.tzinfo).isoformat()
+    except (OverflowError, ValueError, OSError):
+        return repr(wake)
+
+
+def replay(engine: Engine, lines: Iterable[Line], mode: str | None = None, until: datetime | None = None,
            errors: list[BadLine] | None = None, fail_fast: bool = False) -> Iterator[Decision]:
     """Decisions for a JSONL stream; bad lines are collected in `errors` (or stop the run)."""
-    for _, decision in replay_keyed(engine, lines, mode, until, errors, fail_fast):
+    for _, decision in replay_keyed(engine, lines, mode, until, errors, fail_fast, output=_itself):
         yield decision
+
+
+def _itself(decision: Decision) -> Decision:
+    return decision
 
 
 def ticket_shard(ticket: str, shards: int) -> int:
@@ -127,11 +222,15 @@ def ticket_shard(ticket: str, shards: int) -> int:
     return zlib.crc32(ticket.encode("utf-8")) % shards
 
 
-def _parse(line: str) -> tuple[str | None, Event | None]:
+def _parse(line: Line) -> tuple[str | None, Event | None]:
     try:
-        return None, parse_event(json.loads(line))
-    except json.JSONDecodeError as exc:
-        return f"not JSON: {exc}", None
+        value = read_line(line)
+    except NotAnEvent as exc:
+        return str(exc), None
+    if isinstance(value, list):
+        return "one event per line (JSON Lines), got a list", None
+    try:
+        return None, parse_event(value)
     except EventError as exc:
         return str(exc), None
 

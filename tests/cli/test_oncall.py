@@ -65,9 +65,9 @@ def test_json() -> None:
     assert code == 0
     report = json.loads(out)[0]
     assert {k: report[k] for k in ("team", "mode", "at", "primary", "backup", "source", "lead")} == {
-        "team": "trade-cart", "mode": "daily", "at": "2026-11-02T10:00+08:00", "primary": "wei-ping",
+        "team": "trade-cart", "mode": "daily", "at": "2026-11-02T10:00:00+08:00", "primary": "wei-ping",
         "backup": "zheng-xiuying", "source": "trade-cart-primary/weekly", "lead": "zheng-xiuying"}
-    assert report["handoffs"] == [{"at": "2026-11-09T09:00+08:00", "person": "zheng-xiuying"}]
+    assert report["handoffs"] == [{"at": "2026-11-09T09:00:00+08:00", "person": "zheng-xiuying"}]
     assert report["gaps"] == []
 
 
