@@ -35,7 +35,6 @@ class Exit(IntEnum):
 
 # The instants the command line takes (docs/cli.md#limits-and-errors) are the library's own
 # range (engine.config.values: EARLIEST, LATEST, RANGE_TEXT).
-MAX_GAP_DAYS = 3660                            # `validate --gap-days`: ten years and their leap days
 
 
 def load_or_exit(config_dir: Path) -> Engine:

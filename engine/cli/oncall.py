@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ import click
 
 from engine.cli.common import Exit, check_mode, config_option, is_documented, load_or_exit, parse_option_time
 from engine.cli.streams import out, out_bytes
-from engine.config.values import zone
 from engine.duty.reports import DutyReport, to_ics
 from engine.runtime.engine import Engine
 
@@ -44,17 +42,8 @@ def _gaps_text(reports: list[DutyReport], days: int) -> str:
     return "\n".join(lines) + "\n" if lines else f"no roster gaps in the next {days} days\n"
 
 
-class _Exact(DutyReport):
-    """A report whose times keep their seconds: RFC 3339 for tools (people read minutes)."""
-
-    __slots__ = ()
-
-    def local(self, ts: float) -> str:
-        return datetime.fromtimestamp(ts, zone(self.timezone)).isoformat(timespec="seconds")
-
-
 def _to_json(report: DutyReport) -> dict[str, Any]:
-    return _Exact(**{f.name: getattr(report, f.name) for f in fields(report)}).to_dict()
+    return report.to_dict()
 
 
 def _reports(engine: Engine, team: str | None, at: float, days: int, mode: str | None) -> list[DutyReport]:

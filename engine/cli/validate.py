@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import MAX_GAP_DAYS, Exit, parse_option_time, warn
+from engine.cli.common import Exit, parse_option_time, warn
 from engine.cli.streams import out
 from engine.diagnostics import RENDERERS, Diagnostic, Span
-from engine.loader import check
+from engine.loader import MAX_GAP_DAYS, check
 
 
 def _relative_to_cwd(diags: list[Diagnostic], root: Path) -> list[Diagnostic]:

@@ -3,20 +3,18 @@ its schema, the template overrides, and the digest that versions the whole confi
 from __future__ import annotations
 
 import hashlib
-import stat
 from pathlib import Path
 from typing import Any
 
 from engine.config.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES
 from engine.config.model import TemplateSource
 from engine.config.schema import validate_document
-from engine.config.source import SourceDocument, parse_yaml
+from engine.config.source import MAX_FILE_BYTES, SourceDocument, parse_yaml, read_regular
 from engine.diagnostics import Diagnostic, Severity, Span
 
 REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "sla_profiles"}
 
 
-MAX_FILE_BYTES = 64 * 1024 * 1024     # a config file larger than this is refused unread
 
 
 def config_files(root: Path) -> list[tuple[str, str]]:
@@ -42,26 +40,9 @@ def ignored_files(root: Path) -> list[Diagnostic]:
 
 
 def read_file(root: Path, name: str) -> bytes | Diagnostic:
-    """A config file's bytes, or the diagnostic that says why it cannot be read. Only a
-    regular file is opened (a FIFO would block, a device never end), and only up to a bound."""
-    path = root / name
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return Diagnostic(Span(name), "config.missing-file", f"{name} is missing from the config dir")
-    except OSError as exc:   # a symlink loop, a parent that is a file, no permission
-        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        return Diagnostic(Span(name), "io.not-a-file", f"{name} is {kind}")
-    if info.st_size > MAX_FILE_BYTES:
-        return Diagnostic(Span(name), "io.too-large",
-                          f"{name} is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
-    try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+    """A config file's bytes, or the diagnostic that says why it cannot be read."""
+    missing = Diagnostic(Span(name), "config.missing-file", f"{name} is missing from the config dir")
+    return read_regular(root / name, name, MAX_FILE_BYTES, missing)
 
 
 TEMPLATES_DIR = "templates"

@@ -8,6 +8,7 @@ expansion is bounded. PyYAML's global loaders are never touched.
 from __future__ import annotations
 
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,13 +232,41 @@ def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagno
     return SourceDocument(name, data, source_map), []
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024     # a config or case file larger than this is refused unread
+
+
+def read_regular(path: Path, name: str, limit: int = MAX_FILE_BYTES,
+                 missing: Diagnostic | None = None) -> bytes | Diagnostic:
+    """A file's bytes, or the diagnostic that says why it cannot be read (`missing` when
+    there is no such file, if given). Only a regular file is opened (a FIFO would block, a
+    device never end), and only up to `limit`."""
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        return missing or Diagnostic(Span(name), "io.unreadable", exc.strerror or str(exc))
+    except OSError as exc:   # a symlink loop, a parent that is a file, no permission
+        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        return Diagnostic(Span(name), "io.not-a-file", f"{name} is {kind}")
+    if info.st_size > limit:
+        return Diagnostic(Span(name), "io.too-large",
+                          f"{name} is {info.st_size:,} bytes, over the {limit:,}-byte limit")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        return Diagnostic(Span(name), "io.unreadable", f"{name} cannot be read: {exc.strerror or exc}")
+
+
 def load_yaml(path: Path, name: str | None = None) -> tuple[SourceDocument | None, list[Diagnostic]]:
     """Read and parse one YAML file; `name` is how diagnostics call it (default: its path)."""
     name = name or str(path)
+    raw = read_regular(path, name)
+    if isinstance(raw, Diagnostic):
+        return None, [raw]
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [Diagnostic(Span(name, 1, 1), "yaml.encoding", f"not UTF-8: {exc.reason}")]
-    except OSError as exc:
-        return None, [Diagnostic(Span(name), "io.unreadable", exc.strerror or str(exc))]
     return parse_yaml(text, name)

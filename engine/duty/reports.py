@@ -29,21 +29,26 @@ class DutyReport:
     modes: list[tuple[float, float, str]]   # the modes over [at, until)
 
     def local(self, ts: float) -> str:
+        """An instant in the schedule's zone, to the minute: how people read a duty report."""
         return datetime.fromtimestamp(ts, zone(self.timezone)).isoformat(timespec="minutes")
+
+    def exact(self, ts: float) -> str:
+        """An instant as RFC 3339 with its seconds: how tools read it (`to_dict`)."""
+        return datetime.fromtimestamp(ts, zone(self.timezone)).isoformat(timespec="seconds")
 
     def mode_of(self, ts: float) -> str:
         return next((m for a, b, m in self.modes if a <= ts < b), self.mode)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "team": self.team.id, "name": self.team.name, "mode": self.mode, "at": self.local(self.at),
+            "team": self.team.id, "name": self.team.name, "mode": self.mode, "at": self.exact(self.at),
             "primary": self.now.primary, "backup": self.now.backup, "source": self.now.source,
             "lead": self.team.lead,
-            "handoffs": [{"at": self.local(ts), "person": p} for ts, p in self.handoffs],
-            "timeline": [{"start": self.local(s.start), "end": self.local(s.end), "person": s.person,
+            "handoffs": [{"at": self.exact(ts), "person": p} for ts, p in self.handoffs],
+            "timeline": [{"start": self.exact(s.start), "end": self.exact(s.end), "person": s.person,
                           "source": s.source} for s in self.timeline],
-            "gaps": [{"start": self.local(lo), "end": self.local(hi)} for lo, hi in self.gaps],
-            "modes": [{"start": self.local(a), "end": self.local(b), "mode": m} for a, b, m in self.modes],
+            "gaps": [{"start": self.exact(lo), "end": self.exact(hi)} for lo, hi in self.gaps],
+            "modes": [{"start": self.exact(a), "end": self.exact(b), "mode": m} for a, b, m in self.modes],
         }
 
 

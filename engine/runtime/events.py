@@ -85,11 +85,29 @@ def describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def unicode_text(value: str) -> bool:
+    """Whether a string can be written out as UTF-8 (JSON can carry half a surrogate pair,
+    which no output can hold): the ASCII case costs one C call."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unicode(value: str, field: str) -> None:
+    if not unicode_text(value):
+        raise EventError("holds half a surrogate pair (not Unicode text)", field)
+
+
 def _text(value: Any, field: str) -> None:
     if type(value) is not str:
         raise EventError(f"expected a string, got {describe(value)}", field)
     if len(value) > MAX_TEXT:
         raise EventError(f"longer than {MAX_TEXT:,} characters ({len(value):,})", field)
+    _unicode(value, field)
 
 
 def _name(value: Any, field: str) -> None:
@@ -97,6 +115,7 @@ def _name(value: Any, field: str) -> None:
         raise EventError(f"expected a non-empty string, got {describe(value)}", field)
     if len(value) > MAX_NAME:
         raise EventError(f"longer than {MAX_NAME} characters ({len(value):,})", field)
+    _unicode(value, field)
 
 
 def _category(value: Any, field: str) -> None:
@@ -105,6 +124,7 @@ def _category(value: Any, field: str) -> None:
     if len(value) > MAX_CATEGORY or value.count("/") >= MAX_SEGMENTS:
         raise EventError(f"a category id has at most {MAX_CATEGORY} characters and {MAX_SEGMENTS} "
                          f"parts, got {len(value):,} characters", field)
+    _unicode(value, field)
 
 
 def _id(value: Any, field: str) -> None:
@@ -120,6 +140,7 @@ def _tags(value: Any, field: str) -> None:
             raise EventError(f"expected a list of non-empty strings, got {describe(value)}", field)
         if len(tag) > MAX_NAME:
             raise EventError(f"at most {MAX_TAGS} tags of at most {MAX_NAME} characters each", field)
+        _unicode(tag, field)
     if len(value) > MAX_TAGS:
         raise EventError(f"at most {MAX_TAGS} tags of at most {MAX_NAME} characters each", field)
 
@@ -147,9 +168,9 @@ _INT_RANGE = range(-(2 ** 63), 2 ** 64)
 def _flat(value: dict[Any, Any]) -> bool:
     for key, item in value.items():
         kind = type(item)
-        if type(key) is not str or not (
-                (kind is str and len(item) <= MAX_TEXT) or item is None or kind is bool
-                or (kind is int and item in _INT_RANGE)):
+        if type(key) is not str or not unicode_text(key) or not (
+                (kind is str and len(item) <= MAX_TEXT and unicode_text(item)) or item is None
+                or kind is bool or (kind is int and item in _INT_RANGE)):
             return False
     return True
 
@@ -163,8 +184,8 @@ def _json_value(value: Any, field: str, budget: list[int], depth: int) -> None:
     kind = type(value)
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str:
-                raise EventError(f"object keys are strings, got {describe(key)}", field)
+            if type(key) is not str or not unicode_text(key):
+                raise EventError(f"object keys are Unicode strings, got {describe(key)}", field)
             _json_value(item, f"{field}.{key}", budget, depth + 1)
     elif kind is list:
         for i, item in enumerate(value):
@@ -172,6 +193,7 @@ def _json_value(value: Any, field: str, budget: list[int], depth: int) -> None:
     elif kind is str:
         if len(value) > MAX_TEXT:
             raise EventError(f"longer than {MAX_TEXT:,} characters ({len(value):,})", field)
+        _unicode(value, field)
     elif kind is float:
         if not math.isfinite(value):
             raise EventError(f"{value!r} is not a JSON number", field)
@@ -269,7 +291,8 @@ def parse_event(raw: Any) -> Event:
         if spec is None:
             raise EventError(f"not a field of a {kind!r} event", key)
         kind_of = type(value)
-        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]):
+        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]
+                                           and value.isascii()):
             spec[3](value, key)
     return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
 

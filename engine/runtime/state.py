@@ -7,7 +7,7 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.config.values import MAX_DURATION_S, RANGE_TEXT, in_range
 from engine.errors import EventError
-from engine.runtime.events import MAX_TEXT, check_json_value, describe
+from engine.runtime.events import MAX_TEXT, check_json_value, describe, unicode_text
 from engine.runtime.ticket import STATE_VERSION, State, matcher_ticket
 
 
@@ -96,7 +96,7 @@ def _fail(path: str, expected: str, value: Any) -> EventError:
 
 
 def _str(value: Any, path: str, optional: bool = False) -> None:
-    if not (type(value) is str or (optional and value is None)):
+    if not ((type(value) is str and unicode_text(value)) or (optional and value is None)):
         raise _fail(path, "a string" + (" or null" if optional else ""), value)
 
 

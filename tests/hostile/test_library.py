@@ -7,8 +7,10 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import shutil
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
+from engine.cases import load_cases
 from helpers import MINIMAL
 
 ENGINE = engine.load(MINIMAL)   # the minimal config is small: loading it at import is cheap
@@ -216,3 +219,43 @@ def test_a_mutated_config_is_diagnosed_or_loads_and_decides(tmp_path: Path, data
             engine.load(folder)
         return
     _decided(engine.load(folder).evaluate, CREATED)
+
+
+# --- found by the command line's hostile suite, closed in the library ---------------------------
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"title": "\ud800"}, "title: holds half a surrogate pair (not Unicode text)"),
+    ({"tags": ["\udc00"]}, "tags: holds half a surrogate pair (not Unicode text)"),
+    ({"fields": {"a": "\ud800"}}, "fields.a: holds half a surrogate pair (not Unicode text)"),
+    ({"fields": {"\ud800": 1}}, "fields: object keys are Unicode strings, got '\\ud800'"),
+    ({"ticket": "T\ud800"}, "ticket: holds half a surrogate pair (not Unicode text)"),
+])
+def test_half_a_surrogate_pair_is_refused_where_it_comes_in(extra: dict[str, Any], message: str) -> None:
+    """JSON can carry "\\ud800"; no UTF-8 output can hold it, so it is refused at once."""
+    with pytest.raises(engine.EventError) as refused:
+        ENGINE.evaluate({**CREATED, **extra})
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"now": datetime(9999, 12, 31, tzinfo=UTC)},
+     "now: a time in 1970-01-02 to 9000-01-01 with its UTC offset, got 9999-12-31T00:00:00+00:00"),
+    ({"now": datetime(2026, 1, 1)}, "now: a time in 1970-01-02 to 9000-01-01 with its UTC offset, got 2026-01-01T00:00:00"),
+    ({"now": datetime(2026, 1, 1, tzinfo=UTC), "gap_days": 3_650_000}, "gap_days: 0 to 3660 days, got 3650000"),
+])
+def test_check_refuses_a_clock_out_of_range_naming_it(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(engine.EventError) as refused:
+        engine.check(MINIMAL, **kwargs)
+    assert str(refused.value) == message
+
+
+def test_a_case_file_that_is_a_fifo_is_refused_without_reading_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "cases.yaml"
+    os.mkfifo(fifo)
+    cases, diagnostics = load_cases(fifo)
+    assert (cases, [d.render() for d in diagnostics]) == ([], [f"{fifo}: error[io.not-a-file]: {fifo} is not a regular file"])
+
+
+def test_a_duty_reports_json_times_keep_their_seconds() -> None:
+    report = ENGINE.duty_report("shop-order", datetime(2026, 11, 2, 10, 0, 30, tzinfo=UTC).timestamp(), 1)
+    assert (report.to_dict()["at"], report.local(report.at)) == ("2026-11-02T18:00:30+08:00", "2026-11-02T18:00+08:00")
