@@ -11,7 +11,7 @@ from engine.routing.matchers import conditions
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 BUILTIN_CALENDARS = (BUILTIN_CALENDAR,)
-ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter")
+ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter", "supervisors")
 
 
 def calendar_ids(config: Config) -> set[str]:
@@ -97,7 +97,7 @@ def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
         for duty in team.duty.values():
             if duty.mode not in modes:
                 yield unknown(config.span(duty.loc, key=True), "mode", duty.mode, modes,
-                              explain=_modes_hint(modes))
+                              explain=modes_hint(modes))
             for field in ("primary", "backup"):
                 sid = getattr(duty, field)
                 if sid is not None and sid not in schedules:
@@ -144,14 +144,15 @@ def _mode_refs(config: Config, profiles: set[str]) -> Iterator[Diagnostic]:
     modes = config.modes
     if modes.default not in profiles:
         yield unknown(config.span(modes.loc, "default"), "mode", modes.default, profiles,
-                      explain=_modes_hint(profiles))
+                      explain=modes_hint(profiles))
     for window in modes.windows:
         if window.mode not in profiles:
             yield unknown(config.span(window.loc, "mode"), "mode", window.mode, profiles,
-                          explain=_modes_hint(profiles))
+                          explain=modes_hint(profiles))
 
 
-def _modes_hint(profiles: set[str]) -> str:
+def modes_hint(profiles: set[str]) -> str:
+    """What a mode is, and the modes there are."""
     return "a mode is the name of a profile: " + ", ".join(sorted(profiles))
 
 

@@ -20,6 +20,7 @@ from engine.runtime.decision import Decision, build_decision
 from engine.runtime.events import Event, check_instant, describe, parse_event, parse_time
 from engine.runtime.notifications import assign_notifications
 from engine.runtime.state import checked_state
+from engine.runtime.supervision import supervisor_notices
 from engine.runtime.timers import Pending, fire_due
 from engine.timecalc.modes import unknown_mode
 
@@ -120,6 +121,8 @@ class Engine:
         sent = []
         if new_state["assignee"]["person"] != before and not new_state["closed"]:
             sent = assign_notifications(compiled, new_state, parsed.iso, flags)
+        if "supervisors" in new_state and state is not None:
+            sent += supervisor_notices(compiled, state, new_state, parsed, flags)
         return build_decision(compiled, new_state, parsed.type, parsed.at, trace, notes, sent, flags,
                               waiting, parsed.iso)
 

@@ -7,11 +7,17 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.errors import EventError
 from engine.runtime.events import Event
+from engine.runtime.supervision import stop_supervising
 from engine.runtime.ticket import State, assign_on_duty, matcher_ticket, mode_in_force, retarget
 
 
 def apply_changes(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     changes: dict[str, Any] = dict(event.raw["changes"])
+    leaving = changes.pop("supervisors_remove", None)
+    if leaving is not None:
+        stop_supervising(state, leaving, trace)
+        if not changes:
+            return   # no attribute changed: nothing to re-grade or re-route
     explicit = changes.pop("severity", None)
     if explicit is not None and explicit not in compiled.router.ranks:
         raise EventError(f"unknown level {explicit!r} (levels: {', '.join(compiled.levels)})",

@@ -130,10 +130,10 @@ BAD = [
                  id="updated-changes-a-list"),
     pytest.param(event("updated", changes={"status": "closed"}),
                  "changes.status: cannot be changed (changeable: category, severity, title, tags, source, "
-                 "fields)", "changes.status", id="updated-unchangeable-key"),
+                 "fields, supervisors_remove)", "changes.status", id="updated-unchangeable-key"),
     pytest.param(event("updated", changes={"submitter": "ceo"}),
                  "changes.submitter: cannot be changed (changeable: category, severity, title, tags, source, "
-                 "fields)", "changes.submitter", id="updated-submitter"),
+                 "fields, supervisors_remove)", "changes.submitter", id="updated-submitter"),
     pytest.param(event("updated", changes={"tags": "x"}), "changes.tags: expected a list of non-empty strings, got 'x'",
                  "changes.tags", id="updated-bad-tags"),
     pytest.param(event("updated", changes={"category": ""}),

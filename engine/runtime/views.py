@@ -1,0 +1,127 @@
+"""Which views (views.yaml) a ticket is in at an instant, why (for `--explain`), and when
+time alone will next change that: a clock reaching a view's share of its budget, or a
+mode window edge that brings other views into force (both part of `next_wakeup`)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.compile.compiled import Compiled
+from engine.compile.views import ClockCondition, View
+from engine.routing.tables import NoMatch
+from engine.runtime.ticket import State, format_time, matcher_ticket, mode_in_force
+from engine.sla.clocks import reach
+
+_ALWAYS = -math.inf     # a view without clock conditions: entered as soon as the rest holds
+
+
+@dataclass(slots=True)
+class ViewReading:
+    """The views a ticket is in at `now` (ids in view order) and the instants after `now`
+    at which time alone brings it into one of the mode's other views."""
+
+    now: float
+    mode: str | None = None             # the mode in force; None for a resolved ticket
+    ids: list[str] = field(default_factory=list)
+    entering: list[float] = field(default_factory=list)
+
+
+def escalation_level(state: State) -> int:
+    """The highest climb level among the ticket's fired steps (`policy:clock:step:level`)."""
+    fired = state.get("fired")
+    return max((int(key.rpartition(":")[2]) for key in fired), default=0) if fired else 0
+
+
+def view_ticket(state: State, now: float) -> dict[str, Any]:
+    """The ticket as view matchers read it: its attributes as they stand, its final level
+    and tags, its team, and the decision's instant (for `during`/`outside`)."""
+    ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], now)
+    ticket["team"] = state["team"]
+    return ticket
+
+
+def read_views(compiled: Compiled, state: State, now: float, explain: list[str] | None = None
+               ) -> ViewReading:
+    """The views of the mode in force that the ticket is in at `now`; a resolved or closed
+    ticket is in none. With `explain`, a line per view says why it is in or not."""
+    reading = ViewReading(now)
+    if state["clocks"]["resolve"]["stopped"] is not None:
+        if explain is not None and compiled.views.ordered:
+            explain.append(NoMatch("views: none, the ticket is resolved"))
+        return reading
+    reading.mode = mode = mode_in_force(compiled, state, now)
+    views = compiled.views.of(mode)
+    if not views:
+        return reading
+    ticket = view_ticket(state, now)
+    level = escalation_level(state)
+    for view in views:
+        if (view.predicate is not None and not view.predicate(ticket)) or level < view.min_level:
+            entered = None
+        else:
+            entered = _entered(compiled, state, view.clocks)
+        if entered is not None and entered <= now:
+            reading.ids.append(view.id)
+        elif entered is not None:
+            reading.entering.append(entered)
+        if explain is not None:
+            explain.append(_explained(view, ticket, level, entered, now))
+    return reading
+
+
+def _entered(compiled: Compiled, state: State, conditions: tuple[ClockCondition, ...]) -> float | None:
+    """When the clock conditions all hold (they may lie ahead); None when they cannot by
+    time alone (a clock met, or paused short of its share)."""
+    entered = _ALWAYS
+    for condition in conditions:
+        at = _clock_entered(compiled, state["clocks"][condition.clock], condition.share)
+        if at is None:
+            return None
+        entered = max(entered, at)
+    return entered
+
+
+def _clock_entered(compiled: Compiled, clock: dict[str, Any], share: float) -> float | None:
+    """The instant the clock has used `share` of its budget: for the whole budget of a
+    running clock, its due time (when the breach step fires). None for a met clock and
+    for one stopped or paused short of it."""
+    if clock["outcome"] == "met":
+        return None
+    if share == 1.0 and clock["since"] is not None:
+        due: float = clock["due"]
+        return due
+    return reach(clock, share * clock["budget"], compiled.calendars[clock["calendar"]])
+
+
+def next_entering(compiled: Compiled, state: State, reading: ViewReading) -> float | None:
+    """The next instant after the reading's that time alone changes the ticket's views:
+    a clock reaching a view's share, or a window edge where other views come into force."""
+    soonest = min(reading.entering, default=None)
+    if reading.mode is None or state.get("explicit_mode") is not None or not compiled.views.ordered:
+        return soonest
+    current = compiled.views.of(reading.mode)
+    for edge in compiled.modes.edges(reading.now, math.inf):
+        if soonest is not None and edge >= soonest:
+            break
+        if compiled.views.of(compiled.modes.at(edge)) != current:
+            return edge
+    return soonest
+
+
+def _explained(view: View, ticket: dict[str, Any], level: int, entered: float | None, now: float) -> str:
+    head = f"view {view.id} ({view.where})"
+    if entered is not None and entered <= now:
+        reasons = [text for text, _ in view.parts] + [c.text for c in view.clocks]
+        if view.min_level:
+            reasons.append(f"escalation level {level} ≥ {view.min_level}")
+        return f"{head}: in ({', '.join(reasons) or 'every open ticket'})"
+    failed = next((text for text, test in view.parts if not test(ticket)), None)
+    if failed is not None:
+        return NoMatch(f"{head}: not in ({failed}: no match)")
+    if level < view.min_level:
+        return NoMatch(f"{head}: not in (escalation level {level} < {view.min_level})")
+    if entered is not None:
+        return NoMatch(f"{head}: not yet ({' and '.join(c.text for c in view.clocks)} "
+                       f"at {format_time(entered)})")
+    return NoMatch(f"{head}: not in ({' and '.join(c.text for c in view.clocks)}: not by time alone)")
