@@ -13,6 +13,7 @@ from engine.cli.oncall import oncall
 from engine.cli.route import route
 from engine.cli.test import test_command
 from engine.cli.validate import validate
+from engine.cli.views import views
 
 
 class _Group(click.Group):
@@ -40,3 +41,4 @@ main.add_command(route)
 main.add_command(test_command)
 main.add_command(oncall)
 main.add_command(evaluate)
+main.add_command(views)

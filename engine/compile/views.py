@@ -34,9 +34,16 @@ class View:
     where: str                                    # views.yaml:LINE
 
     @property
-    def timed(self) -> bool:
-        """Whether time alone can bring a ticket into the view (a clock condition)."""
-        return bool(self.clocks)
+    def conditions(self) -> list[str]:
+        """Every condition in words, `when` first: what `--explain` and `gongdan views` say."""
+        found = [text for text, _ in self.parts] + [c.text for c in self.clocks]
+        if self.min_level:
+            found.append(f"escalation level ≥ {self.min_level}")
+        return found
+
+    def to_dict(self, locale: str) -> dict[str, Any]:
+        return {"id": self.id, "order": self.order, "title": self.title[locale], "modes": list(self.modes),
+                "conditions": self.conditions, "where": self.where}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compile.compiled import Compiled
+from engine.compile.views import View
 from engine.config.values import RANGE_TEXT, in_range
 from engine.diagnostics import Diagnostic, suggest
 from engine.duty.reports import DutyReport, duty_report
@@ -78,6 +79,10 @@ class Engine:
         """One team's duty from `at` for `days` days (`engine.duty.reports`)."""
         return duty_report(self._team(team), self.compiled.modes, _instant(at, "at"), days,
                            self._known_mode(mode), handoffs)
+
+    def views(self, mode: str) -> tuple[View, ...]:
+        """The views of `mode` (views.yaml), in view order; LookupError for an unknown mode."""
+        return self.compiled.views.of(self._known_mode(mode) or mode)
 
     def _known_mode(self, mode: str | None) -> str | None:
         if mode is not None and mode not in self.compiled.modes.ids:

@@ -112,10 +112,7 @@ def next_entering(compiled: Compiled, state: State, reading: ViewReading) -> flo
 def _explained(view: View, ticket: dict[str, Any], level: int, entered: float | None, now: float) -> str:
     head = f"view {view.id} ({view.where})"
     if entered is not None and entered <= now:
-        reasons = [text for text, _ in view.parts] + [c.text for c in view.clocks]
-        if view.min_level:
-            reasons.append(f"escalation level {level} ≥ {view.min_level}")
-        return f"{head}: in ({', '.join(reasons) or 'every open ticket'})"
+        return f"{head}: in ({', '.join(view.conditions) or 'every open ticket'})"
     failed = next((text for text, test in view.parts if not test(ticket)), None)
     if failed is not None:
         return NoMatch(f"{head}: not in ({failed}: no match)")
