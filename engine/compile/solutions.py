@@ -19,8 +19,8 @@ class Solution:
 
     def to_dict(self) -> dict[str, Any]:
         """The decision's `solution` (a fresh dict each time: the host may change it)."""
-        return {"runbook": self.runbook, "checklist": list(self.checklist), "related": list(self.related),
-                "resolution_codes": list(self.codes_in_order)}
+        return {"runbook": self.runbook, "checklist": [*self.checklist], "related": [*self.related],
+                "resolution_codes": [*self.codes_in_order]}
 
 
 def compile_solutions(config: Config) -> dict[str, Solution]:

@@ -52,6 +52,7 @@ class Views:
 
     ordered: tuple[View, ...]
     by_mode: Mapping[str, tuple[View, ...]]
+    mode_sensitive: bool = False    # whether modes differ in their views (a window edge can change them)
 
     def of(self, mode: str) -> tuple[View, ...]:
         return self.by_mode.get(mode, ())
@@ -91,11 +92,13 @@ def compile_view(config: Config, view: ViewDef, calendars: Mapping[str, OpenCale
 
 
 def compile_views(config: Config, calendars: Mapping[str, OpenCalendar]) -> Views:
-    """The views in view order (`order`, then file order) and per mode."""
+    """The views in view order (`order`, then file order), per mode, and whether the modes
+    differ in them."""
     ordered = tuple(sorted((compile_view(config, v, calendars) for v in config.views),
                            key=lambda v: v.order))   # stable: file order between equals
     by_mode: dict[str, tuple[View, ...]] = {}
     for view in ordered:
         for mode in dict.fromkeys(view.modes):
             by_mode[mode] = (*by_mode.get(mode, ()), view)
-    return Views(ordered, by_mode)
+    kinds = {tuple(view.id for view in by_mode.get(mode, ())) for mode in config.profiles}
+    return Views(ordered, by_mode, len(kinds) > 1)

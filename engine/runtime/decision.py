@@ -34,6 +34,7 @@ class Decision:
     known_waiting: list[Pending] | None = None
     at_text: str | None = None   # `at_time.isoformat()` when the caller already has it
     reading: ViewReading | None = None   # the ticket's views, read on first use
+    at_ts: float | None = None           # `at_time.timestamp()` when the caller already has it
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
@@ -53,17 +54,24 @@ class Decision:
     def solution(self) -> dict[str, Any] | None:
         """The standard solution of the ticket's category (the known one it routed by)."""
         found = self.compiled.solutions.get(self.state["category"].get("matched") or "")
-        return found.to_dict() if found is not None else None
+        return None if found is None else found.to_dict()
 
     @property
     def views(self) -> list[str]:
         """The views of the mode in force the ticket is in at `at`, in view order."""
+        if not self.compiled.views.ordered:
+            return []       # a config without views.yaml pays nothing for them
         return list(self._reading().ids)
 
     def _reading(self) -> ViewReading:
         if self.reading is None:
-            self.reading = read_views(self.compiled, self.state, self.at_time.timestamp())
+            self.reading = read_views(self.compiled, self.state, self._now())
         return self.reading
+
+    def _now(self) -> float:
+        if self.at_ts is None:
+            self.at_ts = self.at_time.timestamp()
+        return self.at_ts
 
     @property
     def config_version(self) -> str:
@@ -102,7 +110,7 @@ class Decision:
 
     @property
     def sla(self) -> dict[str, Any]:
-        now, tz = self.at_time.timestamp(), self.at_time.tzinfo
+        now, tz = self._now(), self.at_time.tzinfo
         view: dict[str, Any] = {"profile": self.state["mode"]}
         for name, clock in self.state["clocks"].items():
             view[name] = _clock_view(self.compiled, clock, now, tz)
@@ -167,11 +175,14 @@ def _clock_view(compiled: Compiled, clock: sla.Clock, now: float, tz: Any) -> di
 def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: datetime,
                    trace: list[str], explain: list[str] | None,
                    sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None,
-                   waiting: list[Pending] | None = None, at_text: str | None = None) -> Decision:
+                   waiting: list[Pending] | None = None, at_text: str | None = None,
+                   at_ts: float | None = None) -> Decision:
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
     `waiting` is the pending timers when the caller already has them. With `explain`, the
     views are read now, each with its reason."""
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
-    reading = read_views(compiled, state, at.timestamp(), explain) if explain is not None else None
-    return Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
-                    known_waiting=waiting, at_text=at_text, reading=reading)
+    decision = Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
+                        known_waiting=waiting, at_text=at_text, at_ts=at_ts)
+    if explain is not None:
+        decision.reading = read_views(compiled, state, decision._now(), explain)
+    return decision

@@ -82,7 +82,8 @@ class Engine:
 
     def views(self, mode: str) -> tuple[View, ...]:
         """The views of `mode` (views.yaml), in view order; LookupError for an unknown mode."""
-        return self.compiled.views.of(self._known_mode(mode) or mode)
+        self._known_mode(mode)
+        return self.compiled.views.of(mode)
 
     def _known_mode(self, mode: str | None) -> str | None:
         if mode is not None and mode not in self.compiled.modes.ids:
@@ -129,7 +130,7 @@ class Engine:
         if "supervisors" in new_state and state is not None:
             sent += supervisor_notices(compiled, state, new_state, parsed, flags)
         return build_decision(compiled, new_state, parsed.type, parsed.at, trace, notes, sent, flags,
-                              waiting, parsed.iso)
+                              waiting, parsed.iso, parsed.ts)
 
     def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
         """Fire every step due by `now` (once: the returned state records it), in time order."""
@@ -146,7 +147,7 @@ class Engine:
             current["until"] = edge
         more, waiting = fire_due(compiled, current, ts, at.tzinfo, trace, flags)
         current["until"] = max(current["until"], ts)
-        return build_decision(compiled, current, "due", at, trace, None, sent + more, flags, waiting)
+        return build_decision(compiled, current, "due", at, trace, None, sent + more, flags, waiting, at_ts=ts)
 
 
 def _switches(compiled: Compiled, state: dict[str, Any], now: float) -> list[float]:

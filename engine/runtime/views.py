@@ -4,27 +4,28 @@ mode window edge that brings other views into force (both part of `next_wakeup`)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.compile.compiled import Compiled
 from engine.compile.views import ClockCondition, View
 from engine.routing.tables import NoMatch
-from engine.runtime.ticket import State, format_time, matcher_ticket, mode_in_force
+from engine.runtime.ticket import State, format_time
 from engine.sla.clocks import reach
 
 _ALWAYS = -math.inf     # a view without clock conditions: entered as soon as the rest holds
 
 
-@dataclass(slots=True)
-class ViewReading:
+class ViewReading(NamedTuple):
     """The views a ticket is in at `now` (ids in view order) and the instants after `now`
     at which time alone brings it into one of the mode's other views."""
 
     now: float
-    mode: str | None = None             # the mode in force; None for a resolved ticket
-    ids: list[str] = field(default_factory=list)
-    entering: list[float] = field(default_factory=list)
+    mode: str | None            # the mode in force; None for a resolved ticket
+    ids: list[str]
+    entering: list[float]
+
+
+_reading = tuple.__new__   # one C call: a reading is made on every decision a host reads
 
 
 def escalation_level(state: State) -> int:
@@ -36,46 +37,50 @@ def escalation_level(state: State) -> int:
 def view_ticket(state: State, now: float) -> dict[str, Any]:
     """The ticket as view matchers read it: its attributes as they stand, its final level
     and tags, its team, and the decision's instant (for `during`/`outside`)."""
-    ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], now)
-    ticket["team"] = state["team"]
-    return ticket
+    return {**state["attrs"], "severity": state["severity"], "tags": state["tags"], "team": state["team"],
+            "at": now}
 
 
 def read_views(compiled: Compiled, state: State, now: float, explain: list[str] | None = None
                ) -> ViewReading:
     """The views of the mode in force that the ticket is in at `now`; a resolved or closed
     ticket is in none. With `explain`, a line per view says why it is in or not."""
-    reading = ViewReading(now)
     if state["clocks"]["resolve"]["stopped"] is not None:
         if explain is not None and compiled.views.ordered:
             explain.append(NoMatch("views: none, the ticket is resolved"))
-        return reading
-    reading.mode = mode = mode_in_force(compiled, state, now)
-    views = compiled.views.of(mode)
-    if not views:
-        return reading
-    ticket = view_ticket(state, now)
-    level = escalation_level(state)
-    for view in views:
-        if (view.predicate is not None and not view.predicate(ticket)) or level < view.min_level:
+        return _reading(ViewReading, (now, None, [], []))
+    mode = compiled.modes.at(now, state.get("explicit_mode"))   # the mode in force
+    ids: list[str] = []
+    entering: list[float] = []
+    views = compiled.views.by_mode.get(mode, ())
+    ticket = view_ticket(state, now) if views else {}
+    level = escalation_level(state) if state.get("fired") else 0
+    for view in views:   # on every decision a host reads: plain lookups, a call where a `when` holds
+        predicate = view.predicate
+        if (predicate is not None and not predicate(ticket)) or level < view.min_level:
             entered = None
-        else:
+        elif view.clocks:
             entered = _entered(compiled, state, view.clocks)
+        else:
+            entered = _ALWAYS
         if entered is not None and entered <= now:
-            reading.ids.append(view.id)
+            ids.append(view.id)
         elif entered is not None:
-            reading.entering.append(entered)
+            entering.append(entered)
         if explain is not None:
             explain.append(_explained(view, ticket, level, entered, now))
-    return reading
+    return _reading(ViewReading, (now, mode, ids, entering))
 
 
 def _entered(compiled: Compiled, state: State, conditions: tuple[ClockCondition, ...]) -> float | None:
     """When the clock conditions all hold (they may lie ahead); None when they cannot by
     time alone (a clock met, or paused short of its share)."""
+    clocks = state["clocks"]
+    if len(conditions) == 1:   # the usual view: one clock
+        return _clock_entered(compiled, clocks[conditions[0].clock], conditions[0].share)
     entered = _ALWAYS
     for condition in conditions:
-        at = _clock_entered(compiled, state["clocks"][condition.clock], condition.share)
+        at = _clock_entered(compiled, clocks[condition.clock], condition.share)
         if at is None:
             return None
         entered = max(entered, at)
@@ -89,16 +94,15 @@ def _clock_entered(compiled: Compiled, clock: dict[str, Any], share: float) -> f
     if clock["outcome"] == "met":
         return None
     if share == 1.0 and clock["since"] is not None:
-        due: float = clock["due"]
-        return due
+        return clock["due"]  # type: ignore[no-any-return]  # a running clock's due is a number
     return reach(clock, share * clock["budget"], compiled.calendars[clock["calendar"]])
 
 
 def next_entering(compiled: Compiled, state: State, reading: ViewReading) -> float | None:
     """The next instant after the reading's that time alone changes the ticket's views:
     a clock reaching a view's share, or a window edge where other views come into force."""
-    soonest = min(reading.entering, default=None)
-    if reading.mode is None or state.get("explicit_mode") is not None or not compiled.views.ordered:
+    soonest = min(reading.entering) if reading.entering else None
+    if reading.mode is None or not compiled.views.mode_sensitive or state.get("explicit_mode") is not None:
         return soonest
     current = compiled.views.of(reading.mode)
     for edge in compiled.modes.edges(reading.now, math.inf):
