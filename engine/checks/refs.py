@@ -1,7 +1,7 @@
 """Reference checks: every id a file names exists, and every id is defined once."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from engine.checks.common import duplicates, unknown
@@ -66,22 +66,27 @@ def matcher_refs(config: Config, matcher: Matcher, loc: Loc) -> Iterator[Diagnos
         if key in ("during", "outside") and value not in calendars:
             yield unknown(config.span(here), "calendar", value, calendars)
         elif key == "severity":
-            yield from _severity_refs(config, value, here)
+            yield from named_refs(config, value, here, config.level_ids, "level")
 
 
-def _severity_refs(config: Config, condition: Any, loc: Loc) -> Iterator[Diagnostic]:
-    levels = config.level_ids
+def named_refs(config: Config, condition: Any, loc: Loc, known: Collection[str], kind: str
+               ) -> Iterator[Diagnostic]:
+    """`ref.unknown-<kind>` for each value a condition names by equality, `in` or `not_in`."""
+    for sub, value in _named(condition):
+        if value not in known:
+            yield unknown(config.span(loc, *sub), kind, str(value), known)
+
+
+def _named(condition: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """(path below the condition, value) of each value a condition names by equality."""
     if isinstance(condition, dict):
         for op in ("in", "not_in"):
             for i, value in enumerate(condition.get(op, [])):
-                if value not in levels:
-                    yield unknown(config.span(loc, op, i), "level", str(value), levels)
-        return
-    values = condition if isinstance(condition, list) else [condition]
-    for i, value in enumerate(values):
-        if value not in levels:
-            sub = (i,) if isinstance(condition, list) else ()
-            yield unknown(config.span(loc, *sub), "level", str(value), levels)
+                yield (op, i), value
+    elif isinstance(condition, list):
+        yield from (((i,), value) for i, value in enumerate(condition))
+    else:
+        yield (), condition
 
 
 def check_roster_refs(config: Config) -> Iterator[Diagnostic]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.checks.common import duplicates, unknown, warning
-from engine.checks.refs import matcher_refs, modes_hint
+from engine.checks.refs import matcher_refs, modes_hint, named_refs
 from engine.checks.routing import never_matches
 from engine.config.model import Config, Loc, ViewDef
 from engine.diagnostics import Diagnostic
@@ -33,24 +33,8 @@ def check_views(config: Config) -> Iterator[Diagnostic]:
 def _team_refs(config: Config, matcher: Mapping[str, Any], loc: Loc, teams: set[str]) -> Iterator[Diagnostic]:
     """Teams a `team` condition compares with, by equality, `in` or `not_in`."""
     for key, condition, path in conditions(matcher):
-        if key != "team":
-            continue
-        here = (loc[0], loc[1] + path)
-        for sub, value in _named(condition):
-            if isinstance(value, str) and value not in teams:
-                yield unknown(config.span(here, *sub), "team", value, teams)
-
-
-def _named(condition: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """(path below the condition, value) of each value a condition names by equality."""
-    if isinstance(condition, Mapping):
-        for op in ("in", "not_in"):
-            for i, value in enumerate(condition.get(op, [])):
-                yield (op, i), value
-    elif isinstance(condition, list):
-        yield from (((i,), value) for i, value in enumerate(condition))
-    else:
-        yield (), condition
+        if key == "team":
+            yield from named_refs(config, condition, (loc[0], loc[1] + path), teams, "team")
 
 
 def _deepest_climb(config: Config) -> int:
