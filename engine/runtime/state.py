@@ -8,6 +8,7 @@ from engine.compile.compiled import Compiled
 from engine.config.values import MAX_DURATION_S, RANGE_TEXT, in_range
 from engine.errors import EventError
 from engine.runtime.events import MAX_TEXT, check_json_value, describe
+from engine.runtime.supervision import MAX_SUPERVISORS
 from engine.runtime.ticket import STATE_VERSION, State, matcher_ticket
 
 
@@ -140,6 +141,8 @@ def _check_shape(state: dict[str, Any]) -> None:
         raise _fail("closed", "true or false", state.get("closed"))
     for key in ("tags", "flags", "fired", "supervisors"):
         _strings(state.get(key, []), key)
+    if len(state.get("supervisors", [])) > MAX_SUPERVISORS:
+        raise _fail("supervisors", f"at most {MAX_SUPERVISORS} supervisors", len(state["supervisors"]))
     if state.get("resolution") is not None:
         _check_resolution(_dict(state["resolution"], "resolution"))
     _str(state.get("policy"), "policy", optional=True)

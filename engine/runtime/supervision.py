@@ -11,6 +11,10 @@ from engine.runtime.events import Event
 from engine.runtime.notifications import ASSIGN_CHANNELS, to_person
 from engine.runtime.ticket import State
 
+# A ticket tells every supervisor at every breach: their number is bounded, like everything a
+# host's events can grow (docs/limits.md); the one who handed over longest ago gives way.
+MAX_SUPERVISORS = 32
+
 
 def hand_over(compiled: Compiled, state: State, event: Event, before: str | None, from_team: str,
               trace: list[str]) -> None:
@@ -22,9 +26,13 @@ def hand_over(compiled: Compiled, state: State, event: Event, before: str | None
     if not supervise or before is None or before == state["assignee"]["person"]:
         return
     supervisors: list[str] = state.setdefault("supervisors", [])
-    if before not in supervisors:
-        supervisors.append(before)
-        trace.append(f"{before} supervises the ticket")
+    if before in supervisors:
+        return
+    if len(supervisors) >= MAX_SUPERVISORS:
+        trace.append(f"{supervisors.pop(0)} no longer supervises the ticket "
+                     f"(at most {MAX_SUPERVISORS} supervisors)")
+    supervisors.append(before)
+    trace.append(f"{before} supervises the ticket")
 
 
 def stop_supervising(state: State, people: list[str], trace: list[str]) -> None:
