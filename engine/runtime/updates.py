@@ -23,13 +23,7 @@ def apply_changes(compiled: Compiled, state: State, event: Event, trace: list[st
         raise EventError(f"unknown level {explicit!r} (levels: {', '.join(compiled.levels)})",
                          "changes.severity")
     attrs = state["attrs"]
-    for key, value in changes.items():
-        if key == "fields":
-            attrs[key] = {**attrs["fields"], **(value or {})}
-        elif key == "tags":
-            attrs[key] = list(value or ())      # null clears the tags, as [] does
-        else:
-            attrs[key] = value
+    _set_attributes(attrs, changes)
     if changes:
         trace.append("updated " + ", ".join(sorted(changes)))
     ticket = matcher_ticket(attrs, attrs["proposed"], list(attrs["tags"]), event.ts)
@@ -54,3 +48,14 @@ def apply_changes(compiled: Compiled, state: State, event: Event, trace: list[st
         assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
     if state["severity"] != old_severity or "category" in changes:
         retarget(compiled, state, event.ts, trace)
+
+
+def _set_attributes(attrs: dict[str, Any], changes: dict[str, Any]) -> None:
+    """`fields` merged key by key, `tags` the new list, the others replaced."""
+    for key, value in changes.items():
+        if key == "fields":
+            attrs[key] = {**attrs["fields"], **(value or {})}
+        elif key == "tags":
+            attrs[key] = list(value or ())      # null clears the tags, as [] does
+        else:
+            attrs[key] = value
