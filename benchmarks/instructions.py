@@ -1,13 +1,16 @@
 """Instruction counts for routing and created decisions: repeatable where wall time drifts.
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=deque_extend \\
-        python benchmarks/instructions.py {dict,route,created}
+        python benchmarks/instructions.py {dict,route,created,created-dict} [views [N]]
 
 divide callgrind's `Collected` by 2,000. Only the `deque(map(...))` loop is counted: the
 config generation, loading and warm-up run with collection off. The config is the scale
 generator's at 500 categories (fast to load under valgrind; a route's cost does not
-depend on the category count), with 50 rules. Set PYTHONHASHSEED=0 for the same count
-twice.
+depend on the category count), with 50 rules; `views` adds its views.yaml (N views in both
+modes, default 6: one of each kind the reference config has) and standard solutions, the
+rest of the config unchanged. `created-dict` is the
+created decision through `to_dict(with_state=False, render=False)`, where a decision's
+views and solution are read. Set PYTHONHASHSEED=0 for the same count twice.
 """
 from __future__ import annotations
 
@@ -32,9 +35,12 @@ N = 2000
 
 def main() -> None:
     what = sys.argv[1] if len(sys.argv) > 1 else "route"
+    featured = sys.argv[2:3] == ["views"]
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else 6
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "cfg"
-        write(root, Scale(categories=500, teams=50, people=500, rules=50))
+        write(root, Scale(categories=500, teams=50, people=500, rules=50, views=count if featured else 0,
+                          solutions=featured))
         eng = engine.load(root)
     events = list(created_events(sorted(eng.compiled.categories), N))
     tickets = _tickets(events)
@@ -47,11 +53,15 @@ def main() -> None:
     def one_created(e: dict[str, Any]) -> Any:
         return eng.evaluate(e)
 
+    def one_created_dict(e: dict[str, Any]) -> Any:
+        return eng.evaluate(e).to_dict(with_state=False, render=False)
+
     def one_lookup(t: dict[str, Any]) -> Any:
         return categories.get(t["category"])
 
     runs: dict[str, tuple[Callable[[Any], Any], list[dict[str, Any]]]] = {
-        "dict": (one_lookup, tickets), "route": (one_route, tickets), "created": (one_created, events)}
+        "dict": (one_lookup, tickets), "route": (one_route, tickets), "created": (one_created, events),
+        "created-dict": (one_created_dict, events)}
     one, items = runs[what]
     for item in items:  # warm every memo the loop will meet
         one(dict(item))

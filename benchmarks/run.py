@@ -1,7 +1,7 @@
 """Gongdan benchmarks (targets in README.md and docs/performance.md): each figure is a
 median beside a baseline measured in the same process, since shared machines drift.
 
-    python benchmarks/run.py [--quick] [--only validate,routing,durable]
+    python benchmarks/run.py [--quick] [--only validate,routing,views,durable]
 
 Never a timed assertion: this prints figures; the README and issue notes quote them.
 """
@@ -109,6 +109,37 @@ def bench_routing(root: Path, n: int, runs: int) -> None:
     print(f"routing   dict lookup {base / n * 1e6:6.3f} µs | route {route / n * 1e6:6.3f} µs ({ratio:.1f}x) | "
           f"created decision {full / n * 1e6:6.3f} µs ({full_ratio:.0f}x)   [{n} events, "
           f"{len(categories)} categories, {len(router.rules)} rules]")
+
+
+def bench_views(root: Path, featured: Path, n: int, runs: int) -> None:
+    """The created decision on the scale config without and with views.yaml and solutions
+    (6 views in both modes, one of each kind the reference config has; a solution on every
+    business unit): the evaluation alone, and through `to_dict` (what a host stores and
+    sends, without rendering), where the views and the solution are read."""
+    plain, rich = engine.load(root), engine.load(featured)
+    events = list(created_events(sorted(plain.compiled.categories), n))
+
+    def evaluate(eng: engine.Engine) -> Callable[[], None]:
+        def run() -> None:
+            for e in events:
+                eng.evaluate(e)
+        return run
+
+    def as_dict(eng: engine.Engine) -> Callable[[], None]:
+        def run() -> None:
+            for e in events:
+                eng.evaluate(e).to_dict(with_state=False, render=False)
+        return run
+
+    base, featured_t, ratio = paired(evaluate(plain), evaluate(rich), runs)
+    base_d, featured_d, ratio_d = paired(as_dict(plain), as_dict(rich), runs)
+    shown = [rich.evaluate(e).to_dict(with_state=False, render=False) for e in events[:2000]]
+    in_views = sum(bool(d["views"]) for d in shown) / len(shown)
+    with_solution = sum(d["solution"] is not None for d in shown) / len(shown)
+    print(f"views     created decision {base / n * 1e6:6.3f} µs → {featured_t / n * 1e6:6.3f} µs with views and "
+          f"solutions ({ratio:.3f}x) | with to_dict {base_d / n * 1e6:6.3f} µs → {featured_d / n * 1e6:6.3f} µs "
+          f"({ratio_d:.3f}x)   [{n} events, {len(rich.compiled.views.ordered)} views, "
+          f"{in_views:.0%} in a view, {with_solution:.0%} with a solution]")
 
 
 def bench_oncall(root: Path, n: int, runs: int) -> None:
@@ -240,7 +271,7 @@ def bench_durable(n: int, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and events")
-    parser.add_argument("--only", default="validate,routing,oncall,calendar,replay,durable")
+    parser.add_argument("--only", default="validate,routing,views,oncall,calendar,replay,durable")
     parser.add_argument("--million", action="store_true",
                         help="also replay a ~1,000,000-event stream (235,000 tickets)")
     args = parser.parse_args()
@@ -253,6 +284,10 @@ def main() -> None:
             bench_validate(root, runs)
         if "routing" in only:
             bench_routing(root, n, runs)
+        if "views" in only:
+            featured = Path(tmp) / "scale-views"
+            write(featured, Scale(views=6, solutions=True))
+            bench_views(root, featured, n, runs)
         if "oncall" in only:
             bench_oncall(root, n, runs)
     if "calendar" in only:

@@ -1,10 +1,15 @@
 """Generates a large organisation config (the scale reference of docs/performance.md) at a fixed seed.
 
     python benchmarks/scale.py OUT_DIR [--categories 5000 --teams 500 --people 5000 --rules 50]
+                                       [--views 6] [--solutions]
 
 The output is a valid config dir (`gongdan validate OUT_DIR` is clean) shaped like the
 reference one: a 3-level category tree with routes, rotating rosters, daily and promotion
-profiles, and rule packs mixing every kind of matcher.
+profiles, and rule packs mixing every kind of matcher. `--views N` adds a views.yaml of N
+views in both modes (the reference config's kinds: a business unit's P1/P2, a tag, teams,
+an escalation level, a breached response, a P1's resolve at risk), `--solutions` standard
+solutions on every business unit, extended by a third of the domains; both draw from a
+generator of their own, so the rest of the config is the same with or without them.
 """
 from __future__ import annotations
 
@@ -67,6 +72,8 @@ class Scale:
     people: int = 5000
     rules: int = 50
     seed: int = 7
+    views: int = 0
+    solutions: bool = False
 
 
 def _person(pid: str, manager: str | None, n: int) -> dict[str, object]:
@@ -162,12 +169,44 @@ def rules(scale: Scale, tops: list[dict], team_ids: list[str], rng: random.Rando
     return out
 
 
+def add_solutions(tops: list[dict], rng: random.Random) -> None:
+    """A solution on every business unit; a third of its domains extend it."""
+    for top in tops:
+        bu = top["key"]
+        top["solution"] = {"runbook": f"https://wiki.example/runbooks/{bu}",
+                           "checklist": {"zh": ["查看大盘与最近变更", "按单号定位"],
+                                         "en": ["Check the dashboard", "Find the order"]},
+                           "resolution_codes": ["rolled-back", "data-repaired", "user-guided"]}
+        for mid in top["children"]:
+            if rng.random() < 1 / 3:
+                mid["solution"] = {"extend": True, "checklist": {"zh": [f"检查{mid['name']}的依赖"]},
+                                   "resolution_codes": [f"{mid['key']}-fixed"]}
+
+
+def views(scale: Scale, tops: list[dict], team_ids: list[str], rng: random.Random) -> list[dict]:
+    """`scale.views` views in both modes, cycling through the reference config's kinds."""
+    kinds = [
+        lambda: {"when": {"category": {"prefix": f"{rng.choice(tops)['key']}/"}, "severity": ["P1", "P2"]}},
+        lambda: {"when": {"tags": rng.choice(TAGS)}},
+        lambda: {"when": {"team": rng.sample(team_ids, 4), "severity": ["P1", "P2"]}},
+        lambda: {"sla": {"escalation_level": 2}},
+        lambda: {"sla": {"response": "breached"}},
+        lambda: {"when": {"severity": "P1"}, "sla": {"resolve": {"used": "80%"}}},
+    ]
+    return [{"id": f"view{i:02d}", "title": {"zh": f"视图{i}", "en": f"View {i}"},
+             "modes": ["daily", "promotion"], "order": i, **kinds[i % len(kinds)]()}
+            for i in range(scale.views)]
+
+
 def write(out: Path, scale: Scale) -> None:
     rng = random.Random(scale.seed)
     people, schedules, teams = people_and_teams(scale, rng)
     team_ids = [t["id"] for t in teams]
     tops = category_tree(scale, team_ids, rng)
     rule_list = rules(scale, tops, team_ids, rng)
+    extras = random.Random(scale.seed + 1)
+    if scale.solutions:
+        add_solutions(tops, extras)
     out.mkdir(parents=True, exist_ok=True)
     (out / "rules").mkdir(exist_ok=True)
     dump = {"allow_unicode": True, "sort_keys": False, "width": 120}
@@ -177,6 +216,9 @@ def write(out: Path, scale: Scale) -> None:
     (out / "categories.yaml").write_text(yaml.safe_dump(
         {"version": 1, "default": {"team": team_ids[0], "severity": "P3"}, "categories": tops}, **dump),
         encoding="utf-8")
+    if scale.views:
+        (out / "views.yaml").write_text(yaml.safe_dump(
+            {"version": 1, "views": views(scale, tops, team_ids, extras)}, **dump), encoding="utf-8")
     half = len(rule_list) // 2
     for name, chunk in (("10-grading.yaml", rule_list[:half]), ("20-routing.yaml", rule_list[half:])):
         (out / "rules" / name).write_text(yaml.safe_dump({"version": 1, "rules": chunk}, **dump),
@@ -186,10 +228,12 @@ def write(out: Path, scale: Scale) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
-    for field in ("categories", "teams", "people", "rules", "seed"):
+    for field in ("categories", "teams", "people", "rules", "seed", "views"):
         parser.add_argument(f"--{field}", type=int, default=getattr(Scale(), field))
+    parser.add_argument("--solutions", action="store_true")
     args = parser.parse_args()
-    write(args.out, Scale(args.categories, args.teams, args.people, args.rules, args.seed))
+    write(args.out, Scale(args.categories, args.teams, args.people, args.rules, args.seed, args.views,
+                          args.solutions))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Golden decision cases (docs/cli.md): `event` (+ `mode`) -> `want`, a subset of the decision.
+"""Golden decision cases (docs/cli.md): `event` (+ `mode`) -> `want`, a subset of the decision;
+`given` events of the same ticket come first, and `due` calls `due()` after the event.
 
 `gongdan test` and the project's own pytest suite both run cases through `run_case`, so the
 feature tests itself. Times in `want` compare as instants, whatever their offset.
@@ -25,6 +26,8 @@ class Case:
     mode: str | None
     want: Any
     error: str | None
+    given: tuple[Any, ...] = ()     # earlier events of the ticket, applied in order
+    due: Any = None                 # then `due(state, due)`: `want` is that decision
 
 
 @dataclass(slots=True)
@@ -58,19 +61,32 @@ def _case(doc: SourceDocument, i: int, item: Any) -> tuple[Case | None, Diagnost
     span = doc.span(("cases", i))
     if not isinstance(item, dict) or "event" not in item or ("want" not in item and "error" not in item):
         return None, Diagnostic(span, "case.shape", "a case needs `name`, `event` and `want` (or `error`)")
-    unknown = sorted(set(item) - {"name", "event", "mode", "want", "error"})
+    unknown = sorted(set(item) - {"name", "event", "mode", "want", "error", "given", "due"})
     if unknown:
         return None, Diagnostic(doc.span(("cases", i, unknown[0]), key=True), "case.unknown-key",
                                 f"unknown key {unknown[0]!r} in a case")
+    given = item.get("given") or []
+    if not isinstance(given, list):
+        return None, Diagnostic(doc.span(("cases", i, "given")), "case.shape", "`given` is a list of events")
     return Case(str(item.get("name", f"case {i + 1}")), span, item["event"], item.get("mode"),
-                item.get("want"), item.get("error")), None
+                item.get("want"), item.get("error"), tuple(given), item.get("due")), None
 
 
 def run_case(engine: Engine, case: Case) -> Outcome:
     """Evaluate one case; the outcome lists each difference from `want`."""
     outcome = Outcome(case)
+    state = None
+    for i, earlier in enumerate(case.given):
+        try:
+            state = engine.evaluate(earlier, state, mode=case.mode).state
+        except EventError as exc:
+            outcome.problems.append(f"given[{i}]: event error: {exc}")
+            return outcome
     try:
-        decision = engine.evaluate(case.event, mode=case.mode).to_dict()
+        decided = engine.evaluate(case.event, state, mode=case.mode)
+        if case.due is not None:
+            decided = engine.due(decided.state, case.due)
+        decision = decided.to_dict()
     except EventError as exc:
         if case.error is None:
             outcome.problems.append(f"event error: {exc}")

@@ -1,7 +1,7 @@
 """Reference checks: every id a file names exists, and every id is defined once."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from engine.checks.common import duplicates, unknown
@@ -11,7 +11,7 @@ from engine.routing.matchers import conditions
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 BUILTIN_CALENDARS = (BUILTIN_CALENDAR,)
-ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter")
+ROLES = ("assignee", "on_duty", "backup", "team_lead", "team_group", "manager", "submitter", "supervisors")
 
 
 def calendar_ids(config: Config) -> set[str]:
@@ -66,22 +66,27 @@ def matcher_refs(config: Config, matcher: Matcher, loc: Loc) -> Iterator[Diagnos
         if key in ("during", "outside") and value not in calendars:
             yield unknown(config.span(here), "calendar", value, calendars)
         elif key == "severity":
-            yield from _severity_refs(config, value, here)
+            yield from named_refs(config, value, here, config.level_ids, "level")
 
 
-def _severity_refs(config: Config, condition: Any, loc: Loc) -> Iterator[Diagnostic]:
-    levels = config.level_ids
+def named_refs(config: Config, condition: Any, loc: Loc, known: Collection[str], kind: str
+               ) -> Iterator[Diagnostic]:
+    """`ref.unknown-<kind>` for each value a condition names by equality, `in` or `not_in`."""
+    for sub, value in _named(condition):
+        if value not in known:
+            yield unknown(config.span(loc, *sub), kind, str(value), known)
+
+
+def _named(condition: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """(path below the condition, value) of each value a condition names by equality."""
     if isinstance(condition, dict):
         for op in ("in", "not_in"):
             for i, value in enumerate(condition.get(op, [])):
-                if value not in levels:
-                    yield unknown(config.span(loc, op, i), "level", str(value), levels)
-        return
-    values = condition if isinstance(condition, list) else [condition]
-    for i, value in enumerate(values):
-        if value not in levels:
-            sub = (i,) if isinstance(condition, list) else ()
-            yield unknown(config.span(loc, *sub), "level", str(value), levels)
+                yield (op, i), value
+    elif isinstance(condition, list):
+        yield from (((i,), value) for i, value in enumerate(condition))
+    else:
+        yield (), condition
 
 
 def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
@@ -97,7 +102,7 @@ def check_roster_refs(config: Config) -> Iterator[Diagnostic]:
         for duty in team.duty.values():
             if duty.mode not in modes:
                 yield unknown(config.span(duty.loc, key=True), "mode", duty.mode, modes,
-                              explain=_modes_hint(modes))
+                              explain=modes_hint(modes))
             for field in ("primary", "backup"):
                 sid = getattr(duty, field)
                 if sid is not None and sid not in schedules:
@@ -144,14 +149,15 @@ def _mode_refs(config: Config, profiles: set[str]) -> Iterator[Diagnostic]:
     modes = config.modes
     if modes.default not in profiles:
         yield unknown(config.span(modes.loc, "default"), "mode", modes.default, profiles,
-                      explain=_modes_hint(profiles))
+                      explain=modes_hint(profiles))
     for window in modes.windows:
         if window.mode not in profiles:
             yield unknown(config.span(window.loc, "mode"), "mode", window.mode, profiles,
-                          explain=_modes_hint(profiles))
+                          explain=modes_hint(profiles))
 
 
-def _modes_hint(profiles: set[str]) -> str:
+def modes_hint(profiles: set[str]) -> str:
+    """What a mode is, and the modes there are."""
     return "a mode is the name of a profile: " + ", ".join(sorted(profiles))
 
 

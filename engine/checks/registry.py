@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.checks import calendars, gaps, org, refs, rosters, routing, sla, templates
+from engine.checks import calendars, gaps, org, refs, rosters, routing, sla, solutions, templates, views
 from engine.checks.common import Check, CheckOptions, TimedCheck
 from engine.config.model import Config
 from engine.diagnostics import Diagnostic
@@ -30,6 +30,8 @@ CHECKS: dict[str, Check] = {
     "sla.steps": sla.check_step_values,
     "sla.policy-steps": sla.check_policy_steps,
     "templates": templates.check_notifications,
+    "views": views.check_views,
+    "solutions": solutions.check_solutions,
 }
 
 # Checks that need `CheckOptions` (a clock): they run only when `now` is given.

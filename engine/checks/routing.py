@@ -25,6 +25,9 @@ def _matchers(config: Config) -> Iterator[tuple[Matcher, Loc]]:
     for profile in config.profiles.values():
         for override in profile.overrides or ():
             yield override.when, (override.loc[0], override.loc[1] + ("when",))
+    for view in config.views:
+        if view.when is not None:
+            yield view.when, (view.loc[0], view.loc[1] + ("when",))
 
 
 _RE2_HINT = ("Gongdan uses RE2 syntax, which matches in linear time: no backreferences or "
@@ -98,6 +101,38 @@ def implies(narrow: Matcher, broad: Matcher) -> bool:
     """Whether every ticket matching `narrow` matches `broad` too (sound, not complete)."""
     simple = all(k not in NON_ATTRIBUTES for k in broad)
     return simple and all(k in narrow and _condition_implies(narrow[k], v) for k, v in broad.items())
+
+
+def _contradiction(key: str, condition: Any) -> str | None:
+    """Why one operator map admits no value (for the forms worth knowing), or None."""
+    if not isinstance(condition, Mapping) or len(condition) < 2:
+        return None
+    if condition.get("exists") is False:
+        return f"{key} must be missing and also meet {', '.join(op for op in condition if op != 'exists')}"
+    admitted, refused = condition.get("in"), condition.get("not_in")
+    if admitted is not None and refused is not None and all(v in refused for v in admitted):
+        return f"{key} must be one of {list(admitted)} and none of {list(refused)}"
+    return None
+
+
+def never_matches(matcher: Matcher) -> str | None:
+    """Why no ticket can match `matcher`, where the checks can prove it (sound, not
+    complete): an operator map that contradicts itself, a `not` of what the rest of the
+    matcher implies (`implies`, as for shadowed routes and rules), or an `any` whose every
+    alternative is impossible."""
+    for key, condition in matcher.items():
+        if key == "any":
+            if all(never_matches(sub) is not None for sub in condition):
+                return "no alternative of `any` can match"
+        elif key == "not":
+            rest = {k: v for k, v in matcher.items() if k != "not"}
+            if rest and implies(rest, condition):
+                return "what `not` excludes is implied by the rest"
+        elif key not in NON_ATTRIBUTES:
+            reason = _contradiction(key, condition)
+            if reason is not None:
+                return reason
+    return None
 
 
 def check_shadowed(config: Config) -> Iterator[Diagnostic]:

@@ -16,6 +16,7 @@ from engine.cli.serve import serve
 from engine.cli.streams import PipeClosed, flush_stdout, hold_closed_descriptors
 from engine.cli.test import test_command
 from engine.cli.validate import validate
+from engine.cli.views import views
 
 
 class _Group(click.Group):
@@ -57,3 +58,4 @@ main.add_command(oncall)
 main.add_command(evaluate)
 main.add_command(serve)
 main.add_command(diff_command)
+main.add_command(views)

@@ -22,6 +22,8 @@ def render_tree(decision: Decision) -> str:
         lines.append(("└─ " if i == len(steps) - 1 else "├─ ") + step)
     lines.append(f"⇒ team {decision.team}, severity {decision.severity}"
                  + (f", tags {', '.join(decision.tags)}" if decision.tags else ""))
+    if decision.views:
+        lines.append(f"  views: {', '.join(decision.views)}")
     if decision.category["fallback"]:
         lines.append(f"  (category {decision.category['id']} fell back to "
                      f"{decision.category['matched'] or 'the default'})")

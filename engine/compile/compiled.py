@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.compile.solutions import Solution
+from engine.compile.views import NO_VIEWS, Views
 from engine.config.model import Person
 from engine.diagnostics import Diagnostic
 from engine.duty.schedules import Schedule
@@ -51,6 +53,8 @@ class Compiled:
     ticket_url: str
     diagnostics: tuple[Diagnostic, ...]       # the warnings the config loaded with
     caches: Caches = field(default_factory=Caches)
+    views: Views = NO_VIEWS                   # views.yaml, per mode
+    solutions: Mapping[str, Solution] = field(default_factory=dict)   # category -> its solution
 
     @property
     def categories(self) -> Mapping[str, CompiledCategory]:

@@ -14,6 +14,8 @@ from engine.compile.compiled import Compiled
 from engine.compile.duty import compile_people, compile_schedules, compile_teams
 from engine.compile.routing import compile_router
 from engine.compile.sla import compile_policies, compile_profiles
+from engine.compile.solutions import compile_solutions
+from engine.compile.views import compile_views
 from engine.config.model import Config
 from engine.config.values import parse_datetime
 from engine.diagnostics import Diagnostic
@@ -54,7 +56,9 @@ def compile_config(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> Co
         renderer=_part("templates", "`templates`", lambda: Renderer.compile(
             config.templates, config.notifications.locale)),
         locale=config.notifications.locale, ticket_url=config.notifications.ticket_url,
-        diagnostics=tuple(diagnostics))
+        diagnostics=tuple(diagnostics),
+        views=_part("views", "`views`", lambda: compile_views(config, calendars)),
+        solutions=_part("solutions", "`solutions`", lambda: compile_solutions(config)))
 
 
 def compile_modes(config: Config) -> Modes:

@@ -34,7 +34,8 @@ def compile_teams(config: Config, schedules: Mapping[str, Schedule]) -> dict[str
     for team in config.teams:
         duty = {mode: Duty(schedules[d.primary], schedules[d.backup] if d.backup else None)
                 for mode, d in team.duty.items()}
-        teams[team.id] = Team(team.id, team.name, team.lead, team.members, dict(team.group), duty)
+        teams[team.id] = Team(team.id, team.name, team.lead, team.members, dict(team.group), duty,
+                              team.supervise_transfers)
     return teams
 
 

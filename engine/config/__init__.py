@@ -4,5 +4,6 @@ frozen model of what a config dir says (`Config`), with a position for every nod
 Owns: `source` (strict YAML, source maps), `schema` and its twin `schema_fast`, `values`
 (durations, percentages, dates, windows, datetimes), `files` (which files a config dir
 holds, read and schema-checked), `build` (data -> model), `model`, `profiles` (`extends`
-resolved). May import: diagnostics, errors, timecalc.
+resolved), `solutions` (standard solutions down the category tree). May import:
+diagnostics, errors, timecalc.
 """

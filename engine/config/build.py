@@ -12,6 +12,7 @@ from engine.config.source import DataPath, SourceDocument
 CATEGORIES = "categories.yaml"
 ROSTERS = "rosters.yaml"
 SLA_PROFILES = "sla_profiles.yaml"
+VIEWS = "views.yaml"          # optional
 RULES_DIR = "rules"
 
 
@@ -39,6 +40,7 @@ def build_model(root: Path, docs: Mapping[str, SourceDocument], digest: str = ""
         notifications=_notifications(sla.get("notifications", {})),
         templates=tuple(templates),
         digest=digest,
+        views=_views(docs[VIEWS].data or {}) if VIEWS in docs else (),
     )
 
 
@@ -60,14 +62,14 @@ def _levels(items: list[Any]) -> tuple[m.Level, ...]:
     return tuple(levels)
 
 
-def _windows(spec: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+def _tuples(spec: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(value) for key, value in spec.items()}
 
 
 def _calendars(items: Mapping[str, Any]) -> dict[str, m.CalendarDef]:
     return {
-        cid: m.CalendarDef(cid, c["timezone"], _windows(c.get("week", {})),
-                           tuple(c.get("holidays", [])), _windows(c.get("workdays", {})),
+        cid: m.CalendarDef(cid, c["timezone"], _tuples(c.get("week", {})),
+                           tuple(c.get("holidays", [])), _tuples(c.get("workdays", {})),
                            _sla("calendars", cid))
         for cid, c in items.items()
     }
@@ -151,7 +153,8 @@ def _team(t: Mapping[str, Any], i: int) -> m.TeamDef:
     duty = {mode: m.DutyDef(mode, d["primary"], d.get("backup"), (ROSTERS, base + ("duty", mode)))
             for mode, d in t.get("duty", {}).items()}
     return m.TeamDef(t["id"], t.get("name", t["id"]), t.get("lead"), tuple(t.get("members", [])),
-                     dict(t.get("group", {})), duty, (ROSTERS, base))
+                     dict(t.get("group", {})), duty, (ROSTERS, base),
+                     bool(t.get("transfer", {}).get("supervise", False)))
 
 
 def _default(spec: Mapping[str, Any]) -> m.DefaultRoute:
@@ -165,10 +168,24 @@ def _categories(items: list[Any], parent: str | None, path: DataPath) -> list[m.
         cid = f"{parent}/{c['key']}" if parent else c["key"]
         routes = tuple(m.RouteDef(r["id"], r["when"], r["team"], (CATEGORIES, here + ("routes", j)))
                        for j, r in enumerate(c.get("routes", [])))
+        solution = _solution(c["solution"], here + ("solution",)) if "solution" in c else None
         found.append(m.CategoryDef(cid, c["key"], c.get("name", c["key"]), parent, c.get("team"),
-                                   c.get("severity"), routes, (CATEGORIES, here)))
+                                   c.get("severity"), routes, (CATEGORIES, here), solution))
         found.extend(_categories(c.get("children", []), cid, here + ("children",)))
     return found
+
+
+def _solution(spec: Mapping[str, Any], path: DataPath) -> m.SolutionDef:
+    related = tuple(spec["related"]) if "related" in spec else None
+    return m.SolutionDef(spec.get("runbook"), _tuples(spec.get("checklist", {})), related,
+                         tuple(spec.get("resolution_codes", [])), bool(spec.get("extend", False)),
+                         (CATEGORIES, path))
+
+
+def _views(data: Mapping[str, Any]) -> tuple[m.ViewDef, ...]:
+    return tuple(m.ViewDef(v["id"], dict(v["title"]), tuple(v["modes"]), v.get("when"),
+                           dict(v.get("sla", {})), int(v["order"]), (VIEWS, ("views", i)))
+                 for i, v in enumerate(data.get("views", [])))
 
 
 def _rules(name: str, data: Mapping[str, Any]) -> list[m.RuleDef]:

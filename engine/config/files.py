@@ -6,13 +6,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from engine.config.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES
+from engine.config.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES, VIEWS
 from engine.config.model import TemplateSource
 from engine.config.schema import validate_document
 from engine.config.source import MAX_FILE_BYTES, SourceDocument, parse_yaml, read_regular
 from engine.diagnostics import Diagnostic, Severity, Span
 
 REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "sla_profiles"}
+OPTIONAL_FILES = {VIEWS: "views"}
 
 
 
@@ -20,6 +21,8 @@ REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "s
 def config_files(root: Path) -> list[tuple[str, str]]:
     """(name relative to the config dir, schema kind) of every config file, in load order."""
     files = list(REQUIRED_FILES.items())
+    files += [(name, kind) for name, kind in OPTIONAL_FILES.items()
+              if (root / name).exists() or (root / name).is_symlink()]   # a broken link is diagnosed
     rules = root / RULES_DIR
     if rules.is_dir():
         files += [(f"{RULES_DIR}/{p.name}", "rules") for p in sorted(rules.glob("*.yaml"))]

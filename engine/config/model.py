@@ -163,6 +163,7 @@ class TeamDef:
     group: Mapping[str, str]
     duty: Mapping[str, DutyDef]
     loc: Loc
+    supervise_transfers: bool = False   # `transfer: {supervise: true}`
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,18 @@ class RouteDef:
     id: str
     when: Matcher
     team: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionDef:
+    """A category's standard solution as written; `extend` adds it to the parent's."""
+
+    runbook: str | None
+    checklist: Mapping[str, tuple[str, ...]]    # locale -> steps
+    related: tuple[str, ...] | None
+    resolution_codes: tuple[str, ...]
+    extend: bool
     loc: Loc
 
 
@@ -185,6 +198,7 @@ class CategoryDef:
     severity: str | None
     routes: tuple[RouteDef, ...]
     loc: Loc
+    solution: SolutionDef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +217,20 @@ class RuleDef:
     severity: str | None
     tags: tuple[str, ...]
     stop: bool
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class ViewDef:
+    """A view of views.yaml as written: `sla` maps `response`/`resolve` to `breached` or
+    `{used: N%}` and `escalation_level` to an integer."""
+
+    id: str
+    title: Mapping[str, str]                    # locale -> title
+    modes: tuple[str, ...]
+    when: Matcher | None
+    sla: Mapping[str, Any]
+    order: int
     loc: Loc
 
 
@@ -242,6 +270,7 @@ class Config:
     notifications: NotificationsDef
     templates: tuple[TemplateSource, ...] = ()
     digest: str = ""
+    views: tuple[ViewDef, ...] = ()
 
     def span(self, loc: Loc, *sub: str | int, key: bool = False) -> Span:
         """The span of `loc` or of a field below it (`key=True`: the key, not the value)."""

@@ -42,6 +42,7 @@ class Team:
     members: tuple[str, ...]
     group: Mapping[str, str]
     duty: Mapping[str, Duty]
+    supervise_transfers: bool = False     # a transfer away keeps the previous assignee informed
 
     def duty_in(self, mode: str, default_mode: str) -> Duty | None:
         """The mode's duty, else the default mode's (docs/semantics.md#duty)."""

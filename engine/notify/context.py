@@ -36,7 +36,7 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "recipient": "who this message goes to: {kind, id, name, timezone}; kind person|group; the name cut to 64",
     "clock": "the clock the step belongs to: response | resolve",
     "clock_label": "the clock in words: 响应 / 解决, or response / resolution",
-    "kind": "what happened: assign | remind | breach | escalate",
+    "kind": "what happened: assign | remind | breach | escalate, or acknowledged | resolved (to a supervisor)",
     "level_no": "the escalation level: 0 before the first climb, 1 for the first manager up",
     "step": "the policy step's index on its clock (0-based)",
     "channel": "dingtalk | dingtalk_group | email | sms | phone",
@@ -48,6 +48,10 @@ CONTEXT_VARIABLES: dict[str, str] = {
     "remaining_minutes": "whole minutes left before the due time (0 when due)",
     "at_mobiles": "mobile numbers to @ in a DingTalk group (the assignee's, without +86)",
     "mode": "the ticket's mode: daily | promotion | ...",
+    "solution": "the standard solution of the ticket's category: {runbook, checklist, related}; runbook \"\" and the "
+                "lists [] when it has none; the checklist in the config's locale",
+    "resolution": "how the ticket was resolved: {code, text}, both \"\" until a `resolved` event says; the text one "
+                  "line cut to 200 characters",
 }
 
 WORDS = {
@@ -176,7 +180,18 @@ _SAMPLE_NAMES = {
 }
 # kind -> (seconds from the due time to the moment of sending, escalation level, step)
 _SAMPLE_TIMING = {"assign": (-300, 0, 0), "remind": (-150, 0, 0), "breach": (0, 0, 1),
-                  "escalate": (900, 1, 3)}
+                  "escalate": (900, 1, 3), "acknowledged": (-180, 0, 0), "resolved": (1200, 0, 0)}
+_SAMPLE_SOLUTION = {
+    "zh": {"runbook": "https://wiki.yunji.example/runbooks/order-create",
+           "checklist": ["确认支付渠道回调是否正常", "按订单号补单并通知用户"],
+           "related": ["payment/gateway/callback-lost"],
+           "resolution": {"code": "order-repaired", "text": "渠道恢复后补单"}},
+    "en": {"runbook": "https://wiki.yunji.example/runbooks/order-create",
+           "checklist": ["Check the payment channel's callbacks", "Re-create the order and tell the user"],
+           "related": ["payment/gateway/callback-lost"],
+           "resolution": {"code": "order-repaired", "text": "Orders re-created once the channel was back"}},
+}
+NO_RESOLUTION = {"code": "", "text": ""}
 _SAMPLE_DUE = 1794327000.0   # 2026-11-11T00:10:00+08:00
 
 
@@ -186,25 +201,38 @@ def sample_context(locale: str = "zh", kind: str = "escalate", channel: str = "d
     context checks render overrides with, and the docs and golden tests show."""
     names = _SAMPLE_NAMES[locale]
     offset, level_no, step = _SAMPLE_TIMING.get(kind, _SAMPLE_TIMING["escalate"])
-    clock = {"since": _SAMPLE_DUE - 300, "stopped": None, "due": _SAMPLE_DUE}
+    solution = _SAMPLE_SOLUTION[locale]
+    clock_name = "resolve" if kind == "resolved" else "response"
     recipient = ({"kind": "person", "id": "zhang-zhiyuan", "name": names["recipient"]}
-                 if kind == "escalate" else
+                 if kind in ("escalate", "acknowledged", "resolved") else
                  {"kind": "person", "id": "meng-tianyou", "name": names["assignee"]})
     if channel == "dingtalk_group":
         recipient = {"kind": "group", "id": "trade-order-robot", "name": names["team"]}
     return {
-        "ticket": {"id": "T-1024", "title": names["title"], "status": "open",
+        "ticket": {"id": "T-1024", "title": names["title"], "status": "resolved" if kind == "resolved" else "open",
                    "url": "https://tickets.yunji.example/t/T-1024", "tags": ["资损", "capital-loss"]},
         "category": {"id": "trade/order/create-failed", "name": names["category"]},
         "level": level_view("P1", names["level"]),
         "team": {"id": "trade-order", "name": names["team"]},
         "assignee": {"id": "meng-tianyou", "name": names["assignee"]},
         "recipient": {**recipient, "timezone": DEFAULT_TIMEZONE},
-        "clock": "response", "clock_label": WORDS[locale]["response"], "kind": kind,
+        "clock": clock_name, "clock_label": WORDS[locale][clock_name], "kind": kind,
         "level_no": level_no, "step": step, "channel": channel,
         "at_mobiles": ["13878886881"], "mode": "promotion",
-        **timing(clock, _SAMPLE_DUE + offset, DEFAULT_TIMEZONE, locale),
+        "solution": {key: solution[key] for key in ("runbook", "checklist", "related")},
+        "resolution": solution["resolution"] if kind == "resolved" else NO_RESOLUTION,
+        **timing(_sample_clock(kind), _SAMPLE_DUE + offset, DEFAULT_TIMEZONE, locale),
     }
+
+
+def _sample_clock(kind: str) -> dict[str, Any]:
+    """The sample's clock: running for the steps; acknowledged 3 minutes early, resolved
+    20 minutes late for the notices to supervisors (both stopped then)."""
+    clock: dict[str, Any] = {"since": _SAMPLE_DUE - 300, "stopped": None, "due": _SAMPLE_DUE}
+    offset = _SAMPLE_TIMING[kind][0] if kind in ("acknowledged", "resolved") else None
+    if offset is not None:
+        clock.update(since=None, stopped=_SAMPLE_DUE + offset)
+    return clock
 
 
 def longest_context(locale: str = "zh", kind: str = "escalate", channel: str = "dingtalk"
@@ -224,4 +252,5 @@ def longest_context(locale: str = "zh", kind: str = "escalate", channel: str = "
     context["team"] = {**context["team"], "name": name}
     context["assignee"] = {**context["assignee"], "name": name}
     context["recipient"] = {**context["recipient"], "name": name}
+    context["resolution"] = {"code": "order-repaired", "text": long} if kind == "resolved" else NO_RESOLUTION
     return context

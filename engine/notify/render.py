@@ -15,7 +15,7 @@ from engine.errors import GongdanError
 from engine.notify.channels import CHANNELS, SUBJECTLESS
 from engine.notify.sandbox import ENVIRONMENT, MAX_OUTPUT
 
-KINDS = ("assign", "remind", "breach", "escalate")
+KINDS = ("assign", "remind", "breach", "escalate", "acknowledged", "resolved")
 LOCALES = ("zh", "en")
 TRUNCATED = {"zh": "…（内容过长，已截断）", "en": "… (truncated)"}
 OVERRIDE_DIR = "templates"

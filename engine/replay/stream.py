@@ -235,14 +235,22 @@ def _parse(line: Line) -> tuple[str | None, Event | None]:
         return str(exc), None
 
 
+KB_MIN_TICKETS = 20     # a category this busy without a standard solution is worth writing one for
+KB_LISTED = 10
+
+
 @dataclass(slots=True)
 class Summary:
-    """Per team and level: tickets, clock outcomes, escalations by level, quick resolutions."""
+    """Per team and level: tickets, clock outcomes, escalations by level, quick resolutions;
+    per view: the tickets that were ever in it and those in it at their last decision; per
+    category: the resolutions given, and the busy categories without a standard solution
+    (the knowledge-base candidates)."""
 
     last: dict[str, dict[str, Any]] = field(default_factory=dict)
     created_at: dict[str, float] = field(default_factory=dict)
     escalations: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     fired: set[tuple[str, str, int, int]] = field(default_factory=set)
+    viewed: dict[str, set[str]] = field(default_factory=dict)     # ticket -> every view it was in
 
     def add(self, d: dict[str, Any]) -> None:
         ticket = d["ticket"]
@@ -255,9 +263,15 @@ class Summary:
             if key not in self.fired:
                 self.fired.add(key)
                 self.escalations[(d["team"], d["severity"], n["level"])] += 1
+        if d["views"]:
+            self.viewed.setdefault(ticket, set()).update(d["views"])
+        resolution = d["resolution"]
         self.last[ticket] = {"team": d["team"], "severity": d["severity"],
                              "response": d["sla"]["response"]["state"], "resolve": d["sla"]["resolve"]["state"],
-                             "resolved_at": self._resolved_at(d, ticket)}
+                             "resolved_at": self._resolved_at(d, ticket), "views": d["views"],
+                             "category": d["category"]["matched"] or "(default)",
+                             "solution": d["solution"] is not None,
+                             "resolution": None if resolution is None else resolution["code"] or ""}
 
     def _resolved_at(self, d: dict[str, Any], ticket: str) -> float | None:
         previous = self.last.get(ticket, {}).get("resolved_at")
@@ -271,6 +285,7 @@ class Summary:
         self.created_at.update(other.created_at)
         self.escalations.update(other.escalations)
         self.fired |= other.fired
+        self.viewed.update(other.viewed)
 
     def rows(self) -> list[dict[str, Any]]:
         groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {
@@ -290,6 +305,28 @@ class Summary:
         return [{"team": team, "level": level, **g, "escalations": dict(sorted(g["escalations"].items()))}
                 for (team, level), g in sorted(groups.items())]
 
+    def view_rows(self) -> list[dict[str, Any]]:
+        """Per view, by name: tickets ever in it, and in it at their last decision."""
+        ever = Counter(view for views in self.viewed.values() for view in views)
+        now = Counter(view for row in self.last.values() for view in row["views"])
+        return [{"view": view, "tickets": count, "in_now": now[view]} for view, count in sorted(ever.items())]
+
+    def resolution_rows(self) -> list[dict[str, Any]]:
+        """Per category and resolution code: the tickets whose last resolution gave it."""
+        counts = Counter((row["category"], row["resolution"]) for row in self.last.values() if row["resolution"])
+        return [{"category": c, "code": code, "tickets": n} for (c, code), n in sorted(counts.items())]
+
+    def resolutions_without_code(self) -> tuple[int, int]:
+        """Resolved tickets whose resolution is text alone, and those that said nothing."""
+        rows = [row for row in self.last.values() if row["resolved_at"] is not None]
+        return (sum(row["resolution"] == "" for row in rows), sum(row["resolution"] is None for row in rows))
+
+    def knowledge_gaps(self) -> list[dict[str, Any]]:
+        """Categories with at least KB_MIN_TICKETS tickets and no standard solution, busiest first."""
+        counts = Counter(row["category"] for row in self.last.values() if not row["solution"])
+        busy = [(n, c) for c, n in counts.items() if n >= KB_MIN_TICKETS]
+        return [{"category": c, "tickets": n} for n, c in sorted(busy, key=lambda p: (-p[0], p[1]))[:KB_LISTED]]
+
     def render(self) -> str:
         lines = [(f"{'team':<24} {'level':<5} {'tickets':>7} {'resp met':>8} {'resp brch':>9} "
                  f"{'res met':>7} {'res brch':>8} {'≤30m':>6}  escalations by level")]
@@ -299,4 +336,16 @@ class Summary:
             lines.append(f"{r['team']:<24} {r['level']:<5} {r['tickets']:>7} {r['response_met']:>8} "
                          f"{r['response_breached']:>9} {r['resolve_met']:>7} {r['resolve_breached']:>8} "
                          f"{share:>6}  {esc}")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + self._sections()) + "\n"
+
+    def _sections(self) -> list[str]:
+        lines = ["", f"{'view':<24} {'tickets':>7} {'in now':>7}"]
+        lines += [f"{r['view']:<24} {r['tickets']:>7} {r['in_now']:>7}" for r in self.view_rows()]
+        lines += ["", f"{'category':<40} {'resolution':<24} {'tickets':>7}"]
+        lines += [f"{r['category']:<40} {r['code']:<24} {r['tickets']:>7}" for r in self.resolution_rows()]
+        text_only, unsaid = self.resolutions_without_code()
+        lines.append(f"resolved with text alone: {text_only}; without saying how: {unsaid}")
+        lines += ["", f"knowledge-base candidates: {KB_MIN_TICKETS} tickets or more, no standard solution",
+                  f"{'category':<40} {'tickets':>7}"]
+        lines += [f"{r['category']:<40} {r['tickets']:>7}" for r in self.knowledge_gaps()]
+        return lines

@@ -9,6 +9,7 @@ from engine.compile.compiled import Compiled
 from engine.config.values import format_ts
 from engine.runtime.messages import build_context
 from engine.runtime.timers import Pending, next_step, next_wakeup, pending
+from engine.runtime.views import ViewReading, next_entering, read_views
 from engine.sla import clocks as sla
 
 
@@ -32,6 +33,8 @@ class Decision:
     rendered: list[dict[str, Any]] | None = None
     known_waiting: list[Pending] | None = None
     at_text: str | None = None   # `at_time.isoformat()` when the caller already has it
+    reading: ViewReading | None = None   # the ticket's views, read on first use
+    at_ts: float | None = None           # `at_time.timestamp()` when the caller already has it
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
@@ -40,6 +43,35 @@ class Decision:
     tags = property(lambda self: list(self.state["tags"]))
     category = property(lambda self: dict(self.state["category"]))
     assignee = property(lambda self: dict(self.state["assignee"]))
+    supervisors = property(lambda self: list(self.state.get("supervisors", ())))
+
+    @property
+    def resolution(self) -> dict[str, Any] | None:
+        found = self.state.get("resolution")
+        return dict(found) if found is not None else None
+
+    @property
+    def solution(self) -> dict[str, Any] | None:
+        """The standard solution of the ticket's category (the known one it routed by)."""
+        found = self.compiled.solutions.get(self.state["category"].get("matched") or "")
+        return None if found is None else found.to_dict()
+
+    @property
+    def views(self) -> list[str]:
+        """The views of the mode in force the ticket is in at `at`, in view order."""
+        if not self.compiled.views.ordered:
+            return []       # a config without views.yaml pays nothing for them
+        return list(self._reading().ids)
+
+    def _reading(self) -> ViewReading:
+        if self.reading is None:
+            self.reading = read_views(self.compiled, self.state, self._now())
+        return self.reading
+
+    def _now(self) -> float:
+        if self.at_ts is None:
+            self.at_ts = self.at_time.timestamp()
+        return self.at_ts
 
     @property
     def config_version(self) -> str:
@@ -58,13 +90,18 @@ class Decision:
 
     @property
     def next_wakeup_ts(self) -> float | None:
-        """When the host calls `due()` next: the first pending step, or the next mode
-        switch that changes the ticket's targets (`on_switch: recompute`)."""
+        """When the host calls `due()` next: the first pending step, the next mode switch
+        that changes the ticket's targets (`on_switch: recompute`), or the next instant time
+        alone changes its views."""
         if self.known_waiting is not None:
             first = self.known_waiting[0][0] if self.known_waiting else None
         else:
             first = next_step(self.compiled, self.state)
-        return next_wakeup(self.compiled, self.state, first)
+        wake = next_wakeup(self.compiled, self.state, first)
+        if not self.compiled.views.ordered:
+            return wake
+        entering = next_entering(self.compiled, self.state, self._reading())
+        return entering if wake is None or (entering is not None and entering < wake) else wake
 
     @property
     def next_wakeup(self) -> str | None:
@@ -73,7 +110,7 @@ class Decision:
 
     @property
     def sla(self) -> dict[str, Any]:
-        now, tz = self.at_time.timestamp(), self.at_time.tzinfo
+        now, tz = self._now(), self.at_time.tzinfo
         view: dict[str, Any] = {"profile": self.state["mode"]}
         for name, clock in self.state["clocks"].items():
             view[name] = _clock_view(self.compiled, clock, now, tz)
@@ -109,7 +146,9 @@ class Decision:
             "ticket": self.ticket, "event": self.event, "at": self.at,
             "config_version": self.config_version, "mode": self.mode, "category": self.category,
             "severity": self.severity, "team": self.team, "tags": self.tags,
-            "assignee": self.assignee, "sla": self.sla, "timers": self.timers,
+            "assignee": self.assignee, "supervisors": self.supervisors, "sla": self.sla,
+            "views": self.views, "solution": self.solution, "resolution": self.resolution,
+            "timers": self.timers,
             "notifications": self.notifications if render else self.sent, "flags": list(self.flags),
             "next_wakeup": self.next_wakeup, "trace": list(self.trace),
         }
@@ -136,9 +175,14 @@ def _clock_view(compiled: Compiled, clock: sla.Clock, now: float, tz: Any) -> di
 def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: datetime,
                    trace: list[str], explain: list[str] | None,
                    sent: list[dict[str, Any]] | None = None, flags: list[str] | None = None,
-                   waiting: list[Pending] | None = None, at_text: str | None = None) -> Decision:
+                   waiting: list[Pending] | None = None, at_text: str | None = None,
+                   at_ts: float | None = None) -> Decision:
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
-    `waiting` is the pending timers when the caller already has them."""
+    `waiting` is the pending timers when the caller already has them. With `explain`, the
+    views are read now, each with its reason."""
     all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
-    return Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
-                    known_waiting=waiting, at_text=at_text)
+    decision = Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
+                        known_waiting=waiting, at_text=at_text, at_ts=at_ts)
+    if explain is not None:
+        decision.reading = read_views(compiled, state, decision._now(), explain)
+    return decision

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compile.compiled import Compiled
+from engine.compile.views import View
 from engine.config.values import RANGE_TEXT, in_range
 from engine.diagnostics import Diagnostic, suggest
 from engine.duty.reports import DutyReport, duty_report
@@ -20,6 +21,7 @@ from engine.runtime.decision import Decision, build_decision
 from engine.runtime.events import Event, check_instant, describe, parse_event, parse_time
 from engine.runtime.notifications import assign_notifications
 from engine.runtime.state import checked_state
+from engine.runtime.supervision import supervisor_notices
 from engine.runtime.timers import Pending, fire_due
 from engine.timecalc.modes import unknown_mode
 
@@ -78,6 +80,11 @@ class Engine:
         return duty_report(self._team(team), self.compiled.modes, _instant(at, "at"), days,
                            self._known_mode(mode), handoffs)
 
+    def views(self, mode: str) -> tuple[View, ...]:
+        """The views of `mode` (views.yaml), in view order; LookupError for an unknown mode."""
+        self._known_mode(mode)
+        return self.compiled.views.of(mode)
+
     def _known_mode(self, mode: str | None) -> str | None:
         if mode is not None and mode not in self.compiled.modes.ids:
             raise LookupError(unknown_mode(mode, self.compiled.modes.ids))
@@ -120,8 +127,10 @@ class Engine:
         sent = []
         if new_state["assignee"]["person"] != before and not new_state["closed"]:
             sent = assign_notifications(compiled, new_state, parsed.iso, flags)
+        if "supervisors" in new_state and state is not None:
+            sent += supervisor_notices(compiled, state, new_state, parsed, flags)
         return build_decision(compiled, new_state, parsed.type, parsed.at, trace, notes, sent, flags,
-                              waiting, parsed.iso)
+                              waiting, parsed.iso, parsed.ts)
 
     def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
         """Fire every step due by `now` (once: the returned state records it), in time order."""
@@ -138,7 +147,7 @@ class Engine:
             current["until"] = edge
         more, waiting = fire_due(compiled, current, ts, at.tzinfo, trace, flags)
         current["until"] = max(current["until"], ts)
-        return build_decision(compiled, current, "due", at, trace, None, sent + more, flags, waiting)
+        return build_decision(compiled, current, "due", at, trace, None, sent + more, flags, waiting, at_ts=ts)
 
 
 def _switches(compiled: Compiled, state: dict[str, Any], now: float) -> list[float]:

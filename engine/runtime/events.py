@@ -13,7 +13,7 @@ from engine.errors import EventError
 
 EVENT_TYPES = ("created", "acknowledged", "transferred", "updated", "status_changed",
                "resolved", "reopened", "closed")
-CHANGEABLE = ("category", "severity", "title", "tags", "source", "fields")
+CHANGEABLE = ("category", "severity", "title", "tags", "source", "fields", "supervisors_remove")
 FieldCheck = Callable[[Any, str], None]
 
 
@@ -86,8 +86,11 @@ def describe(value: Any) -> str:
 
 
 def unicode_text(value: str) -> bool:
-    """Whether a string can be written out as UTF-8 (JSON can carry half a surrogate pair,
-    which no output can hold): the ASCII case costs one C call."""
+    """Whether a string can be written out as UTF-8 and stored as text anywhere (JSON can
+    carry half a surrogate pair, which no output can hold, and NUL, which PostgreSQL text
+    and jsonb refuse): the ASCII case costs two C calls."""
+    if "\x00" in value:
+        return False
     if value.isascii():
         return True
     try:
@@ -99,7 +102,7 @@ def unicode_text(value: str) -> bool:
 
 def _unicode(value: str, field: str) -> None:
     if not unicode_text(value):
-        raise EventError("holds half a surrogate pair (not Unicode text)", field)
+        raise EventError("holds NUL or half a surrogate pair (not text)", field)
 
 
 def _text(value: Any, field: str) -> None:
@@ -214,6 +217,28 @@ def _optional(check: FieldCheck) -> FieldCheck:
     return allow_null
 
 
+def _flag(value: Any, field: str) -> None:
+    if type(value) is not bool:
+        raise EventError(f"expected true or false, got {describe(value)}", field)
+
+
+def _people(value: Any, field: str) -> None:
+    if type(value) is not list or not value or len(value) > MAX_TAGS:
+        raise EventError(f"expected a list of 1 to {MAX_TAGS} person ids, got {describe(value)}", field)
+    for i, person in enumerate(value):
+        _id(person, f"{field}[{i}]")
+
+
+def _resolution(value: Any, field: str) -> None:
+    """`{code, text}`, at least one: a code of the category (checked against the config
+    later, by the lifecycle) and free text."""
+    if type(value) is not dict or not value or not set(value) <= {"code", "text"}:
+        raise EventError(f"expected {{code: id, text: string}} (either or both), got {describe(value)}", field)
+    if "code" in value:
+        _id(value["code"], f"{field}.code")
+    _maybe_text(value.get("text"), f"{field}.text")
+
+
 def _transfer_target(to: Any, field: str) -> None:
     if not isinstance(to, dict) or len(to) != 1 or not set(to) <= {"person", "team"}:
         raise EventError("expected {person: id} or {team: id}", field)
@@ -223,20 +248,25 @@ def _transfer_target(to: Any, field: str) -> None:
 
 _maybe_text, _maybe_id = _optional(_text), _optional(_id)
 _maybe_tags, _maybe_fields = _optional(_tags), _optional(_fields)
+_maybe_flag, _maybe_resolution = _optional(_flag), _optional(_resolution)
 # The checks a field's value goes to when it is not plain (null is plain for these).
 _DIRECT: dict[FieldCheck, FieldCheck] = {_maybe_tags: _tags, _maybe_fields: _fields, _maybe_id: _id,
-                                         _maybe_text: _text}
+                                         _maybe_text: _text, _maybe_flag: _flag,
+                                         _maybe_resolution: _resolution}
 _ATTRIBUTES: dict[str, FieldCheck] = {
     "category": _category, "severity": _maybe_id, "title": _maybe_text,
     "tags": _maybe_tags, "source": _maybe_text, "fields": _maybe_fields,
 }
 
 
+_CHANGES: dict[str, FieldCheck] = {**_ATTRIBUTES, "supervisors_remove": _people}
+
+
 def _changes(changes: Any, field: str) -> None:
     if not isinstance(changes, dict) or not changes:
         raise EventError("expected a non-empty object of changed attributes", field)
     for key, value in changes.items():
-        check = _ATTRIBUTES.get(key)
+        check = _CHANGES.get(key)
         if check is None:
             raise EventError(f"cannot be changed (changeable: {', '.join(CHANGEABLE)})", f"{field}.{key}")
         check(value, f"{field}.{key}")
@@ -247,10 +277,10 @@ _COMMON: dict[str, FieldCheck] = {"type": _text, "ticket": _name, "at": _time,
 _FIELDS: dict[str, dict[str, FieldCheck]] = {
     "created": {**_COMMON, **_ATTRIBUTES, "submitter": _maybe_text},
     "acknowledged": _COMMON,
-    "transferred": {**_COMMON, "to": _transfer_target},
+    "transferred": {**_COMMON, "to": _transfer_target, "supervise": _maybe_flag},
     "updated": {**_COMMON, "changes": _changes},
     "status_changed": {**_COMMON, "status": _name},
-    "resolved": _COMMON,
+    "resolved": {**_COMMON, "resolution": _maybe_resolution},
     "reopened": _COMMON,
     "closed": _COMMON,
 }
@@ -258,7 +288,7 @@ _FIELDS: dict[str, dict[str, FieldCheck]] = {
 # other value goes to the field's check, which accepts it or names what is wrong.
 _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
     _maybe_id: (type(None),), _maybe_tags: (type(None),), _maybe_fields: (type(None),),
-    _maybe_text: (type(None),),
+    _maybe_text: (type(None),), _maybe_flag: (type(None), bool), _maybe_resolution: (type(None),),
 }
 # Texts a field takes without a call, by length (-1: always checked): a plain string in
 # bounds, the common case, costs a length test.
@@ -292,7 +322,7 @@ def parse_event(raw: Any) -> Event:
             raise EventError(f"not a field of a {kind!r} event", key)
         kind_of = type(value)
         if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]
-                                           and value.isascii()):
+                                           and value.isascii() and "\x00" not in value):
             spec[3](value, key)
     return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
 

@@ -12,6 +12,7 @@ from engine.compile.compiled import Compiled
 from engine.errors import EventError
 from engine.runtime.events import Event
 from engine.runtime.state import checked_state
+from engine.runtime.supervision import hand_over, keep_apart
 from engine.runtime.ticket import (
     STATE_VERSION,
     State,
@@ -69,6 +70,7 @@ def continue_ticket(compiled: Compiled, event: Event, state: Any, mode: str | No
     if event.ts > current["until"] or mode is not None:  # a late event meets no new window
         follow_mode(compiled, current, event.ts, trace)
     HANDLERS[event.type](compiled, current, event, trace)
+    keep_apart(current, trace)
     current["last"] = event.ts
     current["until"] = max(current["until"], event.ts)
     return current, trace
@@ -127,6 +129,25 @@ def _resolved(compiled: Compiled, state: State, event: Event, trace: list[str]) 
             sla.stop(clock, event.ts, _calendar(compiled, clock))
             trace.append(f"{name} clock stopped: {clock['outcome']}")
     state["status"] = "resolved"
+    _resolution(compiled, state, event.raw.get("resolution"), trace)
+
+
+def _resolution(compiled: Compiled, state: State, given: Any, trace: list[str]) -> None:
+    """The state keeps how the ticket was solved; a code must be one of its category's."""
+    if given is None:
+        state.pop("resolution", None)
+        return
+    code = given.get("code")
+    if code is not None:
+        category = state["category"].get("matched")
+        solution = compiled.solutions.get(category or "")
+        codes = solution.codes_in_order if solution is not None else ()
+        if code not in codes:
+            known = f"codes: {', '.join(codes)}" if codes else "it has no resolution codes"
+            raise EventError(f"unknown resolution code {code!r} for category "
+                             f"{category or 'default'} ({known})", "resolution.code")
+    state["resolution"] = {"code": code, "text": given.get("text")}
+    trace.append(f"resolution {code or '(no code)'}")
 
 
 def _reopened(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
@@ -136,6 +157,7 @@ def _reopened(compiled: Compiled, state: State, event: Event, trace: list[str]) 
         return
     sla.reopen(clock, event.ts, _calendar(compiled, clock))
     state["status"] = "open"
+    state.pop("resolution", None)   # what solved it did not hold
     trace.append("reopened: resolve clock resumes with its remaining budget")
 
 
@@ -148,16 +170,18 @@ def _closed(compiled: Compiled, state: State, event: Event, trace: list[str]) ->
 
 def _transferred(compiled: Compiled, state: State, event: Event, trace: list[str]) -> None:
     to = event.raw["to"]
+    before, from_team = state["assignee"]["person"], state["team"]
     if "person" in to:
         state["assignee"] = {"person": to["person"], "source": "transfer"}
         trace.append(f"transferred to {to['person']}")
-        return
-    team = to["team"]
-    if team not in compiled.teams:
-        raise EventError(f"unknown team {team!r}", "to.team")
-    state["team"] = team
-    trace.append(f"transferred to team {team}")
-    assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
+    else:
+        team = to["team"]
+        if team not in compiled.teams:
+            raise EventError(f"unknown team {team!r}", "to.team")
+        state["team"] = team
+        trace.append(f"transferred to team {team}")
+        assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
+    hand_over(compiled, state, event, before, from_team, trace)
 
 
 HANDLERS: dict[str, Callable[[Compiled, State, Event, list[str]], None]] = {

@@ -10,6 +10,7 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.notify.context import (
     DEFAULT_TIMEZONE,
+    NO_RESOLUTION,
     TITLE_LIMIT,
     WORDS,
     host_tags,
@@ -41,6 +42,8 @@ def build_context(compiled: Compiled, state: Mapping[str, Any], notification: Ma
         "channel": notification.get("channel") or "",
         "at_mobiles": _mobiles(compiled, state["assignee"]["person"]),
         "mode": state["mode"],
+        "solution": _solution(compiled, state),
+        "resolution": _resolution(state),
     }
     context.update(timing(state["clocks"].get(clock_name), now_ts, recipient["timezone"], locale))
     return context
@@ -52,6 +55,21 @@ def _ticket(state: Mapping[str, Any], pattern: str) -> dict[str, Any]:
             "title": host_text(state["attrs"].get("title") or "", TITLE_LIMIT),
             "url": ticket_link(pattern, state["ticket"]), "status": state["status"],
             "tags": host_tags(state.get("tags") or ())}
+
+
+def _solution(compiled: Compiled, state: Mapping[str, Any]) -> dict[str, Any]:
+    found = compiled.solutions.get(state["category"].get("matched") or "")
+    if found is None:
+        return {"runbook": "", "checklist": [], "related": []}
+    return {"runbook": found.runbook or "", "checklist": list(found.checklist), "related": list(found.related)}
+
+
+def _resolution(state: Mapping[str, Any]) -> dict[str, str]:
+    """The host's text bounded like a title: one line of at most 200 characters."""
+    found = state.get("resolution")
+    if found is None:
+        return dict(NO_RESOLUTION)
+    return {"code": found.get("code") or "", "text": host_text(found.get("text") or "", TITLE_LIMIT)}
 
 
 def _category(compiled: Compiled, state: Mapping[str, Any]) -> dict[str, str]:

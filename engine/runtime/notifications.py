@@ -1,6 +1,7 @@
 """The notifications a fired step or an assignment makes: recipients resolved at fire
-time, one message per recipient and channel, a missing contact falling back to another
-channel (flagged), never dropped silently."""
+time, one message per recipient and channel (a person named by two roles of a step gets
+one), a missing contact falling back to another channel (flagged), never dropped
+silently. A breach step also tells the ticket's supervisors."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,6 +11,9 @@ from engine.compile.compiled import Compiled
 from engine.notify.channels import CHANNEL_CONTACT, FALLBACK_ORDER
 from engine.runtime.ticket import State, climb_chain, mode_in_force
 from engine.sla.escalation import Timer
+
+# A work notification: how a ticket is handed to someone, and how supervisors are told.
+ASSIGN_CHANNELS = ("dingtalk",)
 
 
 def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Iterator[tuple[str, str | None]]:
@@ -31,6 +35,8 @@ def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Ite
             yield "person", chain[index] if index < len(chain) else None
         elif who == "submitter":
             yield "person", state["attrs"].get("submitter")
+        elif who == "supervisors":
+            yield from (("person", person) for person in state.get("supervisors", ()))
         else:
             yield "person", who
 
@@ -38,28 +44,36 @@ def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Ite
 def notifications(compiled: Compiled, state: State, timer: Timer, ts: float, when: str,
                   flags: list[str]) -> list[dict[str, Any]]:
     """One notification per recipient and channel; a missing contact falls back to the
-    person's other channels (flagged), never dropped silently."""
+    person's other channels (flagged), never dropped silently. At a breach the ticket's
+    supervisors are told too, on the step's person channels (dingtalk if it has none)."""
     base = {"at": when, "clock": timer.clock, "kind": timer.kind, "policy": timer.policy,
             "step": timer.step.index, "level": timer.level}
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str]] = set()
+    channels = tuple(c for c in timer.step.channels if c != "dingtalk_group")
     for kind, target in recipients(compiled, state, timer, ts):
         if kind == "group":
             if "dingtalk_group" in timer.step.channels and target:
                 out.append({**base, "channel": "dingtalk_group", "to": {"group": target}})
-            continue
-        if target is None:
+        elif target is None:
             _flag(flags, "unreachable")  # a role that resolves to nobody (a roster gap, no lead)
-            continue
-        for channel in timer.step.channels:
-            if channel == "dingtalk_group" or (target, channel) in seen:
-                continue
-            seen.add((target, channel))
-            out.extend(_to_person(compiled, base, target, channel, timer.step.channels, flags))
+        else:
+            _each_channel(compiled, base, target, channels, timer.step.channels, seen, out, flags)
+    if timer.kind == "breach":
+        for person in state.get("supervisors", ()):
+            _each_channel(compiled, base, person, channels or ASSIGN_CHANNELS, timer.step.channels,
+                          seen, out, flags)
     return out
 
 
-ASSIGN_CHANNELS = ("dingtalk",)
+def _each_channel(compiled: Compiled, base: dict[str, Any], person: str, channels: tuple[str, ...],
+                  step_channels: tuple[str, ...], seen: set[tuple[str | None, str]],
+                  out: list[dict[str, Any]], flags: list[str]) -> None:
+    """A person's messages of one step: one per channel, none they already have from it."""
+    for channel in channels:
+        if (person, channel) not in seen:
+            seen.add((person, channel))
+            out.extend(to_person(compiled, base, person, channel, step_channels, flags))
 
 
 def assign_notifications(compiled: Compiled, state: State, at: str, flags: list[str]) -> list[dict[str, Any]]:
@@ -70,11 +84,13 @@ def assign_notifications(compiled: Compiled, state: State, at: str, flags: list[
         _flag(flags, "unreachable")
         return []
     base = {"at": at, "clock": "response", "kind": "assign", "level": 0}
-    return _to_person(compiled, base, person, ASSIGN_CHANNELS[0], ASSIGN_CHANNELS, flags)
+    return to_person(compiled, base, person, ASSIGN_CHANNELS[0], ASSIGN_CHANNELS, flags)
 
 
-def _to_person(compiled: Compiled, base: dict[str, Any], person: str, channel: str,
-               step_channels: tuple[str, ...], flags: list[str]) -> list[dict[str, Any]]:
+def to_person(compiled: Compiled, base: dict[str, Any], person: str, channel: str,
+              step_channels: tuple[str, ...], flags: list[str]) -> list[dict[str, Any]]:
+    """One message to a person on `channel`, else on their first other channel the step
+    does not use (flagged `contact_missing`), else unaddressed (flagged `unreachable`)."""
     info = compiled.people.get(person)
     address = info.contacts.get(CHANNEL_CONTACT[channel]) if info else None
     if address:

@@ -8,6 +8,7 @@ from engine.compile.compiled import Compiled
 from engine.config.values import MAX_DURATION_S, RANGE_TEXT, in_range
 from engine.errors import EventError
 from engine.runtime.events import MAX_TEXT, check_json_value, describe, unicode_text
+from engine.runtime.supervision import MAX_SUPERVISORS
 from engine.runtime.ticket import STATE_VERSION, State, matcher_ticket
 
 
@@ -41,6 +42,8 @@ def copy_state(state: State) -> State:
     current["attrs"] = dict(state["attrs"])
     for key in ("flags", "fired", "tags"):
         current[key] = list(state.get(key, ()))
+    if "supervisors" in state:
+        current["supervisors"] = list(state["supervisors"])
     current["clocks"] = {name: {**clock, "runs": list(clock["runs"])}
                          for name, clock in state["clocks"].items()}
     return current
@@ -136,8 +139,12 @@ def _check_shape(state: dict[str, Any]) -> None:
     _instant(state.get("steps_from"), "steps_from", optional=True)
     if type(state.get("closed")) is not bool:
         raise _fail("closed", "true or false", state.get("closed"))
-    for key in ("tags", "flags", "fired"):
+    for key in ("tags", "flags", "fired", "supervisors"):
         _strings(state.get(key, []), key)
+    if len(state.get("supervisors", [])) > MAX_SUPERVISORS:
+        raise _fail("supervisors", f"at most {MAX_SUPERVISORS} supervisors", len(state["supervisors"]))
+    if state.get("resolution") is not None:
+        _check_resolution(_dict(state["resolution"], "resolution"))
     _str(state.get("policy"), "policy", optional=True)
     _str(state.get("explicit_mode"), "explicit_mode", optional=True)
     _check_attrs(_dict(state.get("attrs"), "attrs"))
@@ -165,6 +172,13 @@ def _check_attrs(attrs: dict[str, Any]) -> None:
             raise _fail(f"attrs.{key}", f"at most {MAX_TEXT:,} characters", f"{len(attrs[key]):,} characters")
     _strings(attrs.get("tags", []), "attrs.tags")
     check_json_value(_dict(attrs.get("fields", {}), "attrs.fields"), "state.attrs.fields")
+
+
+def _check_resolution(resolution: dict[str, Any]) -> None:
+    for key in ("code", "text"):
+        _str(resolution.get(key), f"resolution.{key}", optional=True)
+    if len(resolution.get("text") or "") > MAX_TEXT:
+        raise _fail("resolution.text", f"at most {MAX_TEXT:,} characters", f"{len(resolution['text']):,} characters")
 
 
 def _required(value: dict[str, Any], keys: tuple[str, ...], path: str) -> None:

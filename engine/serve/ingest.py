@@ -67,12 +67,24 @@ def _basics(event: Any) -> tuple[str, str, datetime] | None:
     ticket, kind, at = event.get("ticket"), event.get("type"), event.get("at")
     if type(ticket) is not str or not ticket or type(kind) is not str or type(at) is not str:
         return None
-    if not _DATETIME.search(at):
+    if not _DATETIME.search(at) or not _storable(ticket):
         return None
     try:
         return ticket, kind, datetime.fromisoformat(at)
     except ValueError:
         return None
+
+
+def _storable(text: str) -> bool:
+    """Whether a ticket id can key a row (no NUL, valid UTF-8); the engine refuses the rest
+    with its own words, but the row lock comes first."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refusal(ctx: Context, event: Any) -> Problem:

@@ -79,10 +79,43 @@ def test_the_example_replays_to_the_same_bytes_and_its_summary_recounts(tmp_path
     got = {(r["team"], r["level"]): {k: v for k, v in r.items() if k not in ("team", "level")}
            for r in summary.rows()}
     assert got == {k: dict(v, escalations=dict(sorted(v["escalations"].items()))) for k, v in expected.items()}
-    header, *rows = out.decode().splitlines()
+    teams, views, resolutions, gaps = out.decode().split("\n\n")
+    header, *rows = teams.splitlines()
     assert header.split() == ["team", "level", "tickets", "resp", "met", "resp", "brch", "res", "met", "res",
                               "brch", "≤30m", "escalations", "by", "level"]
     assert [tuple(row.split()[:2]) for row in rows] == sorted(got), "one row per team and level"
+    assert views.splitlines()[1:] == [f"{r['view']:<24} {r['tickets']:>7} {r['in_now']:>7}"
+                                      for r in summary.view_rows()]
+    assert (resolutions.splitlines()[0].split(), gaps.splitlines()[0]) == (
+        ["category", "resolution", "tickets"],
+        "knowledge-base candidates: 20 tickets or more, no standard solution")
+    assert_views_and_resolutions_recount(decisions, summary)
+
+
+def assert_views_and_resolutions_recount(decisions: list[dict[str, Any]], summary: Any) -> None:
+    """Per view, per resolution, and the busy categories without a solution, counted again."""
+    ever: dict[str, set[str]] = defaultdict(set)
+    last: dict[str, dict[str, Any]] = {}
+    for d in decisions:
+        for view in d["views"]:
+            ever[view].add(d["ticket"])
+        last[d["ticket"]] = d
+    assert summary.view_rows() == [
+        {"view": v, "tickets": len(ts), "in_now": sum(v in d["views"] for d in last.values())}
+        for v, ts in sorted(ever.items())]
+    coded = Counter((d["category"]["matched"], d["resolution"]["code"]) for d in last.values()
+                    if d["resolution"] and d["resolution"]["code"])
+    assert summary.resolution_rows() == [{"category": c, "code": code, "tickets": n}
+                                         for (c, code), n in sorted(coded.items())]
+    bare = Counter(d["category"]["matched"] or "(default)" for d in last.values() if d["solution"] is None)
+    assert summary.knowledge_gaps() == [{"category": c, "tickets": n} for c, n in
+                                        sorted(bare.items(), key=lambda p: (-p[1], p[0])) if n >= 20][:10]
+    assert {row["view"] for row in summary.view_rows()} == {
+        "trade-p1-p2", "payment-p1-p2", "capital-loss", "escalated-l2", "response-breached", "p1-resolve-at-risk"}
+    assert summary.resolution_rows() and summary.knowledge_gaps(), "the example exercises both"
+    kinds = Counter(n["kind"] for d in decisions for n in d["notifications"])
+    assert kinds["acknowledged"] and kinds["resolved"], "supervisors are told in the example"
+    assert any(d["supervisors"] for d in decisions) and any(d["solution"] for d in decisions)
 
 
 def _events(*events: dict[str, Any]) -> str:

@@ -38,9 +38,9 @@ def test_the_decision_as_json(reference: engine.Engine, tmp_path: Path) -> None:
     assert (decision["ticket"], decision["event"], decision["mode"]) == ("T-7", "created", "daily")
     assert decision["config_version"] == reference.config_version
     assert decision["trace"][:4] == [
-        "category marketing/coupon/redeem-failed (categories.yaml:294)",
+        "category marketing/coupon/redeem-failed (categories.yaml:329)",
         "rule capital-loss (rules/10-grading.yaml:7) → severity P1, tags +capital-loss",
-        "route redeem-failed-at-pay of marketing/coupon/redeem-failed (categories.yaml:298) → team payment-gateway",
+        "route redeem-failed-at-pay of marketing/coupon/redeem-failed (categories.yaml:333) → team payment-gateway",
         "severity P1 (raised by rules)",
     ]
     assert decision == reference.evaluate(CAPITAL_LOSS).to_dict(), "the CLI prints the library's decision"
@@ -51,37 +51,47 @@ def test_the_decision_as_json(reference: engine.Engine, tmp_path: Path) -> None:
 @pytest.mark.parametrize("event, tree", [
     pytest.param(CAPITAL_LOSS, (
         "T-7 created at 2026-11-02T10:00:00+08:00 (mode daily)\n"
-        "├─ category marketing/coupon/redeem-failed (categories.yaml:294)\n"
+        "├─ category marketing/coupon/redeem-failed (categories.yaml:329)\n"
         "├─ 13 of 14 rules skipped: the index shows this ticket lacks what each of them requires\n"
         "├─ rule capital-loss (rules/10-grading.yaml:7) → severity P1, tags +capital-loss\n"
-        "├─ route redeem-failed-at-pay of marketing/coupon/redeem-failed (categories.yaml:298) → team payment-gateway\n"
+        "├─ route redeem-failed-at-pay of marketing/coupon/redeem-failed (categories.yaml:333) → team payment-gateway\n"
         "├─ severity P1 (raised by rules)\n"
         "├─ on duty hou-ting (payment-gateway-primary/business-hours)\n"
-        "└─ targets daily P1 target: response 15m, resolve 4h on 24x7\n"
+        "├─ targets daily P1 target: response 15m, resolve 4h on 24x7\n"
+        "└─ view capital-loss (views.yaml:19): in (tags 资损)\n"
         "⇒ team payment-gateway, severity P1, tags 资损, capital-loss\n"
+        "  views: capital-loss\n"
     ), id="rule-and-route"),
     pytest.param({"type": "created", "ticket": "T-8", "at": "2026-11-11T00:05:00+08:00", "category": "hr/payroll",
                   "submitter": "ceo"}, (
         "T-8 created at 2026-11-11T00:05:00+08:00 (mode promotion)\n"
-        "├─ category hr/payroll unknown → default (categories.yaml:7)\n"
+        "├─ category hr/payroll unknown → default (categories.yaml:8)\n"
         "├─ 13 of 14 rules skipped: the index shows this ticket lacks what each of them requires\n"
         "├─ rule vip-submitter (rules/10-grading.yaml:48) → severity P2, tags +vip\n"
-        "├─ team goc-desk from default (categories.yaml:7)\n"
+        "├─ team goc-desk from default (categories.yaml:8)\n"
         "├─ severity P2 (raised by rules)\n"
         "├─ on duty zhang-ping (goc-desk-d11/shifts)\n"
-        "└─ targets promotion P2 target: response 10m, resolve 2h on 24x7\n"
+        "├─ targets promotion P2 target: response 10m, resolve 2h on 24x7\n"
+        "├─ view trade-p1-p2 (views.yaml:9): not in (category {prefix: trade/}: no match)\n"
+        "├─ view payment-p1-p2 (views.yaml:14): not in (team [payment-gateway, payment-risk, payment-settlement, "
+        "payment-wallet]: no match)\n"
+        "├─ view capital-loss (views.yaml:19): not in (tags 资损: no match)\n"
+        "├─ view escalated-l2 (views.yaml:24): not in (escalation level 0 < 2)\n"
+        "├─ view response-breached (views.yaml:29): not yet (response breached at 2026-11-10T16:15:00+00:00)\n"
+        "└─ view p1-resolve-at-risk (views.yaml:34): not in (severity P1: no match)\n"
         "⇒ team goc-desk, severity P2, tags vip\n"
         "  (category hr/payroll fell back to the default)\n"
     ), id="fallback-to-the-default"),
     pytest.param({"type": "created", "ticket": "T-9", "at": "2026-11-02T10:00:00+08:00",
                   "category": "marketing/coupon/new-thing"}, (
         "T-9 created at 2026-11-02T10:00:00+08:00 (mode daily)\n"
-        "├─ category marketing/coupon/new-thing unknown → marketing/coupon (categories.yaml:289)\n"
+        "├─ category marketing/coupon/new-thing unknown → marketing/coupon (categories.yaml:324)\n"
         "├─ 14 of 14 rules skipped: the index shows this ticket lacks what each of them requires\n"
-        "├─ team marketing-coupon from marketing/coupon (categories.yaml:289)\n"
-        "├─ severity P3 (default of marketing (categories.yaml:284))\n"
+        "├─ team marketing-coupon from marketing/coupon (categories.yaml:324)\n"
+        "├─ severity P3 (default of marketing (categories.yaml:319))\n"
         "├─ on duty yu-ying (marketing-coupon-primary/weekly)\n"
-        "└─ targets daily P3 target: response 4h, resolve 3d on cn-office\n"
+        "├─ targets daily P3 target: response 4h, resolve 3d on cn-office\n"
+        "└─ view capital-loss (views.yaml:19): not in (tags 资损: no match)\n"
         "⇒ team marketing-coupon, severity P3\n"
         "  (category marketing/coupon/new-thing fell back to marketing/coupon)\n"
     ), id="fallback-to-a-prefix"),

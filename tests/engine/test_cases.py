@@ -1,6 +1,7 @@
 """The golden decision cases run through the same runner `gongdan test` uses."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ CASES = [case for path in CASE_FILES for case in load_cases(path, str(path.relat
 
 
 def test_the_case_files() -> None:
-    assert [path.name for path in CASE_FILES] == ["duty.yaml", "escalation.yaml", "routing.yaml", "sla.yaml"]
+    assert [path.name for path in CASE_FILES] == ["duty.yaml", "escalation.yaml", "routing.yaml", "sla.yaml", "solutions.yaml",
+                                                "supervision.yaml", "views.yaml"]
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[path.stem for path in CASE_FILES])
@@ -30,6 +32,7 @@ def test_every_case_in_a_file_is_run(path: Path) -> None:
     assert problems == []
     assert [case.name for case in cases] == [item["name"] for item in doc.data["cases"]]
     assert [case.event for case in cases] == [item["event"] for item in doc.data["cases"]]
+    assert [list(case.given) for case in cases] == [item.get("given", []) for item in doc.data["cases"]]
     assert len({case.name for case in cases}) == len(cases), "names tell the cases apart"
 
 
@@ -86,3 +89,27 @@ def test_malformed_case_files_are_diagnosed(tmp_path: Path) -> None:
         "bad.yaml:2:36: error[case.unknown-key]: unknown key 'wnat' in a case",
         "bad.yaml:3:5: error[case.shape]: a case needs `name`, `event` and `want` (or `error`)",
     ]
+
+
+def test_a_given_event_that_is_refused_is_reported(reference: engine.Engine) -> None:
+    case = Case("c", Span("x.yaml", 1, 1), {"type": "resolved", "ticket": "T-1", "at": "2026-11-02T11:00:00+08:00"},
+                None, {}, None, given=({"type": "created", "ticket": "T-1", "at": "2026-11-02T10:00:00",
+                                        "category": "trade"},))
+    assert run_case(reference, case).problems == [
+        "given[0]: event error: at: '2026-11-02T10:00:00' has no UTC offset (add +08:00 or Z)"]
+
+
+def test_due_compares_the_decision_of_the_due_call(reference: engine.Engine) -> None:
+    """trade/order/create-failed is P2, daily: 30m on cn-office from 10:00, its 50% reminder at 10:15."""
+    want = {"event": "due", "notifications": [{"kind": "remind", "at": "2026-11-02T10:15:00+08:00"}]}
+    case = Case("c", Span("x.yaml", 1, 1), _case().event, None, want, None, due="2026-11-02T10:14:59+08:00")
+    assert run_case(reference, case).problems == [('notifications: want [{"kind": "remind", "at": '
+                                                  '"2026-11-02T10:15:00+08:00"}], got []')]
+    assert run_case(reference, dataclasses.replace(case, due="2026-11-02T10:15:00+08:00")).problems == []
+
+
+def test_given_must_be_a_list(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("cases:\n  - {name: x, given: {type: created}, event: {}, want: {}}\n")
+    assert [p.render() for p in load_cases(path, "bad.yaml")[1]] == [
+        "bad.yaml:2:22: error[case.shape]: `given` is a list of events"]

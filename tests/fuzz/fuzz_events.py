@@ -22,7 +22,7 @@ CREATED = ENGINE.evaluate({"type": "created", "ticket": "T-1", "at": "2026-11-02
 TYPES = ["created", "acknowledged", "transferred", "updated", "status_changed", "resolved", "reopened",
          "closed", "opened", ""]
 KEYS = ["category", "title", "severity", "tags", "source", "submitter", "fields", "note", "by", "to",
-        "changes", "status", "ticket", "at"]
+        "changes", "status", "ticket", "at", "supervise", "resolution"]
 
 
 def _value(fdp: atheris.FuzzedDataProvider, depth: int = 0) -> object:
@@ -41,7 +41,8 @@ def _value(fdp: atheris.FuzzedDataProvider, depth: int = 0) -> object:
         return "2026-11-02T1" + str(fdp.ConsumeIntInRange(0, 9)) + ":00:00" + fdp.PickValueInList(["+08:00", "Z", ""])
     if kind in (6, 7):
         return [_value(fdp, depth + 1) for _ in range(fdp.ConsumeIntInRange(0, 3))]
-    return {fdp.PickValueInList(KEYS + ["person", "team", "x"]): _value(fdp, depth + 1)
+    return {fdp.PickValueInList(KEYS + ["person", "team", "x", "code", "text", "supervisors_remove"]):
+            _value(fdp, depth + 1)
             for _ in range(fdp.ConsumeIntInRange(0, 3))}
 
 

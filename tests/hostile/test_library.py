@@ -224,11 +224,13 @@ def test_a_mutated_config_is_diagnosed_or_loads_and_decides(tmp_path: Path, data
 # --- found by the command line's hostile suite, closed in the library ---------------------------
 
 @pytest.mark.parametrize(("extra", "message"), [
-    ({"title": "\ud800"}, "title: holds half a surrogate pair (not Unicode text)"),
-    ({"tags": ["\udc00"]}, "tags: holds half a surrogate pair (not Unicode text)"),
-    ({"fields": {"a": "\ud800"}}, "fields.a: holds half a surrogate pair (not Unicode text)"),
+    ({"title": "\ud800"}, "title: holds NUL or half a surrogate pair (not text)"),
+    ({"tags": ["\udc00"]}, "tags: holds NUL or half a surrogate pair (not text)"),
+    ({"fields": {"a": "\ud800"}}, "fields.a: holds NUL or half a surrogate pair (not text)"),
     ({"fields": {"\ud800": 1}}, "fields: object keys are Unicode strings, got '\\ud800'"),
-    ({"ticket": "T\ud800"}, "ticket: holds half a surrogate pair (not Unicode text)"),
+    ({"ticket": "T\ud800"}, "ticket: holds NUL or half a surrogate pair (not text)"),
+    ({"ticket": "T\x00"}, "ticket: holds NUL or half a surrogate pair (not text)"),
+    ({"title": "a\x00b"}, "title: holds NUL or half a surrogate pair (not text)"),
 ])
 def test_half_a_surrogate_pair_is_refused_where_it_comes_in(extra: dict[str, Any], message: str) -> None:
     """JSON can carry "\\ud800"; no UTF-8 output can hold it, so it is refused at once."""

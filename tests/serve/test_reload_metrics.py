@@ -78,7 +78,7 @@ def test_a_broken_reload_keeps_the_old_engine_while_requests_flow(start: Start, 
     assert (status["config_version"], status["last_reload"]["ok"], status["last_reload"]["diagnostics"]) == (
         version, False, diagnostics)
     assert diagnostics == [
-        "categories.yaml:18:15: error[ref.unknown-team]: unknown team 'trade-ordr' (did you mean 'trade-order'?)"]
+        "categories.yaml:19:15: error[ref.unknown-team]: unknown team 'trade-ordr' (did you mean 'trade-order'?)"]
     assert _metric(s, "gongdan_config_last_reload_successful") == 0
     assert s.post({**CREATED, "ticket": "after"}).json()["config_version"] == version
 

@@ -191,3 +191,11 @@ def test_load_leaves_the_garbage_collector_as_it_found_it(enabled: bool, tmp_pat
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_every_code_the_golden_configs_show_is_documented() -> None:
+    """docs/config.md is where codes are listed for tools that match on them."""
+    docs = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    codes = {code for case in INVALID
+             for code in re.findall(r"(?:error|warning)\[([a-z0-9.-]+)\]", (case / "expected.txt").read_text())}
+    assert sorted(code for code in codes if f"`{code}`" not in docs) == []

@@ -24,6 +24,7 @@ SCHEMA_FILES = [
     "rosters.schema.json",
     "sla_profiles.schema.json",
     "rules.schema.json",
+    "views.schema.json",
     "event.schema.json",
     "decision.schema.json",
 ]
@@ -360,8 +361,19 @@ def test_matcher_and_operators_shape(name: str) -> None:
     assert matcher["additionalProperties"] is False and matcher["minProperties"] == 1
 
 
+def test_the_view_matcher_is_the_rule_matcher_and_team() -> None:
+    """Views match in the rule language (the shared `matcher`), with `team` besides."""
+    view, rule = schema("views.schema.json")["$defs"]["view_matcher"], schema("categories.schema.json")["$defs"]["matcher"]
+    assert {k: v for k, v in view["properties"].items() if k not in ("team", "any", "not")} == \
+        {k: v for k, v in rule["properties"].items() if k not in ("any", "not")}
+    assert (view["properties"]["team"]["$ref"], view["patternProperties"]) == ("#/$defs/condition", rule["patternProperties"])
+    assert (view["properties"]["any"]["items"], view["properties"]["not"]["$ref"]) == \
+        ({"$ref": "#/$defs/view_matcher"}, "#/$defs/view_matcher")
+
+
 def test_config_files_accept_version_1_only() -> None:
-    for name in ("categories.schema.json", "rosters.schema.json", "sla_profiles.schema.json", "rules.schema.json"):
+    for name in ("categories.schema.json", "rosters.schema.json", "sla_profiles.schema.json", "rules.schema.json",
+                 "views.schema.json"):
         assert schema(name)["properties"]["version"]["const"] == 1
         assert "version" not in schema(name)["required"]
 

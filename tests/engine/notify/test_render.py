@@ -159,3 +159,22 @@ def test_renderer_refuses_an_unknown_locale_kind_or_channel() -> None:
         Renderer.compile(locale="fr")
     with pytest.raises(ValueError, match=r"^no template for kind 'page' and channel 'sms'$"):
         RENDERERS["zh"].render("page", "sms", sample_context())
+
+
+@pytest.mark.parametrize(("locale", "kind", "runbook", "expected"), [
+    pytest.param("zh", "assign", "https://wiki.yj/rb/1",
+                 "【P1 紧急】新工单 T-7 下单失败，响应截止 11-11 00:10，处理人: 孟天佑，手册 https://wiki.yj/rb/1",
+                 id="zh-assign-short-runbook-fits"),
+    pytest.param("zh", "assign", "https://wiki.yunji.example/runbooks/order-create",
+                 "【P1 紧急】新工单 T-7 下单失败，响应截止 11-11 00:10，处理人: 孟天佑", id="zh-assign-long-runbook-left-out"),
+    pytest.param("en", "escalate", "https://w.yj/1",
+                 "[P1 Critical] T-7 response 15 min overdue, L1, owner Alice Meng",
+                 id="en-escalate-runbook-left-out-when-it-does-not-fit"),
+])
+def test_sms_carries_the_runbook_only_when_it_fits(locale: str, kind: str, runbook: str, expected: str) -> None:
+    """The runbook's short form goes in first and is the first part an SMS drops."""
+    context = sample_context(locale, kind, "sms")
+    changes = {"ticket": {**context["ticket"], "id": "T-7", "title": "", "url": ""},
+               "solution": {**context["solution"], "runbook": runbook}}
+    _, body = render(locale, kind, "sms", **changes)
+    assert (body, len(body) <= SMS_LIMIT) == (expected, True)

@@ -51,7 +51,7 @@ CHECKS = [
                  id="misspelt-channel"),
     pytest.param("templates/payment/overdue.txt", "{% block body %}{{ ticket.id }}{% endblock %}",
                  [("templates/payment/overdue.txt: error[template.name]: 'overdue.txt' is not "
-                  "<kind>.<channel>.j2 (kinds: assign, remind, breach, escalate; channels: "
+                  "<kind>.<channel>.j2 (kinds: assign, remind, breach, escalate, acknowledged, resolved; channels: "
                   "dingtalk, dingtalk_group, email, sms, phone)")],
                  id="not-a-template-name"),
     pytest.param("templates/breach.sms.j2",

@@ -56,7 +56,8 @@ LEVELS = tuple(level["id"] for level in read(REPO / "sla_profiles.yaml")["levels
 MINIMAL_KNOWN = category_ids(MINIMAL)
 
 SLUG = "abcdefghijklmnopqrstuvwxyz/-"
-WORDS = st.text(min_size=0, max_size=12)
+TEXT = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")   # what events may carry
+WORDS = st.text(TEXT, min_size=0, max_size=12)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
                     st.floats(allow_nan=False, allow_infinity=False), WORDS)
 
@@ -83,7 +84,7 @@ def events(known: frozenset[str], routed: frozenset[str], tags: list[str], submi
            fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
     payload = st.builds(lambda named, extra: {**extra, **named},
                         st.fixed_dictionaries({}, optional=fields),
-                        st.dictionaries(st.text(max_size=6), SCALARS, max_size=3))
+                        st.dictionaries(st.text(TEXT, max_size=6), SCALARS, max_size=3))
     return st.fixed_dictionaries(
         {"type": st.just("created"), "ticket": st.just("T-1"), "at": times(), "category": categories(known, routed),
          "fields": st.one_of(payload, payload, payload, st.none())},

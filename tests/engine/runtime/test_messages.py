@@ -51,6 +51,11 @@ def test_build_context_for_an_escalation_to_a_manager(fired: Fired) -> None:
         "channel": "sms", "at_mobiles": ["13878886881"], "mode": "promotion",
         "due": "11-11 00:10", "due_iso": "2026-11-11T00:10:00+08:00",
         "overdue": "已超时 15 分钟", "overdue_minutes": 15, "remaining": "", "remaining_minutes": 0,
+        "solution": {"runbook": "https://wiki.yunji.example/runbooks/trade-order-create-failed",
+                     "checklist": ["查看下单接口错误率与最近发布", "按订单号查询订单与支付流水",
+                                   "确认支付回调是否到达", "支付成功未建单的按流水补单"],
+                     "related": ["payment/gateway/callback-lost"]},
+        "resolution": {"code": "", "text": ""},
     }
     assert RENDERER.render("escalate", "sms", fired.context(escalation)) == (
         "", "【P1 紧急】T-1 下单失败，响应已超时 15 分钟，升级至第 1 级: 张志远，处理人: 孟天佑")

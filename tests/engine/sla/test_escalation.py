@@ -78,6 +78,8 @@ def test_acknowledgement_in_the_middle_stops_the_response_climb(reference: engin
 
 
 def test_a_transfer_before_breach_urges_the_new_assignee(reference: engine.Engine) -> None:
+    """trade-order supervises its transfers (rosters.yaml): xiong-yan, who handed the
+    ticket over, is told of the breach too, on the step's person channels."""
     d = created(reference, "2026-11-09T10:00:00+08:00")
     reminded = due(reference, d["state"], "2026-11-09T10:07:30+08:00")
     moved = reference.evaluate({"type": "transferred", "ticket": "T-1", "at": "2026-11-09T10:10:00+08:00",
@@ -88,7 +90,10 @@ def test_a_transfer_before_breach_urges_the_new_assignee(reference: engine.Engin
         ("10:15:00", "breach", "response", 0, "dingtalk", "li-qiang"),
         ("10:15:00", "breach", "response", 0, "phone", "li-qiang"),
         ("10:15:00", "breach", "response", 0, "dingtalk_group", "group:trade-order-robot"),
+        ("10:15:00", "breach", "response", 0, "dingtalk", "xiong-yan"),
+        ("10:15:00", "breach", "response", 0, "phone", "xiong-yan"),
     ]
+    assert moved["supervisors"] == ["xiong-yan"]
 
 
 def test_a_friday_evening_ticket_waits_for_mondays_hours(reference: engine.Engine) -> None:
