@@ -33,7 +33,7 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
     try:
         from engine.serve.api.http import parse_tokens
         from engine.serve.app import run
-        from engine.serve.channels_file import load_channels
+        from engine.serve.channels.config import load_channels
         from engine.serve.service import Options, Service
     except ImportError as exc:
         raise click.ClickException(f"{exc}: install the serve extra (pip install 'gongdan[serve]')") from None
@@ -46,7 +46,7 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
         raise click.UsageError(str(exc)) from None
     options = Options(config_dir=config_dir, store_url=store_url, clock=clock, watch=watch, tokens=tokens,
                       outbox_workers=outbox_workers, replica=replica)
-    service = Service(options, load_channels(channels_file))
+    service = Service(options, dict(load_channels(channels_file).by_name))
     run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))
 
 

@@ -63,9 +63,13 @@ class Channels:
             channel.close()
 
 
-def load_channels(path: Path, env: Mapping[str, str] | None = None) -> Channels:
+def load_channels(path: Path | None, env: Mapping[str, str] | None = None) -> Channels:
     """The channels file at `path`, secrets from `env` (the process environment by default).
-    Raises ChannelConfigError listing every section that cannot be used."""
+    Raises ChannelConfigError listing every section that cannot be used. Without a file,
+    no channel: every notification then stays `failed` with "channel X not configured",
+    visible in the ticket's log and the metrics."""
+    if path is None:
+        return Channels()
     document = read_yaml(path)
     return build_channels(document, env=os.environ if env is None else env,
                           base_dir=path.parent)

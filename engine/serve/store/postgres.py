@@ -28,6 +28,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS, for_postgres
 from engine.serve.store.postgres_tx import PostgresReader, PostgresTx
+from engine.serve.store.writer import Job, JobQueue, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -41,7 +42,6 @@ READ_TIMEOUT = 2.0       # seconds to wait for a read connection before answerin
 # seconds must not leave the reads waiting on a backoff that has grown longer than it
 RECONNECT_TIMEOUT = 4.0
 LISTEN_POLL = 0.1        # seconds between looks at `closing` while listening (close() waits this long)
-_Job = tuple[Callable[[Tx], Any], "Future[Any]"]
 
 
 class _RunAgain(Exception):
@@ -94,7 +94,7 @@ class PostgresStore:
         self.url = redact(conninfo)
         self.id = uuid.uuid4().hex          # tells this store's notifications from the others'
         self._conninfo = conninfo
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []
         self._setting_listeners: list[SettingListener] = []
         self._closing = threading.Event()
@@ -150,7 +150,7 @@ class PostgresStore:
                 first = self._queue.get()
                 if first is None:
                     return
-                batch, stop = self._gather(first)
+                batch, stop = gather(self._queue, first, MAX_GROUP)
                 conn = self._commit_group(conn, [j for j in batch if j[1].set_running_or_notify_cancel()])
                 if stop:
                     return
@@ -158,19 +158,7 @@ class PostgresStore:
             if conn is not None:
                 conn.close()
 
-    def _gather(self, first: _Job) -> tuple[list[_Job], bool]:
-        batch = [first]
-        while len(batch) < MAX_GROUP:
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                return batch, True
-            batch.append(job)
-        return batch, False
-
-    def _commit_group(self, conn: psycopg.Connection[Any] | None, batch: list[_Job]) -> psycopg.Connection[Any] | None:
+    def _commit_group(self, conn: psycopg.Connection[Any] | None, batch: list[Job]) -> psycopg.Connection[Any] | None:
         """Run the group in one transaction (again, whole, after a lock conflict); answer
         each job's Future once committed. The connection to use next (None: reconnect)."""
         error: Exception = StoreUnavailable("no attempt made")
@@ -194,7 +182,7 @@ class PostgresStore:
         self._fail(batch, error)
         return conn
 
-    def _attempt(self, conn: psycopg.Connection[Any], batch: list[_Job]) -> tuple[PostgresTx, list[tuple[bool, Any]]]:
+    def _attempt(self, conn: psycopg.Connection[Any], batch: list[Job]) -> tuple[PostgresTx, list[tuple[bool, Any]]]:
         tx = PostgresTx(conn)
         conn.execute("BEGIN")
         try:
@@ -236,7 +224,7 @@ class PostgresStore:
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
     @staticmethod
-    def _fail(batch: list[_Job], error: Exception) -> None:
+    def _fail(batch: list[Job], error: Exception) -> None:
         for _, future in batch:
             if not future.done():
                 future.set_exception(error)

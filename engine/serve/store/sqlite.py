@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
+from engine.serve.store.writer import Job, JobQueue, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
 MAX_GROUP = 256          # jobs per transaction at most
-_Job = tuple[Callable[[Tx], Any], "Future[Any]"]
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -64,7 +64,7 @@ class SQLiteStore:
     def __init__(self, path: str, url: str | None = None) -> None:
         self.path = str(Path(path))
         self.url = url or f"sqlite:///{path}"
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -109,26 +109,14 @@ class SQLiteStore:
                 first = self._queue.get()
                 if first is None:
                     return
-                batch, stop = self._gather(first)
+                batch, stop = gather(self._queue, first, MAX_GROUP)
                 self._commit_group(conn, batch)
                 if stop:
                     return
         finally:
             conn.close()
 
-    def _gather(self, first: _Job) -> tuple[list[_Job], bool]:
-        batch = [first]
-        while len(batch) < MAX_GROUP:
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                return batch, True
-            batch.append(job)
-        return batch, False
-
-    def _commit_group(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    def _commit_group(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
         """One transaction for the whole group; a failing job rolls back its savepoint only."""
         tx = SQLiteTx(conn)
         outcomes: list[tuple[bool, Any]] = []
