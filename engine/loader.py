@@ -15,7 +15,7 @@ from engine.compile.compiler import compile_config
 from engine.config.build import build_model
 from engine.config.files import read_documents
 from engine.config.model import Config
-from engine.config.values import RANGE_TEXT, in_range
+from engine.config.values import RANGE_TEXT, seconds_in_range
 from engine.diagnostics import Diagnostic, Span, sort_diagnostics
 from engine.errors import ConfigError, EventError
 from engine.runtime.engine import Engine
@@ -62,7 +62,7 @@ def check(root: Path | str, *, now: datetime | None = None, gap_days: int = 28,
     in force at each instant, or under `mode` throughout when a host may force it. A `now`
     or `gap_days` out of range is an EventError naming it (the config is not at fault).
     """
-    if now is not None and (now.tzinfo is None or not in_range(now.timestamp())):
+    if now is not None and (now.tzinfo is None or seconds_in_range(now) is None):
         raise EventError(f"a time in {RANGE_TEXT} with its UTC offset, got {now.isoformat()}", "now")
     if not 0 <= gap_days <= MAX_GAP_DAYS:   # ten years past the range's end stay in the calendar's years
         raise EventError(f"0 to {MAX_GAP_DAYS} days, got {gap_days}", "gap_days")

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from engine.config.values import EARLIEST, LATEST, RANGE_TEXT, parse_datetime
+from engine.config.values import RANGE_TEXT, parse_datetime, seconds_in_range
 from engine.diagnostics import render_text
 from engine.errors import ConfigError, GongdanError
 from engine.loader import load
@@ -53,7 +53,7 @@ def parse_option_time(text: str, option: str) -> datetime:
         value = parse_datetime(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
-    if not EARLIEST.year <= value.year < LATEST.year or not EARLIEST <= value < LATEST:
+    if seconds_in_range(value) is None:
         raise click.BadParameter(f"{text!r} is outside the supported range ({RANGE_TEXT})", param_hint=option)
     return value
 

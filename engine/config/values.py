@@ -42,6 +42,15 @@ def in_range(ts: float) -> bool:
     return EARLIEST_TS <= ts < LATEST_TS
 
 
+def seconds_in_range(at: datetime) -> float | None:
+    """An aware datetime's POSIX seconds when it lies in the supported range, else None
+    (the year is looked at first: a timestamp of year 1 or 9999 can overflow)."""
+    if not EARLIEST.year <= at.year < LATEST.year:
+        return None
+    ts = at.timestamp()
+    return ts if in_range(ts) else None
+
+
 def parse_duration(text: str) -> int:
     """`1h30m` -> 5400 seconds; plain numbers, empty strings and more than 3650d are rejected."""
     match = _DURATION.fullmatch(text) if isinstance(text, str) and len(text) <= 40 else None
@@ -139,7 +148,7 @@ def parse_datetime(text: str) -> datetime:
 
 
 def _check_range(text: str, value: datetime) -> None:
-    if not EARLIEST.year <= value.year < LATEST.year or not in_range(value.timestamp()):
+    if seconds_in_range(value) is None:
         raise ValueError(f"{text!r} is outside the supported range ({RANGE_TEXT})")
 
 

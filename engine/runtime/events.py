@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from engine.config.values import EARLIEST, LATEST, LOCAL_DATETIME, RANGE_TEXT, in_range
+from engine.config.values import LOCAL_DATETIME, RANGE_TEXT, seconds_in_range
 from engine.errors import EventError
 
 EVENT_TYPES = ("created", "acknowledged", "transferred", "updated", "status_changed",
@@ -51,15 +51,15 @@ def _parse_time(value: Any, field: str) -> tuple[datetime, float]:
         raise EventError(f"{value!r} is not an RFC 3339 datetime", field) from None
     if at.tzinfo is None:
         raise EventError(f"{value!r} has no UTC offset (add +08:00 or Z)", field)
-    ts = at.timestamp() if EARLIEST.year <= at.year < LATEST.year else math.nan  # no overflow
-    if not in_range(ts):
+    ts = seconds_in_range(at)
+    if ts is None:
         raise EventError(f"{value!r} is outside the supported range ({RANGE_TEXT})", field)
     return at, ts
 
 
 def check_instant(at: datetime, field: str, text: str | None = None) -> None:
     """Refuse an instant outside the supported range (docs/limits.md)."""
-    if not EARLIEST.year <= at.year < LATEST.year or not in_range(at.timestamp()):
+    if seconds_in_range(at) is None:
         shown = text if text is not None else at.isoformat()
         raise EventError(f"{shown!r} is outside the supported range ({RANGE_TEXT})", field)
 
