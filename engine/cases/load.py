@@ -9,7 +9,7 @@ from typing import Any
 from engine.cases.keys import check_want, unknown_keys
 from engine.cases.model import CASE_KEYS, FILE_KEYS, STEP_KEYS, Case, Step
 from engine.config.source import DataPath, SourceDocument, load_yaml
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, sort_diagnostics
 
 _SHORT_FORM = ("given", "event", "due", "want", "error")
 
@@ -28,7 +28,7 @@ def load_cases(path: Path, name: str | None = None) -> tuple[list[Case], list[Di
         problems += found
         if case is not None:
             cases.append(case)
-    return cases, problems
+    return cases, sort_diagnostics(problems)
 
 
 def _case(doc: SourceDocument, i: int, item: Any) -> tuple[Case | None, list[Diagnostic]]:

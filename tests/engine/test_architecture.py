@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine.checks": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     RUNTIME: {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     "engine.replay": {RUNTIME},
+    "engine.cases": {CONFIG, RUNTIME},                # golden cases: the strict loader, the decision schema, the Engine
     "engine.diff": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, COMPILE, RUNTIME},
     "engine.serve": {"engine"},                       # "only the public API of `engine`"
 }
