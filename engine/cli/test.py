@@ -65,8 +65,12 @@ def _update_file(engine: Engine, path: Path, outcomes: list[Outcome], tally: Tal
     """Rewrite the file's failing wants, print each change, then judge the cases afresh."""
     text = path.read_text(encoding="utf-8")
     changes = file_edits(text, outcomes)
-    if changes:
-        path.write_text(apply(text, [edit for _, edits in changes for edit in edits]), encoding="utf-8")
+    try:
+        if changes:
+            path.write_text(apply(text, [edit for _, edits in changes for edit in edits]), encoding="utf-8")
+    except OSError as exc:
+        warn(f"gongdan: cannot update {path}: {exc.strerror or exc}")
+        changes = []
     changed = {id(outcome.case): edits for outcome, edits in changes}
     fresh = _cases_of(path)[0] if changes else []
     for i, outcome in enumerate(outcomes):
