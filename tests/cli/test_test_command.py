@@ -63,7 +63,7 @@ def test_verbose_lists_each_passing_case() -> None:
     assert lines[:-1] == [f"ok    {case.where.file}:{case.where.line}: {case.name}"
                           for path in sorted((REPO / "tests" / "cases").glob("*.yaml"))
                           for case in load_cases(path, f"tests/cases/{path.name}")[0]]
-    assert "ok    tests/cases/routing.yaml:5: a known leaf takes its own level and its parent's team" in lines
+    assert "ok    tests/cases/routing.yaml:6: a known leaf takes its own level and its parent's team" in lines
     assert lines[-1] == f"{case_count()} passed, 0 failed"
 
 
