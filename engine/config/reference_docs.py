@@ -59,7 +59,8 @@ def codes_of(kind: str, key: KeyDoc, shape: str | None = None) -> list[str]:
 
 def _key_section(spec: PageSpec, key: KeyDoc, walk: SchemaWalk, shape: str | None) -> str:
     path = f"{shape}:{key.path}" if shape else key.path
-    lines = [f'<a id="{anchor(path)}"></a>', f"### `{key.path}`", ""]
+    shown = walk.shape_prefix(shape) + key.path if shape else key.path
+    lines = [f'<a id="{anchor(path)}"></a>', f"### `{shown}`", ""]
     default = f"`{key.default}`" if key.default is not None else "—"
     held = f" ([{_title(walk, key.shape)}](#{anchor('shape ' + key.shape)}))" if key.shape else ""
     lines += ["| type | required | default |", "|---|---|---|",
@@ -78,11 +79,17 @@ def _title(walk: SchemaWalk, shape: str) -> str:
     return str(walk.defs[shape].get("title") or shape)
 
 
+def _shapes(walk: SchemaWalk) -> list[str]:
+    """Shared shapes, those that continue one key of the file (its main content) first."""
+    return sorted(walk.shared, key=lambda shape: walk.shape_prefix(shape) == "")
+
+
 def _index(spec: PageSpec, walk: SchemaWalk) -> list[str]:
     entries = [f"[`{k.path}`](#{anchor(k.path)})" for k in walk.key_docs()]
-    for shape in walk.shared:
-        entries += [f"[`{k.path}`](#{anchor(f'{shape}:{k.path}')}) ({_title(walk, shape)})"
-                    for k in walk.shape_keys(shape)]
+    for shape in _shapes(walk):
+        prefix = walk.shape_prefix(shape)
+        title = "" if prefix else f" ({_title(walk, shape)})"
+        entries += [f"[`{prefix}{k.path}`](#{anchor(f'{shape}:{k.path}')}){title}" for k in walk.shape_keys(shape)]
     return ["Keys: " + " · ".join(entries), ""]
 
 
@@ -96,7 +103,7 @@ def render_page(spec: PageSpec) -> str:
     lines = [HEADER.format(kind=spec.kind), f"# `{spec.file}`", "", text, "", links, ""]
     lines += _index(spec, walk)
     lines += ["## Keys", ""] + [_key_section(spec, key, walk, None) for key in walk.key_docs()]
-    for shape in walk.shared:
+    for shape in _shapes(walk):
         definition = walk.defs[shape]
         lines += [f'<a id="{anchor("shape " + shape)}"></a>', f"## {_title(walk, shape)}", "",
                   split_example(str(definition.get("description", "")))[0], ""]
@@ -111,8 +118,9 @@ def render_index() -> str:
         walk = SchemaWalk(load_schema(spec.kind))
         rows += [(k.name, k.path, f"{spec.page}#{anchor(k.path)}") for k in walk.key_docs()]
         for shape in walk.shared:
-            rows += [(k.name, f"{k.path} ({_title(walk, shape)})", f"{spec.page}#{anchor(f'{shape}:{k.path}')}")
-                     for k in walk.shape_keys(shape)]
+            prefix = walk.shape_prefix(shape)
+            rows += [(k.name, f"{prefix}{k.path}" if prefix else f"{k.path} ({_title(walk, shape)})",
+                      f"{spec.page}#{anchor(f'{shape}:{k.path}')}") for k in walk.shape_keys(shape)]
     lines = [HEADER.format(kind="*"), "# Config reference", "",
              "One page per file, every key with its type, default, example and the diagnostics that",
              "concern it, generated from the JSON Schemas so the two cannot drift:", ""]

@@ -67,6 +67,20 @@ class SchemaWalk:
         """The keys of a shared shape, with paths relative to it."""
         return list(self._object(self.resolve(self.defs[name])[0], "", inside=name))
 
+    def shape_prefix(self, name: str) -> str:
+        """Where a shared shape's keys sit when one key of the file holds it (`categories[].`),
+        else nothing: a shape held in several places is read under its own title."""
+        holders = [k for k in self.key_docs() if k.shape == name]
+        holders += [k for other in self.shared if other != name for k in self.shape_keys(other) if k.shape == name]
+        if len(holders) != 1 or holders[0] not in self.key_docs():
+            return ""
+        holder = holders[0]
+        if holder.type.startswith("list of"):
+            return f"{holder.path}[]."
+        if holder.type.startswith("mapping <"):
+            return f"{holder.path}.{holder.type.removeprefix('mapping ').split(' →')[0]}."
+        return f"{holder.path}."
+
     def _object(self, schema: Schema, prefix: str, inside: str | None = None) -> Iterator[KeyDoc]:
         required = set(schema.get("required", []))
         for key, sub in self._properties(schema).items():
