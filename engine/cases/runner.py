@@ -66,7 +66,8 @@ def _compare(outcome: Outcome, step: Step, result: StepResult) -> bool:
     where = prefix(step)
     if result.raised is not None:
         if step.error is None:
-            outcome.problems.append(f"{where}event error: {result.raised}")
+            call = "event" if step.due is None else "due"
+            outcome.problems.append(f"{where}{call} error: {result.raised}")
             outcome.errored = True
             return False
         if result.raised != step.error:

@@ -147,3 +147,9 @@ def test_an_unexpected_error_stops_the_case(reference: engine.Engine) -> None:
     outcome = run_case(reference, case)
     assert (outcome.problems, outcome.errored, len(outcome.results)) == (
         ["steps[1]: event error: ticket: the state is for ticket 'T-1', the event for 'T-2'"], True, 2)
+
+
+def test_a_refused_due_call_is_named_as_such(reference: engine.Engine) -> None:
+    outcome = run_case(reference, _steps({"due": "2026-11-02T10:00:00+08:00", "want": {}}))
+    assert (outcome.problems, outcome.errored) == (
+        ["steps[0]: due error: state: a 'due' event needs the ticket's state from its last decision"], True)
