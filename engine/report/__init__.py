@@ -1,0 +1,13 @@
+"""`gongdan report`: statistics people look at, computed from the decisions `gongdan
+evaluate -o` wrote. Decision lines are read and checked (`decisions`), folded into one
+record per ticket (`tickets`), and the figures are computed once into a frozen tree
+(`figures`, `groups`, `compare`) that every renderer only reads: HTML with server-side
+SVG charts (`html`, `svg`), Markdown (`markdown`) and JSON (`jsonform`,
+schemas/report.schema.json).
+
+Owns: `decisions`, `tickets`, `measures`, `figures`, `groups`, `build`, `compare`, `svg`, `text`, `html`, `markdown`,
+`jsonform`.
+
+May import: nothing (it reads decision JSON, the documented output of the engine, not the
+engine's classes, so a report can be made from files written by any version).
+"""
