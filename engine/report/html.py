@@ -34,7 +34,8 @@ return d==='a'?r:-r;});rows.forEach(function(r){b.appendChild(r);});});});"""
 def render_html(report: Report) -> str:
     """The whole page."""
     f = report.figures
-    parts = [_head(report), _cards(f), _comparison(report), "<h2>Charts</h2>", *_charts(report),
+    charts = _charts(report) if f.headline.tickets else ["<p>No tickets in these decisions: nothing to chart.</p>"]
+    parts = [_head(report), _cards(f), _comparison(report), "<h2>Charts</h2>", *charts,
              "<h2>Tables</h2>", _group_table(f.by, f.groups)]
     if f.by != "team":
         parts.append(_group_table("team", f.teams))

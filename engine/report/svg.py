@@ -97,6 +97,8 @@ def cumulative_chart(title: str, grid: Sequence[int], series: Sequence[tuple[str
     mx = x(mark_minutes)
     body.append(f'<line x1="{mx:.1f}" y1="{top}" x2="{mx:.1f}" y2="{bottom}" stroke="#b8463f" stroke-dasharray="4 3"/>')
     for i, (name, shares) in enumerate(series):
+        if not shares:
+            continue  # a side without tickets
         points = " ".join(f"{x(m):.1f},{y(s):.1f}" for m, s in zip(grid, shares, strict=True))
         body.append(f'<polyline class="mark" points="{points}" fill="none" stroke="{PALETTE[i]}" '
                     f'stroke-width="2"><title>{escape(name)}</title></polyline>')

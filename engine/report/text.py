@@ -14,7 +14,7 @@ def duration(seconds: float | None) -> str:
     """Seconds as the two largest units: `45s`, `8m 27s`, `1h 04m`, `2d 03h`."""
     if seconds is None:
         return "–"
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s}s"
     if s < 3600:
