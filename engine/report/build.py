@@ -43,12 +43,12 @@ def make_report(paths: list[Path], baseline: list[Path] | None = None, by: str =
     if baseline:
         base = read_records(baseline)
         comparison = compare((_label(baseline, base), base), (_label(paths, records), records), offset)
-    else:
-        split = split_by_mode(records)
-        if split is not None:
-            comparison = compare(split[0], split[1], offset)
-    return Report(tuple(str(p) for p in paths), tuple(str(p) for p in baseline or ()),
-                  compute(records, by, offset), comparison)
+    figures = compute(records, by, offset)
+    split = None if baseline else split_by_mode(records)
+    if split is not None:
+        hours = tuple(sum(h.mode == mode for h in figures.hours) for mode in (split[0][0], split[1][0]))
+        comparison = compare(split[0], split[1], offset, (hours[0], hours[1]))
+    return Report(tuple(str(p) for p in paths), tuple(str(p) for p in baseline or ()), figures, comparison)
 
 
 def _label(paths: list[Path], records: tuple[TicketRecord, ...]) -> str:

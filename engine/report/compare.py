@@ -40,10 +40,12 @@ def _ratio(top: float | None, bottom: float | None) -> float | None:
 
 
 def compare(baseline: tuple[str, Sequence[TicketRecord]], current: tuple[str, Sequence[TicketRecord]],
-            offset: timedelta | None) -> Comparison:
-    """The two sides' headlines and the ratios between them."""
-    sides = [Side(label, f.headline, f.cumulative)
-             for label, f in ((label, compute(rs, "team", offset)) for label, rs in (baseline, current))]
+            offset: timedelta | None, in_force: tuple[int | None, int | None] = (None, None)) -> Comparison:
+    """The two sides' headlines and the ratios between them; `in_force`: each side's hours
+    when the sides are two modes of one stream."""
+    sides = [Side(label, f.headline, f.cumulative) for label, f in
+             ((label, compute(rs, "team", offset, hours)) for (label, rs), hours in
+              zip((baseline, current), in_force, strict=True))]
     b, c = sides[0].headline, sides[1].headline
     points = None
     if b.share_in_30m is not None and c.share_in_30m is not None:

@@ -109,11 +109,14 @@ class Figures:
     worst: tuple[WorstTicket, ...]
 
 
-def compute(records: Sequence[TicketRecord], by: str = "team", offset: timedelta | None = None) -> Figures:
-    """The figures of `records`; hours are read at `offset` (default: UTC)."""
+def compute(records: Sequence[TicketRecord], by: str = "team", offset: timedelta | None = None,
+            in_force: int | None = None) -> Figures:
+    """The figures of `records`; hours are read at `offset` (default: UTC). `in_force`: the
+    hours the tickets' mode was in force, when they are one mode's share of a stream (a
+    day's volume is counted over those hours, not over the whole stream's)."""
     zone = timezone(offset or timedelta(0))
     hours = hourly(records, zone)
-    return Figures(headline(records, len(hours)), hours, cumulative(records),
+    return Figures(headline(records, len(hours) if in_force is None else in_force), hours, cumulative(records),
                    group_rows(records, "team"), by, group_rows(records, by), funnel(records),
                    load(records), worst(records))
 
