@@ -5,8 +5,8 @@ record per ticket (`tickets`), and the figures are computed once into a frozen t
 SVG charts (`html`, `svg`), Markdown (`markdown`) and JSON (`jsonform`,
 schemas/report.schema.json).
 
-Owns: `decisions`, `tickets`, `measures`, `figures`, `groups`, `build`, `compare`, `svg`, `text`, `html`, `markdown`,
-`jsonform`.
+Owns: `decisions`, `tickets`, `measures`, `figures`, `groups`, `build`, `compare`, `svg`,
+`text`, `html`, `markdown`, `terminal`, `jsonform`.
 
 May import: nothing (it reads decision JSON, the documented output of the engine, not the
 engine's classes, so a report can be made from files written by any version).

@@ -105,13 +105,27 @@ def _steps(d: dict[str, Any]) -> str:
     return f" ({', '.join(kinds)})" if kinds else ""
 
 
+@dataclass(slots=True)
+class Folder:
+    """Decisions folded one at a time (a replay's summary takes them as they are written)."""
+
+    folds: dict[str, _Fold] = field(default_factory=dict)
+
+    def add(self, d: dict[str, Any]) -> None:
+        at = datetime.fromisoformat(d["at"]).timestamp()
+        current = self.folds.get(d["ticket"])
+        if current is None:
+            current = self.folds[d["ticket"]] = _Fold(d, at)
+        current.add(d, at)
+
+    def records(self) -> tuple[TicketRecord, ...]:
+        """One record per ticket, in the order the tickets first appeared."""
+        return tuple(f.record() for f in self.folds.values())
+
+
 def fold(decisions: Iterable[dict[str, Any]]) -> tuple[TicketRecord, ...]:
     """One record per ticket, in the order the tickets first appear."""
-    folds: dict[str, _Fold] = {}
+    folder = Folder()
     for d in decisions:
-        at = datetime.fromisoformat(d["at"]).timestamp()
-        current = folds.get(d["ticket"])
-        if current is None:
-            current = folds[d["ticket"]] = _Fold(d, at)
-        current.add(d, at)
-    return tuple(f.record() for f in folds.values())
+        folder.add(d)
+    return folder.records()
