@@ -74,18 +74,18 @@ def test_by_level_and_against_a_baseline(decisions: Path, tmp_path: Path) -> Non
     assert (code, err) == (0, "")
     assert out.split("\n\n")[3:] == [
         "### decisions against decisions",
-        "| figure | decisions | decisions | change |\n|---|---:|---:|---|\n"
+        ("| figure | decisions | decisions | change |\n|---|---:|---:|---|\n"
         "| tickets a day | 72 | 72 | ×1 |\n"
         "| resolved within 30 min | 33.3% | 33.3% | +0.0 pts |\n"
         "| median time to respond | 5m 00s | 5m 00s | ×1 faster |\n"
         "| median time to resolve | 20m 00s | 20m 00s | ×1 faster |\n"
         "| response attainment | 33.3% | 33.3% |  |\n"
         "| resolve attainment | 100.0% | 100.0% |  |\n"
-        "| tickets | 3 | 3 |  |",
+        "| tickets | 3 | 3 |  |"),
         "### per level, worst first",
-        "| level | tickets | response | resolve | ≤30m | resolve median | resolve p90 | escalations |\n"
+        ("| level | tickets | response | resolve | ≤30m | resolve median | resolve p90 | escalations |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|\n"
-        "| P1 | 3 | 33.3% | 100.0% | 33.3% | 20m 00s | 1h 29m | 6 |\n"]
+        "| P1 | 3 | 33.3% | 100.0% | 33.3% | 20m 00s | 1h 29m | 6 |\n")]
 
 
 def test_json_validates_against_its_schema(decisions: Path) -> None:
@@ -134,9 +134,9 @@ def test_a_decision_with_a_bad_part_is_named(decisions: Path, tmp_path: Path) ->
     third["sla"]["resolve"]["state"] = "late"
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join(lines[:2] + [json.dumps(third)]) + "\n", encoding="utf-8")
-    assert run_cli("report", str(bad)) == (1, "", f"gongdan: {bad}:3: not a decision (as `gongdan evaluate -o` "
+    assert run_cli("report", str(bad)) == (1, "", (f"gongdan: {bad}:3: not a decision (as `gongdan evaluate -o` "
                                                   "writes): `sla.resolve.state` is missing or not one of breached, "
-                                                  "met, paused, running\n")
+                                                  "met, paused, running\n"))
 
 
 def test_a_missing_file_and_a_bad_output(tmp_path: Path) -> None:
@@ -144,5 +144,5 @@ def test_a_missing_file_and_a_bad_output(tmp_path: Path) -> None:
     assert run_cli("report", str(missing)) == (1, "", f"gongdan: {missing}: cannot read: No such file or directory\n")
     code, _, err = run_cli("report", str(missing), "-o", str(tmp_path / "no" / "r.html"))
     assert (code, err.splitlines()[-1]) == (
-        2, f"Error: Invalid value for '-o' / '--output': '{tmp_path / 'no' / 'r.html'}': no such directory "
-           f"'{tmp_path / 'no'}'")
+        2, (f"Error: Invalid value for '-o' / '--output': '{tmp_path / 'no' / 'r.html'}': no such directory "
+           f"'{tmp_path / 'no'}'"))
