@@ -26,6 +26,7 @@ class TicketRecord:
     opened_text: str
     responded: float | None
     resolved: float | None
+    closed: bool                   # its last decision is a `closed` one
     response: str                  # the clocks' states at its last decision
     resolve: str
     assignee: str | None           # who took it when it opened
@@ -92,7 +93,7 @@ class _Fold:
         top = tuple(sorted(p for level, p in self.notified if levels and level == levels[-1]))
         return TicketRecord(
             first["ticket"], last["team"], last["severity"], first["category"].get("matched") or "(default)",
-            first["mode"], self.opened, first["at"], self.responded, self.resolved,
+            first["mode"], self.opened, first["at"], self.responded, self.resolved, last["event"] == "closed",
             last["sla"]["response"]["state"], last["sla"]["resolve"]["state"], person,
             tuple(sorted(self.views)), "remind" in self.kinds, "breach" in self.kinds,
             levels, top, tuple(sorted(self.channels.items())),

@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     RUNTIME: {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     "engine.replay": {RUNTIME},
     "engine.diff": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, COMPILE, RUNTIME},
-    "engine.report": set(),                           # "nothing (it reads decision JSON ...)"
+    "engine.report": {CONFIG},                        # strict YAML for reports.yaml
     "engine.serve": {"engine"},                       # "only the public API of `engine`"
 }
 """What each sub-package may import besides ALWAYS, read from its `__init__` docstring."""
