@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from engine.report.build import Report
-from engine.report.figures import GRID_MINUTES, Figures, Hour
+from engine.report.figures import GRID_MINUTES, Count, Figures, Hour
 from engine.report.groups import GroupRow
 from engine.report.measures import QUICK_S
 from engine.report.svg import Bar, bars_chart, cumulative_chart, hours_chart
@@ -127,9 +127,8 @@ def _table(title: str, ident: str, head: Sequence[str], body: str) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
-def _counts_table(title: str, what: str, counts: Sequence[object]) -> str:
-    body = "".join(f"<tr><td>{escape(c.name)}</td>{_num(c.value, str(c.value))}</tr>"  # type: ignore[attr-defined]
-                   for c in counts)
+def _counts_table(title: str, what: str, counts: Sequence[Count]) -> str:
+    body = "".join(f"<tr><td>{escape(c.name)}</td>{_num(c.value, str(c.value))}</tr>" for c in counts)
     return _table(title, what, [what, "count"], body)
 
 
