@@ -13,6 +13,7 @@ class DecisionFileError(Exception):
     """A file the report cannot read, or a line in it that is not a decision."""
 
 
+MAX_LINE_BYTES = 16 * 1024 * 1024   # a decision with every body rendered is kilobytes; this is no decision
 _CLOCK_STATES = frozenset({"running", "paused", "met", "breached"})
 _TEXT_KEYS = ("ticket", "event", "at", "mode", "team", "severity")
 
@@ -24,7 +25,11 @@ def read_decisions(path: Path) -> Iterator[dict[str, Any]]:
     except OSError as exc:
         raise DecisionFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     with handle:
-        for number, raw in enumerate(handle, 1):
+        number = 0
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise DecisionFileError(f"{path}:{number}: longer than {MAX_LINE_BYTES} bytes: not a decision")
             if raw.strip():
                 yield _decision(raw, f"{path}:{number}")
 

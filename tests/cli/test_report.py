@@ -139,6 +139,13 @@ def test_a_decision_with_a_bad_part_is_named(decisions: Path, tmp_path: Path) ->
                                                   "met, paused, running\n"))
 
 
+def test_a_line_past_the_bound_is_refused_unread(tmp_path: Path) -> None:
+    from engine.report.decisions import MAX_LINE_BYTES
+    huge = tmp_path / "huge.jsonl"
+    huge.write_bytes(b"\n" + b"x" * (MAX_LINE_BYTES + 1) + b"\n")
+    assert run_cli("report", str(huge)) == (1, "", f"gongdan: {huge}:2: longer than 16777216 bytes: not a decision\n")
+
+
 def test_a_missing_file_and_a_bad_output(tmp_path: Path) -> None:
     missing = tmp_path / "missing.jsonl"
     assert run_cli("report", str(missing)) == (1, "", f"gongdan: {missing}: cannot read: No such file or directory\n")
