@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.checks import calendars, gaps, org, refs, rosters, routing, sla, solutions, templates, views
+from engine.checks import calendars, gaps, org, refs, reports, rosters, routing, sla, solutions, templates, views
 from engine.checks.common import Check, CheckOptions, TimedCheck
 from engine.config.model import Config
 from engine.diagnostics import Diagnostic
@@ -32,6 +32,7 @@ CHECKS: dict[str, Check] = {
     "templates": templates.check_notifications,
     "views": views.check_views,
     "solutions": solutions.check_solutions,
+    "reports": reports.check_broadcasts,
 }
 
 # Checks that need `CheckOptions` (a clock): they run only when `now` is given.

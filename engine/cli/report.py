@@ -12,7 +12,8 @@ from engine.cli.common import Exit, parse_option_time, warn
 from engine.cli.outputs import open_output
 from engine.cli.streams import Problem, out
 from engine.diagnostics import render_text
-from engine.report.broadcasts import REPORTS_FILE, missing, read_broadcasts
+from engine.loader import build_config
+from engine.report.broadcasts import REPORTS_FILE, broadcasts_of, missing
 from engine.report.build import Report, make_report, stream_offset
 from engine.report.decisions import DecisionFileError
 from engine.report.dryrun import plan, render_plan, snapshot
@@ -68,11 +69,14 @@ def report_command(decisions: tuple[Path, ...], output: str, baseline: tuple[Pat
 
 
 def _dry_run(paths: list[Path], name: str, config_dir: Path, at: datetime | None) -> None:
-    """Print the broadcast's plan and messages; reports.yaml's problems exit 1 with their lines."""
-    found, problems = read_broadcasts(config_dir)
-    if problems:
-        warn(render_text(problems), nl=False)
+    """Print the broadcast's plan and messages; the config's errors (reports.yaml's
+    included) exit 1 with their lines, as `gongdan validate` shows them."""
+    config, problems = build_config(config_dir)
+    errors = [d for d in problems if d.is_error]
+    if config is None or errors:
+        warn(render_text(errors), nl=False)
         sys.exit(Exit.PROBLEMS)
+    found = broadcasts_of(config.broadcasts)
     chosen = next((b for b in found if b.name == name), None)
     if chosen is None:
         warn(render_text([missing(name, found, str(config_dir / REPORTS_FILE))]), nl=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.compile.solutions import Solution
 from engine.compile.views import NO_VIEWS, Views
-from engine.config.model import Person
+from engine.config.model import BroadcastDef, Person
 from engine.diagnostics import Diagnostic
 from engine.duty.schedules import Schedule
 from engine.duty.teams import Team
@@ -55,6 +55,7 @@ class Compiled:
     caches: Caches = field(default_factory=Caches)
     views: Views = NO_VIEWS                   # views.yaml, per mode
     solutions: Mapping[str, Solution] = field(default_factory=dict)   # category -> its solution
+    broadcasts: tuple[BroadcastDef, ...] = ()   # reports.yaml as written: the `reports` check passed them
 
     @property
     def categories(self) -> Mapping[str, CompiledCategory]:

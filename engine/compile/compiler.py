@@ -58,7 +58,8 @@ def compile_config(config: Config, diagnostics: Sequence[Diagnostic] = ()) -> Co
         locale=config.notifications.locale, ticket_url=config.notifications.ticket_url,
         diagnostics=tuple(diagnostics),
         views=_part("views", "`views`", lambda: compile_views(config, calendars)),
-        solutions=_part("solutions", "`solutions`", lambda: compile_solutions(config)))
+        solutions=_part("solutions", "`solutions`", lambda: compile_solutions(config)),
+        broadcasts=config.broadcasts)
 
 
 def compile_modes(config: Config) -> Modes:

@@ -13,6 +13,7 @@ CATEGORIES = "categories.yaml"
 ROSTERS = "rosters.yaml"
 SLA_PROFILES = "sla_profiles.yaml"
 VIEWS = "views.yaml"          # optional
+REPORTS = "reports.yaml"      # optional: scheduled broadcasts
 RULES_DIR = "rules"
 
 
@@ -41,6 +42,7 @@ def build_model(root: Path, docs: Mapping[str, SourceDocument], digest: str = ""
         templates=tuple(templates),
         digest=digest,
         views=_views(docs[VIEWS].data or {}) if VIEWS in docs else (),
+        broadcasts=_broadcasts(docs[REPORTS].data or {}) if REPORTS in docs else (),
     )
 
 
@@ -186,6 +188,16 @@ def _views(data: Mapping[str, Any]) -> tuple[m.ViewDef, ...]:
     return tuple(m.ViewDef(v["id"], dict(v["title"]), tuple(v["modes"]), v.get("when"),
                            dict(v.get("sla", {})), int(v["order"]), (VIEWS, ("views", i)))
                  for i, v in enumerate(data.get("views", [])))
+
+
+def _broadcasts(data: Mapping[str, Any]) -> tuple[m.BroadcastDef, ...]:
+    out = []
+    for name, b in data.get("reports", {}).items():
+        to = b["recipients"]
+        out.append(m.BroadcastDef(str(name), b["schedule"], b["timezone"], tuple(b.get("modes", ())),
+                                  tuple(b.get("contents", m.BROADCAST_CONTENTS)), tuple(to.get("dingtalk_group", ())),
+                                  tuple(to.get("email", ())), (REPORTS, ("reports", name))))
+    return tuple(out)
 
 
 def _rules(name: str, data: Mapping[str, Any]) -> list[m.RuleDef]:

@@ -6,14 +6,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from engine.config.build import CATEGORIES, ROSTERS, RULES_DIR, SLA_PROFILES, VIEWS
+from engine.config.build import CATEGORIES, REPORTS, ROSTERS, RULES_DIR, SLA_PROFILES, VIEWS
 from engine.config.model import TemplateSource
 from engine.config.schema import validate_document
 from engine.config.source import MAX_FILE_BYTES, SourceDocument, parse_yaml, read_regular
 from engine.diagnostics import Diagnostic, Severity, Span
 
 REQUIRED_FILES = {CATEGORIES: "categories", ROSTERS: "rosters", SLA_PROFILES: "sla_profiles"}
-OPTIONAL_FILES = {VIEWS: "views"}
+OPTIONAL_FILES = {VIEWS: "views", REPORTS: "reports"}
 
 
 

@@ -234,6 +234,23 @@ class ViewDef:
     loc: Loc
 
 
+BROADCAST_CONTENTS = ("headline", "worst_teams", "open_p1_p2")   # reports.schema.json's `contents` enum
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastDef:
+    """A scheduled broadcast of reports.yaml as written (`contents` defaults to all three)."""
+
+    name: str
+    schedule: str                       # 5-field cron, wall-clock in `timezone`
+    timezone: str
+    modes: tuple[str, ...]              # empty: every mode
+    contents: tuple[str, ...]
+    robots: tuple[str, ...]             # DingTalk group robots by name (rosters.yaml `group.dingtalk_group`)
+    emails: tuple[str, ...]
+    loc: Loc
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateSource:
     """A template override file: `name` relative to the config dir (`templates/breach.sms.j2`,
@@ -271,6 +288,7 @@ class Config:
     templates: tuple[TemplateSource, ...] = ()
     digest: str = ""
     views: tuple[ViewDef, ...] = ()
+    broadcasts: tuple[BroadcastDef, ...] = ()
 
     def span(self, loc: Loc, *sub: str | int, key: bool = False) -> Span:
         """The span of `loc` or of a field below it (`key=True`: the key, not the value)."""

@@ -128,6 +128,12 @@ CHECK_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "view_matcher:team": ("ref.unknown-team",),
         **_shape("view_matcher", _MATCHER), **_shape("operators", _OPERATORS),
     },
+    "reports": {
+        "reports.<id>.schedule": ("report.schedule",),
+        "reports.<id>.timezone": ("report.timezone",),
+        "reports.<id>.modes": ("ref.unknown-mode",),
+        "reports.<id>.recipients.dingtalk_group": ("ref.unknown-robot",),
+    },
     "case": {
         "cases": ("case.shape",),
         "cases[].name": (),

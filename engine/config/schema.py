@@ -18,7 +18,7 @@ from engine.diagnostics import Diagnostic, suggest
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]   # engine/
 # In a wheel the schemas sit inside the package; in a source checkout beside it.
 SCHEMA_DIRS = (_PACKAGE_DIR / "schemas", _PACKAGE_DIR.parent / "schemas")
-KINDS = ("categories", "rosters", "sla_profiles", "rules", "views", "event", "decision")
+KINDS = ("categories", "rosters", "sla_profiles", "rules", "views", "reports", "event", "decision")
 _TYPE_NAMES = {str: "string", bool: "boolean", int: "integer", float: "number",
                list: "list", dict: "mapping", type(None): "null"}
 

@@ -2,10 +2,11 @@
 force then, and exactly what the broadcast would send."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -29,18 +30,22 @@ class Snapshot:
 
 
 def snapshot(paths: Sequence[Path], at: datetime | None) -> Snapshot:
-    """Fold the decisions made by `at` (every decision when None)."""
+    """Fold the decisions of the files made by `at` (every decision when None)."""
+    return snapshot_of((d for path in paths for d in read_decisions(path)), at)
+
+
+def snapshot_of(decisions: Iterable[dict[str, Any]], at: datetime | None) -> Snapshot:
+    """Fold the decisions made by `at` (every decision when None), in the order given."""
     folder = Folder()
     latest: tuple[float, datetime | None, str | None] = (float("-inf"), None, None)
     limit = at.timestamp() if at is not None else float("inf")
-    for path in paths:
-        for d in read_decisions(path):
-            when = datetime.fromisoformat(d["at"])
-            if when.timestamp() > limit:
-                continue
-            folder.add(d)
-            if when.timestamp() >= latest[0]:
-                latest = (when.timestamp(), when, d["mode"])
+    for d in decisions:
+        when = datetime.fromisoformat(d["at"])
+        if when.timestamp() > limit:
+            continue
+        folder.add(d)
+        if when.timestamp() >= latest[0]:
+            latest = (when.timestamp(), when, d["mode"])
     return Snapshot(folder.records(), at or latest[1], latest[2])
 
 
@@ -51,7 +56,7 @@ def plan(b: Broadcast, shot: Snapshot, at: datetime, attachment: str) -> tuple[s
     modes = ", ".join(b.modes) or "every mode"
     head = (f"broadcast {b.name}: {b.schedule} ({b.timezone}) in {modes}; as of {local.isoformat()} "
             f"(mode {shot.mode or 'unknown'}), next at {following.isoformat()}")
-    if b.modes and shot.mode not in b.modes:
+    if not b.runs_in(shot.mode):
         return head + f"\nnot sent: it runs in {modes}, and the mode is {shot.mode or 'unknown'}", ()
     figures = compute(shot.records, "team", stream_offset(shot.records))
     return head, messages(b, compose(b, figures, shot.records, at, shot.mode), attachment)

@@ -1,16 +1,18 @@
-"""Scheduled broadcasts: reports.yaml read with every problem at its line, the golden
+"""Scheduled broadcasts: reports.yaml read through the config pipeline, the golden
 Markdown a broadcast sends, the robot's size bound honoured, and a broadcast with no data
-that says so; `gongdan report --broadcast NAME --dry-run` shows exactly that."""
+that says so; `gongdan report --broadcast NAME --dry-run` shows exactly that. (Every
+problem of reports.yaml at its line: tests/data/invalid/reports*, as for any config file.)"""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from engine.diagnostics import render_text
-from engine.report.broadcasts import Broadcast, read_broadcasts
+from engine.loader import build_config
+from engine.report.broadcasts import Broadcast, broadcasts_of, instants
 from engine.report.build import Report
 from engine.report.dryrun import plan, snapshot
 from engine.report.figures import compute
@@ -18,6 +20,22 @@ from engine.report.html import render_html
 from engine.report.messages import LIMIT, compose
 from engine.report.tickets import fold
 from helpers import REPO, reference_engine, run_cli
+
+
+def read_broadcasts(root: Path) -> tuple[Broadcast, ...]:
+    config, problems = build_config(root)
+    assert config is not None and [d for d in problems if d.is_error] == []
+    return broadcasts_of(config.broadcasts)
+
+
+def with_reports(tmp_path: Path, text: str) -> Path:
+    """The reference config with `text` as its reports.yaml (a broadcast's robots and modes
+    are checked against the rosters and profiles beside it)."""
+    root = tmp_path / "config"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".*", "tests", "docs", "benchmarks", "examples",
+                                                              "engine", "schemas", "*.md", "*.toml"))
+    (root / "reports.yaml").write_text(text, encoding="utf-8")
+    return root
 
 EVENTS = [("created", "T1", "10:00:00", {"category": "infrastructure/security/data-leak"}),
           ("created", "T2", "10:00:30", {"category": "infrastructure/security/data-leak"}),
@@ -67,44 +85,25 @@ def decisions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_reference_broadcasts_read_as_written() -> None:
-    assert read_broadcasts(REPO) == ((
+    assert read_broadcasts(REPO) == (
         Broadcast("double11-hourly", "0 * * * *", "Asia/Shanghai", ("promotion",),
                   ("headline", "worst_teams", "open_p1_p2"), ("goc-desk-robot",), ("duty-room@yunji.example",)),
         Broadcast("daily-morning", "30 9 * * 1-5", "Asia/Shanghai", ("daily",), ("headline", "worst_teams"), (),
-                  ("service-quality@yunji.example",))), [])
+                  ("service-quality@yunji.example",)))
 
 
-BAD = """\
-version: 1
-reports:
-  hourly:
-    schedule: "0 * * *"
-    timezone: Asia/Shanghia
-    modes: promotion
-    contents: [headline, worst_team]
-    recipients: {dingtalk_group: [], email: [duty-room]}
-    every: 1h
-"""
-
-
-def test_every_problem_of_reports_yaml_is_at_its_line(tmp_path: Path) -> None:
-    (tmp_path / "reports.yaml").write_text(BAD, encoding="utf-8")
-    found, problems = read_broadcasts(tmp_path)
-    f = tmp_path / "reports.yaml"
-    assert (found, render_text(problems)) == ((), (
-        f"{f}:4:15: error[report.schedule]: schedule: a 5-field cron expression, got '0 * * *'\n"
-        f"{f}:5:15: error[report.timezone]: timezone: an IANA time zone, got 'Asia/Shanghia'\n"
-        f"{f}:6:12: error[report.shape]: modes: a list of names\n"
-        f"{f}:7:26: error[report.unknown-content]: contents: unknown 'worst_team' (did you mean 'worst_teams'?)\n"
-        f"{f}:8:34: error[report.recipients]: recipients.dingtalk_group: a list of names or addresses\n"
-        f"{f}:8:46: error[report.recipients]: recipients.email: not an address: 'duty-room'\n"
-        f"{f}:9:5: error[report.unknown-key]: unknown key 'every' (known: contents, modes, recipients, schedule, "
-        f"timezone)\n"))
+def test_a_schedule_names_its_instants_in_its_time_zone() -> None:
+    (hourly, morning) = read_broadcasts(REPO)
+    friday = datetime.fromisoformat("2026-11-13T08:00:00+08:00").timestamp()
+    assert [datetime.fromtimestamp(t).astimezone(datetime.fromisoformat("2026-11-13T00:00+08:00").tzinfo).isoformat()
+            for t in instants(morning, friday, friday + 4 * 86400)] == [
+        "2026-11-13T09:30:00+08:00", "2026-11-16T09:30:00+08:00"]
+    assert instants(hourly, friday, friday + 3600) == [friday + 3600]   # (after, until]
+    assert instants(hourly, friday - 1, friday) == [friday]
 
 
 def test_a_broadcast_says_the_golden_markdown(decisions: Path, tmp_path: Path) -> None:
-    (tmp_path / "reports.yaml").write_text(EVERYTHING, encoding="utf-8")
-    (everything,), _ = read_broadcasts(tmp_path)
+    (everything,) = read_broadcasts(with_reports(tmp_path, EVERYTHING))
     at = datetime.fromisoformat("2026-11-01T10:45:00+08:00")
     shot = snapshot([decisions], at)
     head, sent = plan(everything, shot, at, "report.html")
@@ -116,8 +115,7 @@ def test_a_broadcast_says_the_golden_markdown(decisions: Path, tmp_path: Path) -
 
 
 def test_a_broadcast_with_no_data_says_so(tmp_path: Path) -> None:
-    (tmp_path / "reports.yaml").write_text(EVERYTHING, encoding="utf-8")
-    (everything,), _ = read_broadcasts(tmp_path)
+    (everything,) = read_broadcasts(with_reports(tmp_path, EVERYTHING))
     at = datetime.fromisoformat("2026-11-01T10:45:00+08:00")
     assert compose(everything, compute(()), (), at, None) == (
         "#### Gongdan all · 2026-11-01 10:45\n\nNo tickets in the decisions up to 2026-11-01 10:45: nothing to report.\n")
@@ -126,8 +124,7 @@ def test_a_broadcast_with_no_data_says_so(tmp_path: Path) -> None:
 def test_the_robots_size_bound_is_honoured(tmp_path: Path) -> None:
     """3,000 open P1 tickets would need about 200 KB: the list stops where 20,000 bytes end.
     (Their clocks read as their last decision left them: no step was fired here.)"""
-    (tmp_path / "reports.yaml").write_text(EVERYTHING, encoding="utf-8")
-    (everything,), _ = read_broadcasts(tmp_path)
+    (everything,) = read_broadcasts(with_reports(tmp_path, EVERYTHING))
     start = datetime.fromisoformat("2026-11-01T10:00:00+08:00")
     engine = reference_engine()
     decisions = [engine.evaluate({"type": "created", "ticket": f"长工单编号-{i:05d}", "category": "payment/gateway/timeout",
@@ -143,8 +140,7 @@ def test_the_robots_size_bound_is_honoured(tmp_path: Path) -> None:
 
 
 def test_dry_run_prints_what_would_be_sent(decisions: Path, tmp_path: Path) -> None:
-    (tmp_path / "reports.yaml").write_text(EVERYTHING, encoding="utf-8")
-    code, out, err = run_cli("report", str(decisions), "--config", str(tmp_path), "--broadcast", "all", "--dry-run",
+    code, out, err = run_cli("report", str(decisions), "--config", str(with_reports(tmp_path, EVERYTHING)), "--broadcast", "all", "--dry-run",
                              "--at", "2026-11-01T10:45:00+08:00")
     size, page = len(GOLDEN.encode("utf-8")), len(render_html(Report(
         (str(decisions),), (), compute(fold(d for d in map(json.loads, decisions.read_text().splitlines())
