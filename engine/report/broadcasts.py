@@ -52,6 +52,12 @@ def instants(b: Broadcast, after: float, until: float) -> list[float]:
         found.append(at)
 
 
+def following(b: Broadcast, after: float) -> float:
+    """The first instant its schedule names after `after` (the checks made sure it fires)."""
+    cron = croniter(b.schedule, datetime.fromtimestamp(after, ZoneInfo(b.timezone)))
+    return float(cron.get_next(datetime).timestamp())
+
+
 def missing(name: str, broadcasts: Sequence[Broadcast], file: str) -> Diagnostic:
     """The diagnostic for a broadcast asked for by a name reports.yaml does not have."""
     hint = suggest(name, [b.name for b in broadcasts])

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import engine
+from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
 from engine.serve.keys import (
     delivery_id,
@@ -113,6 +114,7 @@ def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
     recorded: list[Recorded] = []
     if ctx.clock.replay:
         recorded += fire_until(tx, ctx, at.timestamp())
+        send_due(tx, ctx, at.timestamp(), strict=True)   # the instants before this event
     row = _checked_row(tx, ctx, event, ticket, kind)
     if row is not None and row.next_wakeup is not None and row.next_wakeup <= at.timestamp():
         fired = fire_ticket(tx, ctx, row, at.timestamp(), None)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import engine
+from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
 from engine.serve.ingest import Context, Recorded, fire_ticket, fire_until
 from engine.serve.store import Store, Tx
@@ -50,6 +51,7 @@ def advance_job(ctx: Context, until: float) -> Callable[[Tx], list[Recorded]]:
     """The writer job behind POST /v1/clock: move the replay clock, firing what falls due."""
     def job(tx: Tx) -> list[Recorded]:
         out = fire_until(tx, ctx, until)
+        send_due(tx, ctx, until)
         tx.put_setting("replay_now", repr(ctx.clock.advance(until)))
         return out
     return job

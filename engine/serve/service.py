@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import engine
+from engine.serve.broadcasts import run_timer
 from engine.serve.channels.base import Channel
 from engine.serve.clock import Clock, DatabaseClock, ReplayClock, WallClock
 from engine.serve.ingest import Context, Outcome, Recorded, apply_event
@@ -111,6 +112,7 @@ class Service:
                                        self.options.poll if self.store.shared else IDLE)
             self.store.on_commit(self.scheduler.poke)
             self._tasks.append(asyncio.create_task(self.scheduler.run()))
+            self._tasks.append(asyncio.create_task(run_timer(self.store, lambda: self.ctx, self.clock, IDLE)))
         if self.options.watch:
             self._tasks.append(asyncio.create_task(self.reloader.watch(self.options.watch_interval)))
         self._install_sighup()

@@ -58,8 +58,9 @@ def message_id(delivery: Delivery) -> str:
 
 def build_message(server: SmtpServer, delivery: Delivery, address: str,
                   now_s: float) -> EmailMessage:
-    """A plain-text message to `address`; raises ValueError for a header it cannot write
-    (a line break in an address)."""
+    """A plain-text message to `address`, with the file the notification attaches (a
+    broadcast's HTML report); raises ValueError for a header it cannot write (a line break
+    in an address)."""
     message = EmailMessage()
     message["From"] = server.sender
     message["To"] = address
@@ -70,6 +71,13 @@ def build_message(server: SmtpServer, delivery: Delivery, address: str,
     # 8-bit bodies need a server that offers 8BITMIME; encoded ones pass any relay unchanged
     encoding = "quoted-printable" if delivery.body.isascii() else "base64"
     message.set_content(delivery.body, cte=encoding)
+    attached = delivery.notification.get("attachment")
+    if isinstance(attached, dict):
+        maintype, _, subtype = str(attached.get("content_type", "text/plain")).partition("/")
+        if maintype != "text":
+            raise ValueError(f"an attachment of type {maintype}/{subtype}: only text is attached")
+        message.add_attachment(str(attached.get("text", "")), subtype=subtype or "plain",
+                               filename=str(attached.get("filename", "attachment.txt")), cte="base64")
     return message
 
 

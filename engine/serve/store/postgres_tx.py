@@ -59,6 +59,10 @@ class PostgresReader:
                                  (ticket_id,))
         return [_decision_row(r) for r in rows]
 
+    def decision_log(self) -> list[DecisionRow]:
+        rows = self.conn.execute(f"SELECT {_DECISION_COLUMNS} FROM decisions ORDER BY ticket, seq")
+        return [_decision_row(r) for r in rows]
+
     def deliveries(self, ticket_id: str) -> list[OutboxRow]:
         rows = self.conn.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE ticket = %s "
                                  "ORDER BY created_at, id", (ticket_id,))

@@ -47,6 +47,11 @@ class SQLiteReader:
         return [DecisionRow(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]) if r[5] else None)
                 for r in rows]
 
+    def decision_log(self) -> list[DecisionRow]:
+        rows = self.conn.execute("SELECT ticket, seq, event, at, body, source FROM decisions ORDER BY ticket, seq")
+        return [DecisionRow(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]) if r[5] else None)
+                for r in rows]
+
     def deliveries(self, ticket_id: str) -> list[OutboxRow]:
         rows = self.conn.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE ticket = ? "
                                  "ORDER BY created_at, id", (ticket_id,))

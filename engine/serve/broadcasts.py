@@ -1,0 +1,128 @@
+"""Scheduled broadcasts (reports.yaml) sent from the store: at each instant of a
+broadcast's schedule, in its modes, the tickets' decisions the store holds up to that
+instant are folded into its messages (engine.compose_broadcast, what the dry run shows),
+and each goes into the outbox like a notification. The outbox key is the broadcast's name,
+the instant and the recipient, so a restart or a second replica never sends one twice;
+`settings` keeps, per broadcast, the last instant done."""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import engine
+from engine.serve.clock import Clock
+from engine.serve.keys import delivery_id
+from engine.serve.store import NewDelivery, Reader, Store, Tx
+
+log = logging.getLogger("gongdan.serve.broadcasts")
+LATE = 3600.0        # seconds: on the wall clock, an instant missed by more (the service was down) is skipped
+TICKET = ""          # a broadcast's outbox rows belong to no ticket
+
+
+class Host(Protocol):
+    """What a broadcast reads of the running service (ingest's `Context` is one)."""
+
+    engine: engine.Engine
+    clock: Clock
+    channels: frozenset[str]
+    mode: str | None
+
+
+def setting_name(b: engine.Broadcast) -> str:
+    return f"broadcast:{b.name}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _next(schedule: str, timezone: str, after: float) -> float:
+    """The schedule's first instant after `after` (every event on the replay clock asks)."""
+    return engine.broadcast_following(engine.Broadcast("", schedule, timezone, (), (), (), ()), after)
+
+
+def next_instant(ctx: Host, reader: Reader) -> float | None:
+    """The earliest instant any broadcast is due at next (None: no broadcast, or none started)."""
+    found = []
+    for b in engine.broadcasts(ctx.engine):
+        last = reader.setting(setting_name(b))
+        if last is not None:
+            found.append(_next(b.schedule, b.timezone, float(last)))
+    return min(found, default=None)
+
+
+def send_due(tx: Tx, ctx: Host, until: float, strict: bool = False) -> int:
+    """Enqueue every broadcast whose instant is due by `until` (before it, when `strict`:
+    an event at `until` is still to be applied); how many outbox rows were added. A
+    broadcast seen for the first time starts after `until` (no backfill of the past)."""
+    added = 0
+    for b in engine.broadcasts(ctx.engine):
+        last = tx.setting(setting_name(b))
+        if last is None:
+            tx.put_setting(setting_name(b), repr(until))
+            continue
+        if _next(b.schedule, b.timezone, float(last)) > until:
+            continue
+        due = [t for t in engine.broadcast_instants(b, float(last), until) if not strict or t < until]
+        for at in due:
+            added += _send(tx, ctx, b, at)
+        if due:
+            tx.put_setting(setting_name(b), repr(due[-1]))
+    return added
+
+
+def _send(tx: Tx, ctx: Host, b: engine.Broadcast, at: float) -> int:
+    when = datetime.fromtimestamp(at, ZoneInfo(b.timezone))
+    if not ctx.clock.replay and ctx.clock.now() - at > LATE:
+        log.warning("broadcast %s at %s skipped: more than %gs late", b.name, when.isoformat(), LATE)
+        return 0
+    mode = ctx.engine.mode_at(at, ctx.mode)
+    if not b.runs_in(mode):
+        return 0
+    sent = engine.compose_broadcast(b, _decisions(tx), when, mode, (f"the service's store up to {when.isoformat()}",))
+    rows = [_row(ctx, b, when, m, sent.attachment) for m in sent.messages]
+    return tx.add_deliveries(rows, ctx.clock.wall()) if rows else 0
+
+
+def _decisions(reader: Reader) -> list[dict[str, Any]]:
+    """The store's decisions in time order, each ticket's in its own order (as a decisions
+    file `gongdan evaluate` wrote, so the fold is the dry run's)."""
+    rows = reader.decision_log()
+    rows.sort(key=lambda r: (datetime.fromisoformat(r.at).timestamp(), r.ticket, r.seq))
+    return [r.body for r in rows]
+
+
+def _row(ctx: Host, b: engine.Broadcast, when: datetime, m: engine.BroadcastMessage, page: str) -> NewDelivery:
+    to: dict[str, Any] = {"group": m.to} if m.channel == "dingtalk_group" else {"address": m.to}
+    endpoint = f"group:{m.to}" if m.channel == "dingtalk_group" else f"address:{m.to}"
+    key = "|".join(("broadcast", b.name, when.isoformat(), m.channel, endpoint))
+    payload: dict[str, Any] = {"kind": "broadcast", "broadcast": b.name, "at": when.isoformat(),
+                               "channel": m.channel, "to": to, "subject": m.title, "body": m.text}
+    if m.attachment is not None:
+        payload["attachment"] = {"filename": m.attachment, "content_type": "text/html", "text": page}
+    known = m.channel in ctx.channels
+    return NewDelivery(delivery_id(key), key, TICKET, m.channel, endpoint, payload, "pending" if known else "failed",
+                       None if known else f"channel {m.channel} not configured", ctx.clock.wall())
+
+
+def broadcast_job(ctx: Host, until: float) -> Callable[[Tx], int]:
+    """The writer job of the wall clock's broadcast timer."""
+    return lambda tx: send_due(tx, ctx, until)
+
+
+async def run_timer(store: Store, context: Callable[[], Host], clock: Clock, idle: float) -> None:
+    """On the wall clock: send what is due, then sleep until the next instant (at most
+    `idle`, so a reload that adds a broadcast is seen). On the replay clock events and
+    POST /v1/clock send them instead (ingest, scheduler)."""
+    while True:
+        ctx = context()
+        try:
+            await asyncio.wrap_future(store.submit(broadcast_job(ctx, clock.now())))
+            nxt = await asyncio.to_thread(store.read, functools.partial(next_instant, ctx))
+        except Exception:
+            log.exception("broadcasts: sending the due broadcasts failed")
+            await asyncio.sleep(1.0)  # a store fault: retry soon, without spinning
+            continue
+        await asyncio.sleep(idle if nxt is None else min(idle, max(0.0, nxt - clock.now())))
