@@ -243,6 +243,26 @@ def recorders(sink: list[tuple[str, int, str]], sender: str) -> dict[str, Any]:
     return {n: Recorder(n, sink, sender) for n in CHANNEL_NAMES}
 
 
+def broadcast_ids(expected: list[dict[str, Any]], until: str) -> set[str]:
+    """The delivery ids of the reference config's broadcasts (reports.yaml) that a replay of
+    the same events up to `until` sends: each instant after the first event's, in the
+    broadcast's modes, once per recipient, keyed by name, instant and recipient."""
+    from zoneinfo import ZoneInfo
+
+    import engine
+    from engine.serve.keys import delivery_id
+    from helpers import reference_engine
+    eng, first = reference_engine(), datetime.fromisoformat(expected[0]["at"]).timestamp()
+    ids = set()
+    for b in engine.broadcasts(eng):
+        for at in engine.broadcast_instants(b, first, datetime.fromisoformat(until).timestamp()):
+            if b.runs_in(eng.mode_at(at)):
+                when = datetime.fromtimestamp(at, ZoneInfo(b.timezone)).isoformat()
+                ids |= {delivery_id(f"broadcast|{b.name}|{when}|dingtalk_group|group:{r}") for r in b.robots}
+                ids |= {delivery_id(f"broadcast|{b.name}|{when}|email|address:{a}") for a in b.emails}
+    return ids
+
+
 def expected_ids(expected: list[dict[str, Any]]) -> set[str]:
     """The delivery ids an uninterrupted `gongdan evaluate` run's notifications must arrive
     under (the id is a function of the notification key), one per key."""

@@ -20,6 +20,7 @@ from engine.serve.keys import delivery_id
 from engine.serve.store import NewDelivery, Reader, Store, Tx
 
 log = logging.getLogger("gongdan.serve.broadcasts")
+MAX_INSTANTS = 1000  # instants one call sends at most: a clock moved years on skips the rest
 LATE = 3600.0        # seconds: on the wall clock, an instant missed by more (the service was down) is skipped
 TICKET = ""          # a broadcast's outbox rows belong to no ticket
 
@@ -49,7 +50,10 @@ def next_instant(ctx: Host, reader: Reader) -> float | None:
     for b in engine.broadcasts(ctx.engine):
         last = reader.setting(setting_name(b))
         if last is not None:
-            found.append(_next(b.schedule, b.timezone, float(last)))
+            try:
+                found.append(_next(b.schedule, b.timezone, float(last)))
+            except (ValueError, OverflowError):
+                continue
     return min(found, default=None)
 
 
@@ -63,14 +67,29 @@ def send_due(tx: Tx, ctx: Host, until: float, strict: bool = False) -> int:
         if last is None:
             tx.put_setting(setting_name(b), repr(until))
             continue
-        if _next(b.schedule, b.timezone, float(last)) > until:
-            continue
-        due = [t for t in engine.broadcast_instants(b, float(last), until) if not strict or t < until]
+        due = _due(b, float(last), until, strict)
         for at in due:
             added += _send(tx, ctx, b, at)
         if due:
-            tx.put_setting(setting_name(b), repr(due[-1]))
+            tx.put_setting(setting_name(b), repr(until if len(due) == MAX_INSTANTS else due[-1]))
     return added
+
+
+def _due(b: engine.Broadcast, last: float, until: float, strict: bool) -> list[float]:
+    """The instants in (last, until] (or (last, until)), at most MAX_INSTANTS of them."""
+    due: list[float] = []
+    at = last
+    try:
+        while len(due) < MAX_INSTANTS:
+            at = _next(b.schedule, b.timezone, at)
+            if at > until or (strict and at == until):
+                return due
+            due.append(at)
+    except (ValueError, OverflowError):   # past the years a datetime holds
+        return due
+    log.warning("broadcast %s: more than %d instants due at once; the rest up to %s are skipped",
+                b.name, MAX_INSTANTS, until)
+    return due
 
 
 def _send(tx: Tx, ctx: Host, b: engine.Broadcast, at: float) -> int:
@@ -78,7 +97,10 @@ def _send(tx: Tx, ctx: Host, b: engine.Broadcast, at: float) -> int:
     if not ctx.clock.replay and ctx.clock.now() - at > LATE:
         log.warning("broadcast %s at %s skipped: more than %gs late", b.name, when.isoformat(), LATE)
         return 0
-    mode = ctx.engine.mode_at(at, ctx.mode)
+    try:
+        mode = ctx.engine.mode_at(at, ctx.mode)
+    except engine.EventError:      # an instant outside the engine's years: nothing to report then
+        return 0
     if not b.runs_in(mode):
         return 0
     sent = engine.compose_broadcast(b, _decisions(tx), when, mode, (f"the service's store up to {when.isoformat()}",))

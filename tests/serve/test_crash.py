@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from engine.serve.keys import delivery_id, notification_key
-from serving import UNTIL, Server, evaluate_stream, stream
+from serving import UNTIL, Server, broadcast_ids, evaluate_stream, stream
 
 KILLS = 5
 BATCH = 25
@@ -72,8 +72,11 @@ def test_sigkill_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
     server.stop()
 
     # the delivery id is a function of the notification key: the ids an uninterrupted run's
-    # notifications must arrive under, one per key
+    # notifications must arrive under, one per key; and the hourly broadcasts of the
+    # promotion, each instant once, whichever process enqueued it
     want = {delivery_id(notification_key(d["ticket"], n)) for d in expected for n in d.get("notifications", ())}
+    assert len(broadcast_ids(expected, UNTIL)) == 22     # 20:00 to 06:00, to the robot and by email
+    want |= broadcast_ids(expected, UNTIL)
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {line["id"] for line in lines} == want           # none lost, none sent under another id
     # at least once: only sends in flight at a kill (at most a lease batch per worker) go again

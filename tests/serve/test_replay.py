@@ -12,7 +12,7 @@ from typing import Any
 
 import engine
 from engine.serve.clock import WallClock
-from serving import UNTIL, Running, Start, evaluate_stream, stream
+from serving import UNTIL, Running, Start, broadcast_ids, evaluate_stream, stream
 
 N = 1500
 
@@ -33,7 +33,7 @@ def _push(s: Running, events: list[dict[str, Any]], size: int = 250) -> None:
 
 
 def _service_notes(s: Running) -> Counter[tuple[Any, ...]]:
-    rows = s.rows("SELECT ticket, payload FROM outbox")
+    rows = s.rows("SELECT ticket, payload FROM outbox WHERE ticket <> ''")   # broadcasts belong to no ticket
     return Counter(_note_key(t, json.loads(p)) for t, p in rows)
 
 
@@ -51,6 +51,7 @@ def test_the_example_stream_gives_what_gongdan_evaluate_gives(start: Start, tmp_
     want = Counter(_note_key(d["ticket"], n) for d in expected for n in d.get("notifications", ()))
     assert sum(want.values()) > 1000 and max(want.values()) == 1
     assert _service_notes(s) == want
+    assert {i for (i,) in s.rows("SELECT id FROM outbox WHERE ticket = ''")} == broadcast_ids(expected, UNTIL)
     assert s.counts()["decisions"] == len(expected)
     stored = {t: json.loads(state) for t, state in s.rows("SELECT id, state FROM tickets")}
     assert stored == _final_states(expected)
