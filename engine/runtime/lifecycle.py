@@ -22,6 +22,7 @@ from engine.runtime.ticket import (
     matcher_ticket,
     mode_in_force,
     retarget,
+    retarget_for_team,
 )
 from engine.runtime.timers import Pending, opening
 from engine.runtime.updates import apply_changes
@@ -49,7 +50,7 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
     trace = list(routing.trace)
     routed = len(trace)
     assign_on_duty(compiled, state, event.ts, the_mode, trace)
-    target = compiled.profiles[the_mode].target(ticket, routing.severity)
+    target = compiled.profiles[the_mode].target(ticket, routing.severity, routing.team)
     state["policy"] = target.policy
     response_due, resolve_due, waiting = opening(compiled, state, target, event.ts)
     state["clocks"] = sla.start_clocks(target, event.ts, response_due, resolve_due)
@@ -181,6 +182,7 @@ def _transferred(compiled: Compiled, state: State, event: Event, trace: list[str
         state["team"] = team
         trace.append(f"transferred to team {team}")
         assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
+        retarget_for_team(compiled, state, from_team, event.ts, trace)
     hand_over(compiled, state, event, before, from_team, trace)
 
 

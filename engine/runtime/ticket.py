@@ -47,7 +47,7 @@ def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
     """The targets of the ticket's level in its mode's profile as of `ts` (an override
     may match on the event time), applied to both clocks from their original start."""
     ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], ts)
-    target = compiled.profiles[state["mode"]].target(ticket, state["severity"])
+    target = compiled.profiles[state["mode"]].target(ticket, state["severity"], state["team"])
     state["policy"] = target.policy
     for name, clock in state["clocks"].items():
         sla.retarget(clock, target.budget(name), target.calendar, compiled.calendars[target.calendar],
@@ -56,6 +56,17 @@ def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
     # two hours in pages at the raise, not at an instant before anybody knew).
     state["steps_from"] = not_before if not_before is not None else ts
     trace.append(target.trace_line)
+
+
+def retarget_for_team(compiled: Compiled, state: State, from_team: str, ts: float, trace: list[str]) -> None:
+    """After a transfer to another team: new targets from `ts` if an override that names
+    a team now chooses differently (docs/semantics.md#targets)."""
+    profile = compiled.profiles[state["mode"]]
+    if not profile.reads_team:
+        return
+    ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], ts)
+    if profile.target(ticket, state["severity"], from_team) != profile.target(ticket, state["severity"], state["team"]):
+        retarget(compiled, state, ts, trace, not_before=ts)
 
 
 def mode_in_force(compiled: Compiled, state: State, ts: float) -> str:
