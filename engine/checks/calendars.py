@@ -24,16 +24,17 @@ def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> 
     except ValueError as exc:
         out.append(Diagnostic(config.span(cal.loc, "timezone"), "value.timezone", str(exc)))
     open_days = _week(config, cal, out)
-    holidays = _dates(config, cal.loc, "holidays", list(cal.holidays), out)
+    holidays = _dates(config, cal, "holidays", list(cal.holidays), out)
     for day, span in holidays.items():
         if day.weekday() not in open_days and day.isoformat() not in cal.workdays:
             out.append(warning(span, "calendar.holiday-on-day-off",
-                               f"{day} is a {day.strftime('%A')}, already a day off"))
-    workdays = _dates(config, cal.loc, "workdays", list(cal.workdays), out, keys=True)
+                               f"calendar {cal.id!r}: {day} is a {day.strftime('%A')}, already a day off"))
+    workdays = _dates(config, cal, "workdays", list(cal.workdays), out, keys=True)
     for day, span in workdays.items():
         if day.weekday() in open_days and day.isoformat() not in cal.holidays:
             out.append(warning(span, "calendar.workday-on-working-day",
-                               f"make-up day {day} is a {day.strftime('%A')}, already a working day"))
+                               f"calendar {cal.id!r}: make-up day {day} is a {day.strftime('%A')}, "
+                               "already a working day"))
         _windows(config, cal.loc, ("workdays", day.isoformat()), cal.workdays[day.isoformat()], out)
     if not open_days:
         why = (" only make-up days: after the last of them no deadline could fall" if workdays
@@ -79,11 +80,11 @@ def _windows(config: Config, loc: Loc, path: tuple[str, ...], windows: Sequence[
     return bool(parsed)
 
 
-def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Diagnostic],
+def _dates(config: Config, cal: CalendarDef, field: str, values: list[str], out: list[Diagnostic],
            *, keys: bool = False) -> dict[date, Span]:
     found: dict[date, Span] = {}
     for i, text in enumerate(values):
-        span = config.span(loc, field, text, key=True) if keys else config.span(loc, field, i)
+        span = config.span(cal.loc, field, text, key=True) if keys else config.span(cal.loc, field, i)
         try:
             day = parse_date(text)
         except ValueError as exc:
@@ -91,6 +92,6 @@ def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Di
             continue
         if day in found:
             out.append(warning(span, f"calendar.duplicate-{field[:-1]}",
-                               f"{text} is listed twice (first at {found[day]})"))
+                               f"calendar {cal.id!r}: {text} is listed twice (first at {found[day]})"))
         found[day] = span
     return found
