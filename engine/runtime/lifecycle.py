@@ -21,6 +21,7 @@ from engine.runtime.ticket import (
     format_time,
     matcher_ticket,
     mode_in_force,
+    mode_text,
     retarget,
     retarget_for_team,
 )
@@ -49,6 +50,8 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
     }
     trace = list(routing.trace)
     routed = len(trace)
+    if compiled.modes.window_name(event.ts, mode):
+        trace.append(f"mode {mode_text(compiled, the_mode, event.ts, mode)}")
     assign_on_duty(compiled, state, event.ts, the_mode, trace)
     target = compiled.profiles[the_mode].target(ticket, routing.severity, routing.team)
     state["policy"] = target.policy
@@ -89,7 +92,8 @@ def follow_mode(compiled: Compiled, state: State, ts: float, trace: list[str]) -
     switch = compiled.modes.switch_between(state["until"], ts) if explicit is None else ts
     state["mode"] = new_mode
     retarget(compiled, state, ts, trace, not_before=switch)
-    trace.append(f"mode {new_mode} since {format_time(switch)}: targets recomputed")
+    trace.append(f"mode {mode_text(compiled, new_mode, ts, explicit)} since {format_time(switch)}: "
+                 "targets recomputed")
 
 
 def _calendar(compiled: Compiled, clock: sla.Clock) -> Any:

@@ -39,7 +39,21 @@ def assign_on_duty(compiled: Compiled, state: State, ts: float, mode: str, trace
         trace.append(f"roster gap: nobody on duty for {state['team']} → {taker.source} "
                      f"{taker.person or '(none)'}")
     else:
-        trace.append(f"on duty {taker.person} ({taker.source})")
+        trace.append(f"on duty {taker.person} ({source_text(compiled, taker.source, ts)})")
+
+
+def source_text(compiled: Compiled, source: str, ts: float) -> str:
+    """An assignee's source as the trace shows it: an override with its `reason`."""
+    schedule, _, what = source.rpartition("/")
+    reason = (compiled.schedules[schedule].override_reason(ts)
+              if what == "override" and schedule in compiled.schedules else None)
+    return f"{source}: {reason}" if reason else source
+
+
+def mode_text(compiled: Compiled, mode: str, ts: float, explicit: str | None) -> str:
+    """A mode as the trace shows it: with the name of the window that put it in force."""
+    window = compiled.modes.window_name(ts, explicit)
+    return f"{mode} (window {window})" if window else mode
 
 
 def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
