@@ -127,9 +127,10 @@ def _step_recipients(config: Config, step: StepDef) -> Iterator[Diagnostic]:
     if "dingtalk_group" in step.channels and "team_group" not in step.notify:
         yield Diagnostic(config.span(step.loc, "channels"), "policy.channel-recipient",
                          "dingtalk_group reaches a team's group robot: notify `team_group` too")
-    if "team_group" in step.notify and "dingtalk_group" not in step.channels:
+    if "team_group" in step.notify and not {"dingtalk_group", "email"} & set(step.channels):
         yield Diagnostic(config.span(step.loc, "notify"), "policy.channel-recipient",
-                         "team_group is reached only on the dingtalk_group channel: add it to `channels`")
+                         "team_group is reached on dingtalk_group (the team's robot) or email (its "
+                         "group.email): add one to `channels`")
     if people and not [c for c in step.channels if c != "dingtalk_group"]:
         yield Diagnostic(config.span(step.loc, "channels"), "policy.channel-recipient",
                          f"{', '.join(people)} cannot be reached on dingtalk_group alone: add a "
