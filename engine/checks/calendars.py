@@ -1,11 +1,12 @@
 """Calendar checks: timezones, working windows, holidays and make-up days."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import pairwise
 
 from engine.checks.common import warning
+from engine.config.calendars import effective_calendar
 from engine.config.model import CalendarDef, Config, Loc
 from engine.config.values import parse_date, parse_weekdays, parse_window, zone
 from engine.diagnostics import Diagnostic, Span
@@ -19,11 +20,14 @@ def check_calendars(config: Config) -> Iterator[Diagnostic]:
 
 
 def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> None:
-    try:
-        zone(cal.timezone)
-    except ValueError as exc:
-        out.append(Diagnostic(config.span(cal.loc, "timezone"), "value.timezone", str(exc)))
-    open_days = _week(config, cal, out)
+    if cal.timezone is not None:
+        try:
+            zone(cal.timezone)
+        except ValueError as exc:
+            out.append(Diagnostic(config.span(cal.loc, "timezone"), "value.timezone", str(exc)))
+    own_week = cal.week is not None
+    open_days = _week(config, cal, cal.week, out) if cal.week is not None else \
+        _week(config, cal, effective_calendar(config, cal.id).week, [])   # the ancestor's are checked there
     holidays = _dates(config, cal, "holidays", list(cal.holidays), out)
     for day, span in holidays.items():
         if day.weekday() not in open_days and day.isoformat() not in cal.workdays:
@@ -36,7 +40,7 @@ def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> 
                                f"calendar {cal.id!r}: make-up day {day} is a {day.strftime('%A')}, "
                                "already a working day"))
         _windows(config, cal.loc, ("workdays", day.isoformat()), cal.workdays[day.isoformat()], out)
-    if not open_days:
+    if not open_days and own_week:
         why = (" only make-up days: after the last of them no deadline could fall" if workdays
                else " working time at all: no deadline could fall on it")
         out.append(Diagnostic(config.span(cal.loc, key=True), "calendar.no-working-time",
@@ -45,11 +49,11 @@ def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> 
                               hint="give `week` at least one window"))
 
 
-def _week(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> set[int]:
+def _week(config: Config, cal: CalendarDef, week: Mapping[str, Sequence[str]], out: list[Diagnostic]) -> set[int]:
     """Checks the weekly windows; returns the weekdays that have working time."""
     seen: dict[int, str] = {}
     open_days: set[int] = set()
-    for key, windows in cal.week.items():
+    for key, windows in week.items():
         for day in parse_weekdays(key):
             if day in seen:
                 out.append(Diagnostic(config.span(cal.loc, "week", key, key=True),

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from engine.cli.calendar import calendar
 from engine.cli.common import Exit, warn
 from engine.cli.diff import diff_command
 from engine.cli.evaluate import evaluate
@@ -60,4 +61,5 @@ main.add_command(evaluate)
 main.add_command(serve)
 main.add_command(diff_command)
 main.add_command(render)
+main.add_command(calendar)
 main.add_command(views)
