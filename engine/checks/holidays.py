@@ -122,7 +122,7 @@ def check_coming_year(config: Config, options: CheckOptions) -> Iterator[Diagnos
         if not covered and effective.country is None:
             continue    # a calendar that keeps no holidays at all (it works through them)
         for year in (y for y in years if y not in covered):
-            country = effective.country or "CN"
+            country = effective.country or "CODE"
             yield warning(config.span(cal.loc, key=True), "calendar.no-holidays",
                           f"calendar {cal.id!r} has no holidays or make-up days in {year}, which the next "
                           f"{options.gap_days} days reach: its public holidays would count as working days",

@@ -17,11 +17,11 @@ from helpers import REPO
     pytest.param("2026-12-10T00:00:00+08:00", 28, (
         "sla_profiles.yaml:17:3: warning[calendar.no-holidays]: calendar 'cn-office' has no holidays or make-up "
         "days in 2027, which the next 28 days reach: its public holidays would count as working days "
-        "(gongdan calendar import --country CN --year 2027 writes them)\n"), id="the-window-reaches-2027"),
+        "(gongdan calendar import --country CODE --year 2027 writes them)\n"), id="the-window-reaches-2027"),
     pytest.param("2027-03-01T00:00:00+08:00", 1, (
         "sla_profiles.yaml:17:3: warning[calendar.no-holidays]: calendar 'cn-office' has no holidays or make-up "
         "days in 2027, which the next 1 days reach: its public holidays would count as working days "
-        "(gongdan calendar import --country CN --year 2027 writes them)\n"), id="inside-2027"),
+        "(gongdan calendar import --country CODE --year 2027 writes them)\n"), id="inside-2027"),
 ])
 def test_a_year_without_holidays_is_a_warning(now: str, days: int, expected: str) -> None:
     """cs-extended keeps no holidays at all (it works through them): never warned about."""
