@@ -49,15 +49,13 @@ def _same_dir(a: Path, b: Path) -> bool:
 def _unchecked_countries(config_dir: Path) -> None:
     """An info line (never a diagnostic) when calendars declare a country that cannot be
     compared because the `holidays` extra is not installed."""
-    if available():
-        return
     doc, _ = load_yaml(config_dir / "sla_profiles.yaml")
     data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
     calendars = data.get("calendars")
     if not isinstance(calendars, dict):
         return
     named = [cid for cid, cal in calendars.items() if isinstance(cal, dict) and "country" in cal]
-    if named:
+    if named and not available():   # importing the libraries costs time: only when asked
         warn(f"gongdan: info: calendar {', '.join(named)} declares a country, but its public holidays were not "
              f"compared: the `holidays` extra is not installed ({INSTALL_HINT})")
 
