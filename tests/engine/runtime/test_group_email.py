@@ -1,9 +1,15 @@
 """`team_group` on the `email` channel: the team's `group.email` mailbox, as documented."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
 import engine
+from helpers import REPO
+
+CHECK = Draft202012Validator(json.loads((REPO / "schemas" / "decision.schema.json").read_text(encoding="utf-8")))
 
 
 def test_team_group_on_email_goes_to_the_group_mailbox(minimal: Path) -> None:
@@ -25,6 +31,9 @@ def test_team_group_on_email_goes_to_the_group_mailbox(minimal: Path) -> None:
         ("breach", "email", {"group": "shop-order@example.com", "address": "shop-order@example.com"}),
     ]
     assert fired["flags"] == []
+    rendered = eng.due(created.state, "2026-11-09T10:30:00+08:00").to_dict()
+    assert [e.message for e in CHECK.iter_errors(rendered)] == []   # `{group, address}` is in the schema
+    assert rendered["notifications"][2]["subject"].startswith("[Gongdan]")
 
 
 def test_team_group_on_email_alone_passes_the_checks(minimal: Path) -> None:
