@@ -15,8 +15,8 @@ from engine.diagnostics import Diagnostic
 
 
 def check_holiday_refs(config: Config) -> Iterator[Diagnostic]:
-    """Calendars extend calendars that exist, without a loop; holiday sets named exist and
-    hold real dates, each once."""
+    """Calendars extend calendars that exist, without a loop; holiday sets named exist,
+    hold real dates, each once, and are named by some calendar."""
     sets = set(config.holiday_sets)
     for cal in config.calendars.values():
         if cal.extends is not None and cal.extends not in config.calendars:
@@ -28,7 +28,12 @@ def check_holiday_refs(config: Config) -> Iterator[Diagnostic]:
         for i, sid in enumerate(cal.holiday_sets):
             if sid not in sets:
                 yield unknown(config.span(cal.loc, "holiday_sets", i), "holiday-set", sid, sets, "holiday set")
+    named = {sid for cal in config.calendars.values() for sid in cal.holiday_sets}
     for holiday_set in config.holiday_sets.values():
+        if holiday_set.id not in named:
+            yield warning(config.span(holiday_set.loc, key=True), "calendar.unused-holiday-set",
+                          f"no calendar names holiday set {holiday_set.id!r}: its dates count nowhere",
+                          f"add `holiday_sets: [{holiday_set.id}]` to the calendars that keep them")
         for field in ("holidays", "workdays"):
             dates = getattr(holiday_set, field)
             yield from _set_dates(config, holiday_set.id, holiday_set.loc, field, dates)
