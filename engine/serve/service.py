@@ -24,6 +24,7 @@ from engine.serve.ingest import Context, Outcome, Recorded, apply_event
 from engine.serve.metrics import Metrics
 from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
+from engine.serve.problems import Problem
 from engine.serve.reload import Reloader
 from engine.serve.scheduler import IDLE, Scheduler, advance_job
 from engine.serve.store import ReplicaRow, Store, Tx
@@ -45,6 +46,7 @@ class Options:
     max_body: int = 1 << 20                  # one event
     max_batch_body: int = 16 << 20           # a batch (JSON array)
     max_batch: int = 1000                    # events in a batch
+    max_queue: int = 2000                    # write jobs queued: past it, events get 503 + Retry-After
     tokens: Mapping[str, str] = field(default_factory=dict)
     outbox_workers: int = 2
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -195,6 +197,18 @@ class Service:
 
     async def read(self, query: Callable[[Any], T]) -> T:
         return await asyncio.to_thread(self.store.read, query)
+
+    def admit(self) -> None:
+        """Backpressure: while the writer's queue is at its bound, refuse new events (503 with
+        Retry-After) rather than queue them without bound: each queued job is latency for
+        every request behind it, and memory. Nothing of a refused request is stored."""
+        queued = self.store.queued()
+        self.metrics.writer_queue.set(queued)
+        if queued >= self.options.max_queue:
+            self.metrics.overloaded.inc()
+            raise Problem(503, "overloaded", f"{queued} write jobs are queued (the bound is "
+                          f"{self.options.max_queue}): send this request again after the Retry-After seconds",
+                          retry_after=1)
 
     async def ingest(self, event: Any) -> Outcome:
         """Apply one event; raises Problem when it is refused (nothing stored)."""

@@ -39,6 +39,8 @@ def to_response(answer: Answer) -> Response:
 
 def problem_response(problem: Problem) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+    if problem.retry_after is not None:
+        headers["Retry-After"] = str(problem.retry_after)
     return Response(dumps(problem.to_dict()), problem.status, headers=headers, media_type=PROBLEM)
 
 

@@ -177,6 +177,10 @@ class Store(Protocol):
         """Run `job` in a write transaction; the Future is answered after the commit."""
         ...
 
+    def queued(self) -> int:
+        """Jobs submitted and not yet taken by the writer (what backpressure bounds)."""
+        ...
+
     def read(self, query: Callable[[Reader], T]) -> T:
         """Run `query` on a read connection (committed data)."""
         ...
