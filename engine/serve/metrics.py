@@ -40,6 +40,8 @@ class Metrics:
                                   "(as last seen by an event request or a scrape)", registry=r)
         self.overloaded = Counter("gongdan_overloaded_total", "Event requests refused with 503 and "
                                   "Retry-After because the writer's queue was past its bound", registry=r)
+        self.pruned = Counter("gongdan_pruned_total", "Rows deleted by retention: closed tickets (with "
+                              "their log), sent deliveries, answered Idempotency-Keys", ["kind"], registry=r)
         self.reload_ok = Gauge("gongdan_config_last_reload_successful", "1 if the last config (re)load "
                                "succeeded", registry=r)
         self.reload_time = Gauge("gongdan_config_last_reload_success_timestamp_seconds", "When the config "

@@ -271,6 +271,26 @@ class PostgresTx(PostgresReader):
     def drop_idempotency(self, key: str) -> None:
         self.conn.execute("DELETE FROM idempotency WHERE key = %s", (key,))
 
+    def prune_closed(self, before: float, limit: int) -> int:
+        # SKIP LOCKED: a ticket an event or another replica's pruning holds is left for later
+        ids = [str(r[0]) for r in self.conn.execute(
+            "SELECT id FROM tickets WHERE closed = 1 AND updated_at < %s AND NOT EXISTS (SELECT 1 FROM outbox "
+            "WHERE outbox.ticket = tickets.id AND outbox.status IN ('pending', 'leased')) "
+            "ORDER BY updated_at LIMIT %s FOR UPDATE SKIP LOCKED", (before, limit))]
+        for table, column in (("decisions", "ticket"), ("events_seen", "ticket"), ("outbox", "ticket"),
+                              ("tickets", "id")):
+            self.conn.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", (ids,))
+        return len(ids)
+
+    def prune_sent(self, before: float, limit: int) -> int:
+        return self.conn.execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
+                                 "AND sent_at < %s LIMIT %s FOR UPDATE SKIP LOCKED)", (before, limit)).rowcount
+
+    def prune_idempotency(self, before: float, limit: int) -> int:
+        return self.conn.execute("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency "
+                                 "WHERE status = 'done' AND created_at < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
+                                 (before, limit)).rowcount
+
     def heartbeat(self, replica: ReplicaRow) -> None:
         self.conn.execute("INSERT INTO replicas (id, host, pid, started_at, last_seen) VALUES (%s, %s, %s, %s, %s) "
                           "ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen",
