@@ -217,7 +217,7 @@ def test_serve_migrate_applies_the_migrations_and_exits(pg: PgCluster, tmp_path:
     for _ in range(2):   # the second run finds nothing to do
         code, out, err = run_cli("serve", "--store", url, "--migrate")
         assert (code, out, err) == (0, f"gongdan serve: {url} is at schema version 3\n", "")
-    assert rows(url, "SELECT value FROM meta") == [("2",)]
+    assert rows(url, "SELECT value FROM meta") == [("3",)]
     assert rows(url, "SELECT COUNT(*) FROM tickets") == [(0,)]
     code, _, err = run_cli("serve", "--store", "mysql://x/y", "--migrate")
     assert (code, err) == (1, ("Error: unsupported store URL 'mysql://x/y' (expected sqlite:///PATH or "
