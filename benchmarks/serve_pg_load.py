@@ -1,10 +1,11 @@
 """Load on 1, 2 and 3 `gongdan serve` replicas sharing one PostgreSQL database that holds
-100,000 open tickets whose timers keep falling due during the run: single-event
+100,000 open tickets whose timers keep falling due during the run (or one service on
+SQLite, `--store sqlite`): single-event
 requests/s with p50/p99 latency across the replicas, and the timer lag the replicas report
 themselves.
 
     .venv/bin/python benchmarks/serve_pg_load.py [--tickets 100000] [--replicas 1,2,3]
-        [--duration 40] [--clients 16] [--horizon 600] [--fsync on|off]
+        [--duration 40] [--clients 16] [--horizon 600] [--fsync on|off] [--store postgresql|sqlite]
 
 A throwaway PostgreSQL server (tests/serving.py's `PgCluster`: Debian's server programs
 run as the `postgres` user, a Unix socket, no TCP port; fsync on by default). The tickets
@@ -29,9 +30,11 @@ import argparse
 import asyncio
 import itertools
 import json
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,6 +48,7 @@ from serve_load import Connection, created_events  # noqa: E402
 import engine  # noqa: E402 (after the path is set)
 from engine.serve.jsonio import dumps_text  # noqa: E402
 from engine.serve.store.postgres import connect  # noqa: E402
+from engine.serve.store.urls import open_store  # noqa: E402
 from serving import PgCluster, pg_bindir  # noqa: E402
 
 DEADLINE = 600.0     # seconds: the whole run
@@ -69,6 +73,17 @@ def seed(url: str, tickets: int, first: float, last: float) -> tuple[int, float]
         decision = eng.evaluate({**template, "ticket": f"P-{i}", "at": at.isoformat()})
         offset = int((at.utcoffset() or timedelta()).total_seconds())
         rows.append((f"P-{i}", dumps_text(decision.state), 1, decision.next_wakeup_ts, offset, 0, time.time()))
+    write_tickets(url, rows)
+    return len(rows), time.perf_counter() - began
+
+
+def write_tickets(url: str, rows: list[tuple[Any, ...]]) -> None:
+    """The ticket rows, COPY on PostgreSQL, one transaction on SQLite."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url[len("sqlite:///"):]) as lite:
+            lite.executemany("INSERT INTO tickets (id, state, version, next_wakeup, utc_offset, closed, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        return
     with connect(url) as conn, conn.cursor() as cur:
         with cur.copy("COPY tickets (id, state, version, next_wakeup, utc_offset, closed, updated_at) "
                       "FROM STDIN") as copy:
@@ -76,7 +91,6 @@ def seed(url: str, tickets: int, first: float, last: float) -> tuple[int, float]
                 copy.write_row(row)
         conn.commit()
         conn.execute("VACUUM ANALYZE tickets")
-    return len(rows), time.perf_counter() - began
 
 
 def _steady(eng: engine.Engine, templates: list[dict[str, Any]], around: float) -> list[tuple[dict[str, Any], float]]:
@@ -192,39 +206,50 @@ def main() -> None:
     parser.add_argument("--horizon", type=float, default=600.0,
                         help="seconds over which the tickets' first wake-ups are spread (the phases see the start)")
     parser.add_argument("--fsync", choices=("on", "off"), default="on")
+    parser.add_argument("--store", choices=("postgresql", "sqlite"), default="postgresql",
+                        help="sqlite: the same with one service on a SQLite file (--replicas is 1)")
     args = parser.parse_args()
-    counts = [int(n) for n in args.replicas.split(",")]
+    print(f"command: {' '.join(sys.argv)}")
+    if args.store == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/load.db"
+            open_store(url).close()     # migrated
+            run(url, [1], args)
+        return
     bindir = pg_bindir()
     if bindir is None:
         sys.exit("PostgreSQL's server programs are not installed (apt-get install postgresql)")
-    print(f"command: {' '.join(sys.argv)}")
     cluster = PgCluster(bindir, fsync=args.fsync == "on")
-    began = time.monotonic()
     try:
         cluster.migrated_template()
-        url = cluster.fresh_database()
-        seed_seconds_guess = args.tickets / 2500 + 5      # evaluated here before the phases begin
-        first = time.time() + seed_seconds_guess + SETTLE
-        last = first + args.horizon
-        written, seconds = seed(url, args.tickets, first, last)
-        if time.time() > first - SETTLE:
-            print(f"warning: seeding overran its guess by {time.time() - first + SETTLE:.0f} s; the first "
-                  "phase's window opens after its first wake-ups")
-        time.sleep(max(0.0, first - SETTLE - 2 - time.time()))   # the first wake-ups come as phase 1 opens
-        print(f"seeded {written:,} open tickets in {seconds:.1f} s; first wake-ups from "
-              f"{first - time.time():+.0f} s to {last - time.time():+.0f} s from now "
-              f"(~{written / (last - first):,.0f} due a second)")
-        for n in counts:
-            if time.monotonic() - began > DEADLINE:
-                print("deadline reached: remaining phases skipped")
-                break
-            r = phase(url, n, args)
-            print(f"{n} replica(s): {r['events_per_s']:,.0f} events/s ({args.clients} clients, single-event "
-                  f"requests), p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; timers fired "
-                  f"{r['fired']:,.0f} ({r['fired_per_s']:,.0f}/s), lag p99 {r['lag_p99_s']:.2f} s, "
-                  f"{r['late_over_1s']:.1%} later than 1 s")
+        run(cluster.fresh_database(), [int(n) for n in args.replicas.split(",")], args)
     finally:
         cluster.close()
+
+
+def run(url: str, counts: list[int], args: argparse.Namespace) -> None:
+    """Seed, then one phase per replica count."""
+    began = time.monotonic()
+    seed_seconds_guess = args.tickets / 2500 + 5      # evaluated here before the phases begin
+    first = time.time() + seed_seconds_guess + SETTLE
+    last = first + args.horizon
+    written, seconds = seed(url, args.tickets, first, last)
+    if time.time() > first - SETTLE:
+        print(f"warning: seeding overran its guess by {time.time() - first + SETTLE:.0f} s; the first "
+              "phase's window opens after its first wake-ups")
+    time.sleep(max(0.0, first - SETTLE - 2 - time.time()))   # the first wake-ups come as phase 1 opens
+    print(f"seeded {written:,} open tickets in {seconds:.1f} s; first wake-ups from "
+          f"{first - time.time():+.0f} s to {last - time.time():+.0f} s from now "
+          f"(~{written / (last - first):,.0f} due a second)")
+    for n in counts:
+        if time.monotonic() - began > DEADLINE:
+            print("deadline reached: remaining phases skipped")
+            break
+        r = phase(url, n, args)
+        print(f"{n} replica(s): {r['events_per_s']:,.0f} events/s ({args.clients} clients, single-event "
+              f"requests), p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; timers fired "
+              f"{r['fired']:,.0f} ({r['fired_per_s']:,.0f}/s), lag p99 {r['lag_p99_s']:.2f} s, "
+              f"{r['late_over_1s']:.1%} later than 1 s")
 
 
 if __name__ == "__main__":
