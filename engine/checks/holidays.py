@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from engine.checks.common import CheckOptions, unknown, warning
-from engine.config.calendars import calendar_chain, effective_calendar
+from engine.config.calendars import effective_calendar
+from engine.config.chains import extends_chain
 from engine.config.holiday_sources import MissingExtra, UnknownCountry, holiday_year, years_of
 from engine.config.model import CalendarDef, Config, Loc
 from engine.config.values import parse_date, parse_weekdays
@@ -21,7 +22,7 @@ def check_holiday_refs(config: Config) -> Iterator[Diagnostic]:
     for cal in config.calendars.values():
         if cal.extends is not None and cal.extends not in config.calendars:
             yield unknown(config.span(cal.loc, "extends"), "calendar", cal.extends, config.calendars)
-        chain, loops = calendar_chain(config.calendars, cal.id)
+        chain, loops = extends_chain(config.calendars, cal.id)
         if loops and cal.id == min(chain):
             yield Diagnostic(config.span(cal.loc, "extends"), "calendar.extends-cycle",
                              "calendars extend each other in a loop: " + " → ".join([*chain, cal.id]))

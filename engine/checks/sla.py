@@ -7,8 +7,9 @@ from itertools import pairwise
 from typing import Any
 
 from engine.checks.routing import implies, never_matches
+from engine.config.chains import extends_chain
 from engine.config.model import Config, Matcher, StepDef, TargetDef, TargetOverride
-from engine.config.profiles import effective_profile, extends_chain
+from engine.config.profiles import effective_profile
 from engine.config.values import parse_datetime, parse_duration, parse_percentage
 from engine.diagnostics import Diagnostic, Severity
 from engine.routing.matchers import condition_test

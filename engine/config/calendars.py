@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.config.model import CalendarDef, Config
+from engine.config.chains import extends_chain
+from engine.config.model import Config
 from engine.config.values import parse_weekdays
 
 
@@ -24,17 +25,6 @@ class EffectiveCalendar:
     country: str | None
 
 
-def calendar_chain(calendars: Mapping[str, CalendarDef], cid: str) -> tuple[list[str], bool]:
-    """The calendar and its ancestors (nearest first), and whether the chain loops."""
-    chain = [cid]
-    current = calendars[cid].extends
-    while current is not None and current in calendars:
-        if current in chain:
-            return chain, True
-        chain.append(current)
-        current = calendars[current].extends
-    return chain, False
-
 
 def first_working_windows(week: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The windows of the first weekday from Monday with working time: what a holiday
@@ -46,7 +36,7 @@ def first_working_windows(week: Mapping[str, tuple[str, ...]]) -> tuple[str, ...
 def effective_calendar(config: Config, cid: str) -> EffectiveCalendar:
     """Resolve one calendar (a looping or broken chain stops where it breaks; the checks
     report it, and compile only sees checked configs)."""
-    chain, _ = calendar_chain(config.calendars, cid)
+    chain, _ = extends_chain(config.calendars, cid)
     timezone: str = "UTC"
     week: Mapping[str, tuple[str, ...]] = {}
     country: str | None = None
