@@ -20,6 +20,7 @@ UNKEYED_CODES = (
     "yaml.duplicate-key", "yaml.multi-document", "yaml.tag", "yaml.merge-key", "yaml.complex-key",
     "yaml.alias-bomb", "yaml.too-deep", "template.syntax", "template.name", "template.undefined-variable",
     "template.render", "template.budget", "template.recursion", "template.sms-too-long", "template.encoding",
+    "template.unused", "template.unknown-prefix",
 )
 """Codes about a whole file (its YAML, its presence) or a template file, not about a key."""
 
@@ -56,7 +57,15 @@ CHECK_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         f"{_CALENDAR}timezone": ("value.timezone",),
         f"{_CALENDAR}week": ("value.window", "calendar.overlapping-windows", "calendar.duplicate-day",
                              "calendar.no-working-time"),
-        f"{_CALENDAR}holidays": ("value.date", "calendar.duplicate-holiday", "calendar.holiday-on-day-off"),
+        f"{_CALENDAR}holidays": ("value.date", "calendar.duplicate-holiday", "calendar.holiday-on-day-off",
+                                 "calendar.no-holidays"),
+        f"{_CALENDAR}extends": ("ref.unknown-calendar", "calendar.extends-cycle"),
+        f"{_CALENDAR}holiday_sets": ("ref.unknown-holiday-set",),
+        f"{_CALENDAR}country": ("calendar.country-mismatch", "calendar.country-unknown", "calendar.no-holidays"),
+        "holiday_sets": ("calendar.unused-holiday-set",),
+        "profiles.<id>.overrides[].when": ("sla.override-never-matches", "value.boolean-string"),
+        "target_matcher:team": ("ref.unknown-team",),
+        "target_matcher:mode": ("ref.unknown-mode",),
         f"{_CALENDAR}workdays": ("value.date", "value.window", "calendar.overlapping-windows",
                                  "calendar.duplicate-workday", "calendar.workday-on-working-day"),
         "modes.default": ("ref.unknown-mode",),
@@ -117,6 +126,7 @@ CHECK_CODES: dict[str, dict[str, tuple[str, ...]]] = {
         "rules": ("rule.shadowed",),
         "rules[].id": ("duplicate.rule",),
         "rules[].then.team": ("ref.unknown-team",),
+        "rules[].when": ("value.boolean-string",),
         "rules[].then.severity": ("ref.unknown-level",),
         **_shape("matcher", _MATCHER), **_shape("operators", _OPERATORS),
     },
