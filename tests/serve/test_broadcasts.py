@@ -202,3 +202,34 @@ def test_out_of_its_modes_and_before_it_was_known_nothing_is_sent(start: Start) 
     assert sorted(k for (k,) in s.rows("SELECT key FROM outbox WHERE ticket = ''")) == [
         "broadcast|double11-hourly|2026-11-10T20:00:00+08:00|dingtalk_group|group:goc-desk-robot",
         "broadcast|double11-hourly|2026-11-10T20:00:00+08:00|email|address:duty-room@yunji.example"]
+
+
+class SteppedClock:
+    """A wall clock set to a chosen instant: ticket time runs from `start` at real speed."""
+
+    replay = False
+    database = False
+
+    def __init__(self, start: float) -> None:
+        self.offset = start - time.time()
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def wall(self) -> float:
+        return time.time()
+
+    def advance(self, ts: float) -> float:
+        return self.now()
+
+
+def test_on_the_wall_clock_the_timer_sends_at_the_instant(start: Start) -> None:
+    """No event moves time here: the timer sleeps until 21:00 and sends what it says then
+    (no ticket yet, in promotion)."""
+    s = start(clock=SteppedClock(_instant(21).timestamp() - 5.0))   # started well before 21:00 (no backfill)
+    _wait("the 21:00 broadcast is enqueued", lambda: s.rows("SELECT COUNT(*) FROM outbox WHERE ticket = ''") == [(2,)],
+          30.0)
+    [(payload,)] = s.rows("SELECT payload FROM outbox WHERE channel = 'dingtalk_group' AND ticket = ''")
+    assert (json.loads(payload)["subject"], json.loads(payload)["body"]) == (TITLE.format(hour=21), (
+        "#### Gongdan double11-hourly · 2026-11-10 21:00 (promotion)\n\n"
+        "No tickets in the decisions up to 2026-11-10 21:00: nothing to report.\n"))

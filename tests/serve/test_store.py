@@ -88,3 +88,16 @@ def test_budget_accounting(store_url: Any, tmp_path: Path) -> None:
 ])
 def test_the_url_shown_has_no_password(url: str, shown: str) -> None:
     assert redact(url) == shown
+
+
+def test_the_decision_log_is_every_tickets_decisions_in_order(store_url: Any, tmp_path: Path) -> None:
+    """What a broadcast folds: every ticket's decisions, each ticket's in its own order."""
+    url = store_url(tmp_path / "log.db")
+
+    def job(tx: Tx) -> list[tuple[str, int, str]]:
+        for ticket, event, at in (("T-2", "created", "2026-11-10T20:00:00+08:00"),
+                                  ("T-1", "created", "2026-11-10T20:01:00+08:00"),
+                                  ("T-2", "resolved", "2026-11-10T20:02:00+08:00")):
+            tx.append_decision(ticket, event, at, {"ticket": ticket, "event": event, "at": at}, None)
+        return [(r.ticket, r.seq, r.body["event"]) for r in tx.decision_log()]
+    assert _run(url, job) == [("T-1", 1, "created"), ("T-2", 1, "created"), ("T-2", 2, "resolved")]

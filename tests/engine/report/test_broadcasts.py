@@ -164,3 +164,11 @@ def test_out_of_its_modes_nothing_is_sent_and_names_are_checked(decisions: Path)
     code, _, err = run_cli("report", str(decisions), "--config", str(REPO), "--broadcast", "daily-morning")
     assert (code, err.splitlines()[-1]) == (2, ("Error: --broadcast sends from `gongdan serve` only: add --dry-run "
                                                "to see what it would send"))
+
+
+def test_dry_run_refuses_a_config_whose_reports_yaml_is_wrong(decisions: Path, tmp_path: Path) -> None:
+    root = with_reports(tmp_path, EVERYTHING.replace('"*/15 * * * *"', '"*/15 * * *"').replace("goc-desk-robot",
+                                                                                               "goc-desk-robt"))
+    assert run_cli("report", str(decisions), "--config", str(root), "--broadcast", "all", "--dry-run") == (1, "", (
+        "reports.yaml:4:15: error[report.schedule]: schedule: a 5-field cron expression, got '*/15 * * *'\n"
+        "reports.yaml:7:35: error[ref.unknown-robot]: unknown robot 'goc-desk-robt' (did you mean 'goc-desk-robot'?)\n"))

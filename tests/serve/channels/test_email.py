@@ -227,3 +227,28 @@ def test_the_server_shows_no_password() -> None:
     assert repr(SmtpServer("smtp.example.com", 587, SENDER, username="u", password="p")) == (
         "SmtpServer(host='smtp.example.com', port=587, sender='Gongdan <gongdan@example.com>', "
         "security=<Security.STARTTLS: 'starttls'>, username='u', ca_file=None, timeout_s=10.0)")
+
+
+REPORT_PAGE = "<!doctype html><html><body><h1>Gongdan report</h1><p>工单 3</p></body></html>\n"
+
+
+@pytest.mark.parametrize("smtp", ["none"], indirect=True)
+def test_a_broadcast_arrives_with_its_report_attached(smtp: Running) -> None:
+    mail = channel(smtp.port, Security.NONE, login=False)
+    attached = {"filename": "report.html", "content_type": "text/html", "text": REPORT_PAGE}
+    sent = delivery(ticket="", to={"address": "duty-room@yunji.example"}, subject="Gongdan double11-hourly",
+                    body="#### Gongdan double11-hourly · 2026-11-10 21:00 (promotion)\n", notification={"kind": "broadcast", "attachment": attached})
+    assert mail.send(sent) == SendResult(ok=True)
+    [got] = smtp.mailbox.received
+    body, (page,) = got.message.get_body(("plain",)), list(got.message.iter_attachments())
+    assert (got.message.get_content_type(), got.rcpt_tos) == ("multipart/mixed", ["duty-room@yunji.example"])
+    assert body is not None and body.get_content() == "#### Gongdan double11-hourly · 2026-11-10 21:00 (promotion)\n"
+    assert (page.get_filename(), page.get_content_type(), page.get_content()) == (
+        "report.html", "text/html", REPORT_PAGE)
+
+
+def test_an_attachment_that_is_not_text_is_refused_unsent() -> None:
+    mail = channel(free_port(), Security.NONE, login=False)
+    odd = delivery(notification={"attachment": {"filename": "x.bin", "content_type": "application/octet-stream"}})
+    assert mail.send(odd) == SendResult(ok=False, retry=False, error="email: cannot write the message: an "
+                                        "attachment of type application/octet-stream: only text is attached")
