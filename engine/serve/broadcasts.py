@@ -10,6 +10,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -57,22 +58,67 @@ def next_instant(ctx: Host, reader: Reader) -> float | None:
     return min(found, default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one broadcast enqueues: its rows, and `broadcast:NAME` moved from `read` (the
+    setting as the plan was made; None: first seen) to `done`."""
+
+    setting: str
+    read: str | None
+    done: str
+    rows: tuple[NewDelivery, ...]
+
+
 def send_due(tx: Tx, ctx: Host, until: float, strict: bool = False) -> int:
     """Enqueue every broadcast whose instant is due by `until` (before it, when `strict`:
-    an event at `until` is still to be applied); how many outbox rows were added. A
-    broadcast seen for the first time starts after `until` (no backfill of the past)."""
-    added = 0
+    an event at `until` is still to be applied), composed in this transaction; how many
+    outbox rows were added."""
+    return enqueue(tx, plan(tx, ctx, until, strict))
+
+
+def plan(reader: Reader, ctx: Host, until: float, strict: bool = False) -> list[Plan]:
+    """The broadcasts due by `until` and what they send. A broadcast seen for the first
+    time starts after `until` (no backfill of the past). The log is read once, if needed."""
+    plans, log_read = [], _Log(reader)
     for b in engine.broadcasts(ctx.engine):
-        last = tx.setting(setting_name(b))
+        last = reader.setting(setting_name(b))
         if last is None:
-            tx.put_setting(setting_name(b), repr(until))
+            plans.append(Plan(setting_name(b), None, repr(until), ()))
             continue
         due = _due(b, float(last), until, strict)
-        for at in due:
-            added += _send(tx, ctx, b, at)
         if due:
-            tx.put_setting(setting_name(b), repr(until if len(due) == MAX_INSTANTS else due[-1]))
+            rows = tuple(r for at in due for r in _rows(log_read, ctx, b, at))
+            plans.append(Plan(setting_name(b), last, repr(until if len(due) == MAX_INSTANTS else due[-1]), rows))
+    return plans
+
+
+def enqueue(tx: Tx, plans: list[Plan]) -> int:
+    """Write the plans whose setting is still as they read it (else another replica, or an
+    earlier run, did them meanwhile); how many outbox rows were added."""
+    added = 0
+    for p in plans:
+        if tx.setting(p.setting) != p.read:
+            continue
+        if p.rows:
+            added += tx.add_deliveries(list(p.rows), p.rows[0].created_at)
+        tx.put_setting(p.setting, p.done)
     return added
+
+
+class _Log:
+    """The store's decisions in time order, each ticket's in its own order (as a decisions
+    file `gongdan evaluate` wrote, so the fold is the dry run's), read when first needed."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self._bodies: list[dict[str, Any]] | None = None
+
+    def bodies(self) -> list[dict[str, Any]]:
+        if self._bodies is None:
+            rows = self.reader.decision_log()
+            rows.sort(key=lambda r: (datetime.fromisoformat(r.at).timestamp(), r.ticket, r.seq))
+            self._bodies = [r.body for r in rows]
+        return self._bodies
 
 
 def _due(b: engine.Broadcast, last: float, until: float, strict: bool) -> list[float]:
@@ -92,28 +138,20 @@ def _due(b: engine.Broadcast, last: float, until: float, strict: bool) -> list[f
     return due
 
 
-def _send(tx: Tx, ctx: Host, b: engine.Broadcast, at: float) -> int:
+def _rows(log_read: _Log, ctx: Host, b: engine.Broadcast, at: float) -> list[NewDelivery]:
     when = datetime.fromtimestamp(at, ZoneInfo(b.timezone))
     if not ctx.clock.replay and ctx.clock.now() - at > LATE:
         log.warning("broadcast %s at %s skipped: more than %gs late", b.name, when.isoformat(), LATE)
-        return 0
+        return []
     try:
         mode = ctx.engine.mode_at(at, ctx.mode)
     except engine.EventError:      # an instant outside the engine's years: nothing to report then
-        return 0
+        return []
     if not b.runs_in(mode):
-        return 0
-    sent = engine.compose_broadcast(b, _decisions(tx), when, mode, (f"the service's store up to {when.isoformat()}",))
-    rows = [_row(ctx, b, when, m, sent.attachment) for m in sent.messages]
-    return tx.add_deliveries(rows, ctx.clock.wall()) if rows else 0
-
-
-def _decisions(reader: Reader) -> list[dict[str, Any]]:
-    """The store's decisions in time order, each ticket's in its own order (as a decisions
-    file `gongdan evaluate` wrote, so the fold is the dry run's)."""
-    rows = reader.decision_log()
-    rows.sort(key=lambda r: (datetime.fromisoformat(r.at).timestamp(), r.ticket, r.seq))
-    return [r.body for r in rows]
+        return []
+    sent = engine.compose_broadcast(b, log_read.bodies(), when, mode,
+                                    (f"the service's store up to {when.isoformat()}",))
+    return [_row(ctx, b, when, m, sent.attachment) for m in sent.messages]
 
 
 def _row(ctx: Host, b: engine.Broadcast, when: datetime, m: engine.BroadcastMessage, page: str) -> NewDelivery:
@@ -129,11 +167,6 @@ def _row(ctx: Host, b: engine.Broadcast, when: datetime, m: engine.BroadcastMess
                        None if known else f"channel {m.channel} not configured", ctx.clock.wall())
 
 
-def broadcast_job(ctx: Host, until: float) -> Callable[[Tx], int]:
-    """The writer job of the wall clock's broadcast timer."""
-    return lambda tx: send_due(tx, ctx, until)
-
-
 async def run_timer(store: Store, context: Callable[[], Host], clock: Clock, idle: float) -> None:
     """On the wall clock: send what is due, then sleep until the next instant (at most
     `idle`, so a reload that adds a broadcast is seen). On the replay clock events and
@@ -141,7 +174,9 @@ async def run_timer(store: Store, context: Callable[[], Host], clock: Clock, idl
     while True:
         ctx = context()
         try:
-            await asyncio.wrap_future(store.submit(broadcast_job(ctx, clock.now())))
+            # composed on a read connection (it reads the whole log): the writer only inserts
+            plans = await asyncio.to_thread(store.read, functools.partial(plan, ctx=ctx, until=clock.now()))
+            await asyncio.wrap_future(store.submit(functools.partial(enqueue, plans=plans)))
             nxt = await asyncio.to_thread(store.read, functools.partial(next_instant, ctx))
         except Exception:
             log.exception("broadcasts: sending the due broadcasts failed")
