@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine.replay": {RUNTIME},
     "engine.cases": {CONFIG, RUNTIME},                # golden cases: the strict loader, the decision schema, the Engine
     "engine.diff": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, COMPILE, RUNTIME},
-    "engine.report": {CONFIG},                        # strict YAML for reports.yaml
+    "engine.report": {CONFIG},                        # reports.yaml's model
     "engine.serve": {"engine"},                       # "only the public API of `engine`"
 }
 """What each sub-package may import besides ALWAYS, read from its `__init__` docstring."""
