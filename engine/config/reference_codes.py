@@ -10,7 +10,8 @@ from __future__ import annotations
 KEYWORD_CODES = {
     "type": "schema.type", "enum": "schema.enum", "const": "schema.const", "pattern": "schema.pattern",
     "minimum": "schema.minimum", "maximum": "schema.maximum", "minItems": "schema.min-items",
-    "maxItems": "schema.max-items", "minLength": "schema.min-length", "maxLength": "schema.max-length",
+    "maxItems": "schema.max-items", "minProperties": "schema.min-properties", "minLength": "schema.min-length",
+    "maxLength": "schema.max-length",
     "propertyNames": "schema.invalid-key", "additionalProperties": "schema.unknown-key",
     "uniqueItems": "schema.unique-items",
 }

@@ -144,7 +144,7 @@ class SchemaWalk:
 
     def _keywords(self, schema: Schema) -> Iterator[str]:
         for keyword in ("type", "enum", "const", "pattern", "minimum", "maximum", "minItems", "maxItems",
-                        "minLength", "maxLength", "propertyNames", "uniqueItems"):
+                        "minLength", "maxLength", "minProperties", "propertyNames", "uniqueItems"):
             if keyword in schema:
                 yield keyword
         if schema.get("additionalProperties") is False:
