@@ -199,14 +199,15 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     (without states; with or without the notifications' text)."""
     import json
 
-    from engine.replay.stream import encode, replay
+    from engine.replay.jsonio import dumps_line
+    from engine.replay.stream import replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()
 
     def run() -> int:
         count = 0
         for d in replay(eng, lines):
-            encode(d.to_dict(with_state=False, render=render))
+            dumps_line(d.to_dict(with_state=False, render=render))
             count += 1
         return count
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.replay.jsonio import dumps_line
 from engine.replay.lines import Line
-from engine.replay.stream import BadLine, Summary, encode, replay_keyed
+from engine.replay.stream import BadLine, Summary, replay_keyed
 from engine.runtime.decision import Decision
 from engine.runtime.engine import Engine
 
@@ -55,7 +56,7 @@ def decision_line(with_state: bool, render: bool) -> Callable[[Decision], tuple[
     """A decision as `gongdan evaluate` writes it: its dict (for the summary) and its line."""
     def line(decision: Decision) -> tuple[dict[str, Any], bytes]:
         data = decision.to_dict(with_state=with_state, render=render)
-        return data, (encode(data) + "\n").encode("utf-8")
+        return data, dumps_line(data)
     return line
 
 

@@ -3,7 +3,6 @@ between events on the events' own clock, closed tickets dropped, and a summary."
 from __future__ import annotations
 
 import heapq
-import json
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -16,12 +15,6 @@ from engine.replay.lines import Line, NotAnEvent, is_blank, read_line
 from engine.runtime.decision import Decision
 from engine.runtime.engine import Engine
 from engine.runtime.events import Event, parse_event
-
-# One JSON line per decision, as `gongdan evaluate` writes it. Decisions are trees the
-# engine builds afresh, so the circular-reference check has nothing to find.
-# No NaN either: a decision that held one would be a bug, reported, not a line that is not JSON.
-encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False,
-                          allow_nan=False).encode
 
 
 @dataclass(slots=True)
