@@ -44,13 +44,16 @@ class Fault:
 
 @dataclass(slots=True)
 class Replay:
-    """Open tickets' states and a wake-up queue of (time, ticket, generation)."""
+    """Open tickets' states and a wake-up queue of (time, ticket, generation). The states
+    are the decisions' own, passed back as trusted (their shape not checked again): a
+    caller of `replay` reads a decision's state and never changes it."""
 
     engine: Engine
     mode: str | None = None
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     queue: list[tuple[float, str, int]] = field(default_factory=list)
     generation: dict[str, int] = field(default_factory=dict)
+    trusted: bool = True     # False: every state checked as a host's would be (the reference)
 
     def _remember(self, decision: Decision) -> None:
         ticket = decision.ticket
@@ -74,7 +77,8 @@ class Replay:
             if self.generation.get(ticket) != gen:
                 continue  # superseded by a later decision for the ticket
             try:
-                decision = self.engine.due(self.states[ticket], datetime.fromtimestamp(wake, at.tzinfo))
+                decision = self.engine.due(self.states[ticket], datetime.fromtimestamp(wake, at.tzinfo),
+                                           trusted=self.trusted)
                 self._remember(decision)
             except Exception as exc:
                 if faults is None:
@@ -90,7 +94,7 @@ class Replay:
         yield self.apply(parsed)
 
     def apply(self, parsed: Event) -> Decision:
-        decision = self.engine.apply(parsed, self.states.get(parsed.ticket), self.mode)
+        decision = self.engine.apply(parsed, self.states.get(parsed.ticket), self.mode, trusted=self.trusted)
         self._remember(decision)
         return decision
 
