@@ -51,7 +51,7 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
         lines = _lines(source)
         if jobs > 1:
             try:
-                totals, errors = run_jobs(engine, list(lines), sink.write, jobs, mode, until, with_state,
+                totals, errors = run_jobs(engine, lines, sink.write, jobs, mode, until, with_state,
                                           not no_render, summary)
             except ShardsFailed as exc:
                 raise Problem(str(exc)) from None

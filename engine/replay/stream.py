@@ -112,31 +112,58 @@ class Replay:
 
 Key = tuple[int, int, float, str]  # (line, 0 due | 1 event, wake time, ticket): output order
 T = TypeVar("T")
+# A line as the replay takes it: its number, its event's time (None: not an event, already
+# reported) and its event (None also when another shard owns the ticket: the time alone
+# still fires this replay's due steps).
+Reading = tuple[int, datetime | None, Event | None]
 
 
 def replay_keyed(engine: Engine, lines: Iterable[Line], mode: str | None = None,
                  until: datetime | None = None, errors: list[BadLine] | None = None,
-                 fail_fast: bool = False, shard: tuple[int, int] = (0, 1), *,
-                 output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
+                 fail_fast: bool = False, *, output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
     """`output(decision)` for each decision of a JSONL stream, with the key that orders it.
 
     Every problem with a line is collected in `errors` with its number, and the stream goes
     on (`fail_fast` stops after the first): a line that is not an event, an event the engine
     refuses, and an unexpected exception (a bug) met on the line, `output` included.
-
-    With `shard=(k, n)` only tickets whose id hashes to k are evaluated, yet every line's
-    time still fires this shard's due steps, so shards merged by key give exactly the
-    single-process output. Lines that are not events are reported by shard 0, anything
-    about a ticket by the shard owning it.
     """
-    run = Replay(engine, mode)
     problems: list[BadLine] = errors if errors is not None else []
-    number = 0
+    readings = ((number, parsed.at if parsed else None, parsed) for number, _, parsed in read_events(lines, problems))
+    return replay_readings(engine, readings, mode, until, problems, fail_fast, output=output)
+
+
+def read_events(lines: Iterable[Line], problems: list[BadLine]) -> Iterator[tuple[int, Line, Event | None]]:
+    """Each line that is not blank, with its number and its checked event; a line that is
+    not an event is reported in `problems` (and comes with None)."""
     for number, line in enumerate(lines, 1):
         if is_blank(line):
             continue
+        try:
+            problem, parsed = _parse(line)
+        except Exception as exc:  # a bug in checking the event: the line is reported, not the stream ended
+            problem, parsed = internal(exc), None
+        if parsed is None:
+            problems.append(BadLine(number, problem or ""))
+        yield number, line, parsed
+
+
+def replay_readings(engine: Engine, readings: Iterable[Reading], mode: str | None, until: datetime | None,
+                    problems: list[BadLine], fail_fast: bool = False, *,
+                    output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
+    """The replay of lines already read: before each line's event, the steps due by its
+    time; then its event's decision. A shard (`replay/shards.py`) gets every line's time and
+    only its own tickets' events, so shards merged by key give exactly one process's output."""
+    run = Replay(engine, mode)
+    number = 0
+    for number, at, parsed in readings:
+        if at is None:  # not an event: reported as it was read
+            if fail_fast:
+                return
+            continue
         before = len(problems)
-        yield from _take(run, number, line, shard, output, problems)
+        yield from _fire(run, number, at, output, problems)
+        if parsed is not None:
+            yield from _decide(run, number, parsed, output, problems)
         if fail_fast and len(problems) > before:
             return
     if until is not None:
@@ -146,23 +173,20 @@ def replay_keyed(engine: Engine, lines: Iterable[Line], mode: str | None = None,
         problems += _reported(faults, None)
 
 
-def _take(run: Replay, number: int, line: Line, shard: tuple[int, int], output: Callable[[Decision], T],
+def _fire(run: Replay, number: int, at: datetime, output: Callable[[Decision], T],
           problems: list[BadLine]) -> Iterator[tuple[Key, T]]:
-    """One line: the steps due by its time, then its event's decision (on its shard)."""
-    try:
-        problem, parsed = _parse(line)
-    except Exception as exc:  # a bug in checking the event: the line is reported, not the stream ended
-        problem, parsed = internal(exc), None
-    if parsed is None:
-        if shard[0] == 0:
-            problems.append(BadLine(number, problem or ""))
+    """The steps due by a line's time, fired before its event."""
+    if not run.queue or run.queue[0][0] > at.timestamp():
         return
     faults: list[Fault] = []
-    for due in run.fire_until(parsed.at, faults):
+    for due in run.fire_until(at, faults):
         yield from _emit((number, 0, due.at_time.timestamp(), due.ticket), due, output, problems, number)
     problems += _reported(faults, number)
-    if shard[1] > 1 and ticket_shard(parsed.ticket, shard[1]) != shard[0]:
-        return
+
+
+def _decide(run: Replay, number: int, parsed: Event, output: Callable[[Decision], T],
+            problems: list[BadLine]) -> Iterator[tuple[Key, T]]:
+    """One line's event: its decision, or why the stream cannot take it."""
     try:
         problem = run.refusal(parsed)
         decision = run.apply(parsed) if problem is None else None
