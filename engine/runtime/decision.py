@@ -35,7 +35,7 @@ class Decision:
     at_text: str | None = None   # `at_time.isoformat()` when the caller already has it
     reading: ViewReading | None = None   # the ticket's views, read on first use
     at_ts: float | None = None           # `at_time.timestamp()` when the caller already has it
-    wakeup: float | None | bool = False  # `next_wakeup_ts` once worked out (False: not yet)
+    wakeup: float | bool | None = False  # `next_wakeup_ts` once worked out (False: not yet)
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
