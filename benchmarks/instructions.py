@@ -2,6 +2,7 @@
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=deque_extend \\
         python benchmarks/instructions.py {dict,route,created,created-dict,due} [views [N]]
+    python benchmarks/instructions.py {replay,replay-render} [LINES]
 
 divide callgrind's `Collected` by 2,000. Only the `deque(map(...))` loop is counted: the
 config generation, loading and warm-up run with collection off. The config is the scale
@@ -34,8 +35,29 @@ import engine
 N = 2000
 
 
+def replay(render: bool, count: int) -> None:
+    """The reference config replaying the example stream's first `count` lines (1,500 by
+    default), each decision written as `gongdan evaluate` writes it; counted twice (the
+    first pass also warms the memos)."""
+    from engine.replay.jsonio import dumps_line
+    from engine.replay.lines import split_lines
+    from engine.replay.stream import replay as replayed
+    repo = Path(__file__).resolve().parents[1]
+    eng = engine.load(repo)
+    with (repo / "examples" / "double11-events.jsonl").open("rb") as stream:
+        lines = list(split_lines(stream))[:count]
+
+    def one(decision: Any) -> bytes:
+        return dumps_line(decision.to_dict(with_state=False, render=render))
+    deque(map(one, replayed(eng, lines)), maxlen=0)
+    deque(map(one, replayed(eng, lines)), maxlen=0)
+
+
 def main() -> None:
     what = sys.argv[1] if len(sys.argv) > 1 else "route"
+    if what in ("replay", "replay-render"):
+        replay(what == "replay-render", int(sys.argv[2]) if len(sys.argv) > 2 else 1500)
+        return
     featured = sys.argv[2:3] == ["views"]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 6
     with tempfile.TemporaryDirectory() as tmp:
