@@ -1,15 +1,38 @@
-"""Generates a promotion-day event stream on the reference organisation at a fixed seed.
+"""Generates the example event streams on the reference organisation at a fixed seed, from
+one behavioural model of the people who handle tickets.
 
     python benchmarks/stream.py [--tickets 3000] [--seed 1111] [-o examples/double11-events.jsonl]
+    python benchmarks/stream.py --daily-week [--tickets 5250] [--seed 2611] [-o examples/daily-week.jsonl]
 
-Tickets open around the Double 11 window (2026-11-10 12:00 to 2026-11-12 12:00, +08:00),
-busiest just after midnight; each lives a realistic life: acknowledged (some late),
-sometimes put on hold and resumed, transferred, re-graded, resolved, reopened, closed.
-Some transfers ask the previous assignee to stay on as a supervisor (a few of those are
-handed on again and a supervisor then steps back), and most resolutions say how, with a
-code of the category's standard solution (categories.yaml). Those extras are drawn from a
-second generator per ticket, so the events the base life draws are the same as before
-they existed: same seed, same stream, and an old stream's lines are all still in it.
+The model (`Behaviour`, one per mode):
+
+- **Volume**: the Double 11 window carries 1,500 tickets a day, a daily week half that
+  (750 a day: the promotion doubles the volume). Double 11 tickets open around the window
+  (2026-11-10 12:00 to 2026-11-12 12:00, +08:00), busiest just after midnight; a daily week
+  (Monday 2026-10-26 to Sunday 2026-11-01, no holiday) opens three times as many an hour
+  from 09:00 to 22:00 as at night, and fewer at weekends.
+- **Staff on duty**: the promotion staffs twice the daily people (`staff` 1.0 against 0.5),
+  so waits to acknowledge (exponential, mean 12 minutes at full staff) and the work to
+  resolve (log-normal, median 45 minutes at full staff) are twice as long on a daily day.
+  On a daily day only P1 is picked up out of office hours (weekdays 09:00-18:30); the
+  promotion works 24x7. Its targets are tighter too, but that is the config's doing
+  (sla_profiles.yaml), not the model's.
+- **Reminders and escalations make handlers act**: each step the engine plans for the ticket
+  (its `created` decision's timers) that comes before the handler would have acted anyway
+  makes them act sooner: a reminder within 8 minutes on average, a breach or an escalation
+  within 3 (to acknowledge) or 20 and 10 (to resolve), all exponential.
+
+The Double 11 stream (`--tickets 3000 --seed 1111`) was drawn before the model grew its
+reminder reaction and office hours, and is kept byte for byte (goldens depend on it): its
+life is `lifecycle` with the promotion's parameters. Each of its tickets lives a realistic
+life: acknowledged (some late), sometimes put on hold and resumed, transferred, re-graded,
+resolved, reopened, closed. Some transfers ask the previous assignee to stay on as a
+supervisor (a few of those are handed on again and a supervisor then steps back), and most
+resolutions say how, with a code of the category's standard solution (categories.yaml).
+Those extras are drawn from a second generator per ticket, so the events the base life draws
+are the same as before they existed: same seed, same stream, and an old stream's lines are
+all still in it. The daily week (`daily_week`) draws each ticket's life from the whole model,
+asking the engine for the ticket's level and planned steps.
 """
 from __future__ import annotations
 
@@ -187,6 +210,91 @@ def _resolutions(extras: Extras, events: list[dict[str, Any]]) -> None:
             event["resolution"] = {"text": extras.rng.choice(RESOLUTION_TEXTS)}
 
 
+class Behaviour(NamedTuple):
+    """How the people on duty behave in a mode (the module docstring is the model)."""
+
+    staff: float                 # people on duty, against the promotion's
+    ack_mean_min: float          # mean wait to acknowledge at full staff
+    resolve_median_min: float    # median work to resolve at full staff
+    office_only: bool            # P2-P4 picked up in office hours only
+    reminded_min: float          # mean minutes from a reminder to acting on it
+    escalated_ack_min: float     # ... from a breach or an escalation to acknowledging
+    escalated_fix_min: tuple[float, float]   # ... from a resolve reminder, a breach or escalation, to resolving
+
+
+PROMOTION = Behaviour(1.0, 12, 45, False, 8, 3, (20, 10))
+DAILY = Behaviour(0.5, 12, 45, True, 8, 3, (20, 10))
+DAILY_START = datetime(2026, 10, 26, tzinfo=TZ)     # a Monday: no holiday, no make-up day that week
+DAILY_DAYS = 7
+
+
+def _daily_opening(rng: random.Random) -> datetime:
+    """A day of the week (weekends 0.7), then an hour (09:00-22:00 three times the night's)."""
+    day = rng.choices(range(DAILY_DAYS), weights=[1, 1, 1, 1, 1, 0.7, 0.7])[0]
+    hour = rng.choices(range(24), weights=[3 if 9 <= h < 22 else 1 for h in range(24)])[0]
+    return DAILY_START + timedelta(days=day, hours=hour, seconds=rng.randrange(3600))
+
+
+def _office(at: datetime) -> datetime:
+    """`at`, or the next office opening (weekdays 09:00-18:30) when the office is closed."""
+    while at.weekday() >= 5 or not (at.hour >= 9 and (at.hour, at.minute) < (18, 30)):
+        nxt = at.replace(hour=9, minute=0, second=0, microsecond=0)
+        at = nxt if at.hour < 9 and at.weekday() < 5 else nxt + timedelta(days=1)
+    return at
+
+
+def _acted(rng: random.Random, own: datetime, steps: list[tuple[datetime, str]],
+           after: dict[str, float]) -> datetime:
+    """When the handler acts: their own time, or sooner, prompted by a step planned before it."""
+    prompted = [at + timedelta(minutes=rng.expovariate(1 / after[kind])) for at, kind in steps if at < own]
+    return min([own, *prompted])
+
+
+def daily_lifecycle(rng: random.Random, ticket: str, cats: list[str], engine: Any, extras: Extras,
+                    model: Behaviour = DAILY) -> list[dict[str, Any]]:
+    """One daily ticket's events from the model: the engine says its level and planned steps."""
+    opened = _daily_opening(rng)
+    created = _created(rng, ticket, opened, cats)
+    decision = engine.evaluate(created).to_dict(render=False)
+    steps = {clock: [(datetime.fromisoformat(t["at"]), t["kind"]) for t in decision["timers"] if t["clock"] == clock]
+             for clock in ("response", "resolve")}
+    start = _office(opened) if model.office_only and decision["severity"] != "P1" else opened
+    own_ack = start + timedelta(minutes=rng.expovariate(model.staff / model.ack_mean_min))
+    ack = _acted(rng, own_ack, steps["response"], {"remind": model.reminded_min, "breach": model.escalated_ack_min,
+                                                   "escalate": model.escalated_ack_min})
+    ack = max(ack, opened + timedelta(seconds=1))
+    work = rng.lognormvariate(math.log(model.resolve_median_min / model.staff), 1.0)
+    fix_remind, fix_late = model.escalated_fix_min
+    resolved = _acted(rng, ack + timedelta(minutes=work), steps["resolve"],
+                      {"remind": fix_remind, "breach": fix_late, "escalate": fix_late})
+    resolved = max(resolved, ack + timedelta(seconds=1))
+    events = [created, {"type": "acknowledged", "ticket": ticket, "at": _whole(ack), "by": "on-duty"},
+              {"type": "resolved", "ticket": ticket, "at": _whole(resolved)}]
+    if rng.random() < 0.9:
+        events.append({"type": "closed", "ticket": ticket,
+                       "at": _whole(resolved + timedelta(minutes=rng.expovariate(1 / 60) + 10))})
+    _resolutions(extras, events)
+    return events
+
+
+def _whole(at: datetime) -> str:
+    return at.replace(microsecond=0).isoformat()
+
+
+def daily_week(tickets: int, seed: int, root: Path = REPO) -> Iterator[dict[str, Any]]:
+    """A daily week's events merged in time order (ties keep ticket order)."""
+    sys.path.insert(0, str(REPO))
+    import engine as gongdan
+    model_engine = gongdan.load(root)
+    rng = random.Random(seed)
+    cats, team_ids, persons, codes = categories(root), teams(root), people(root), resolution_codes(root)
+    events = [e for i in range(tickets)
+              for e in daily_lifecycle(rng, f"DAY-{i:06d}", cats, model_engine,
+                                       Extras(random.Random(f"{seed}:DAY-{i:06d}"), persons, team_ids, codes))]
+    events.sort(key=lambda e: datetime.fromisoformat(e["at"]))
+    return iter(events)
+
+
 def stream(tickets: int, seed: int, root: Path = REPO) -> Iterator[dict[str, Any]]:
     """All tickets' events merged in time order (ties keep ticket order)."""
     rng = random.Random(seed)
@@ -200,12 +308,17 @@ def stream(tickets: int, seed: int, root: Path = REPO) -> Iterator[dict[str, Any
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=1111)
+    parser.add_argument("--daily-week", action="store_true", help="a daily week instead of the Double 11 window")
+    parser.add_argument("--tickets", type=int, default=None, help="default: 3000, or 5250 for a daily week")
+    parser.add_argument("--seed", type=int, default=None, help="default: 1111, or 2611 for a daily week")
     parser.add_argument("-o", "--output", type=Path, default=None, help="default: stdout")
     args = parser.parse_args()
     out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    for event in stream(args.tickets, args.seed):
+    if args.daily_week:
+        events = daily_week(args.tickets or 5250, 2611 if args.seed is None else args.seed)
+    else:
+        events = stream(args.tickets or 3000, 1111 if args.seed is None else args.seed)
+    for event in events:
         out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 

@@ -1,11 +1,12 @@
 """Calendar checks: timezones, working windows, holidays and make-up days."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import pairwise
 
 from engine.checks.common import warning
+from engine.config.calendars import effective_calendar
 from engine.config.model import CalendarDef, Config, Loc
 from engine.config.values import parse_date, parse_weekdays, parse_window, zone
 from engine.diagnostics import Diagnostic, Span
@@ -19,23 +20,27 @@ def check_calendars(config: Config) -> Iterator[Diagnostic]:
 
 
 def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> None:
-    try:
-        zone(cal.timezone)
-    except ValueError as exc:
-        out.append(Diagnostic(config.span(cal.loc, "timezone"), "value.timezone", str(exc)))
-    open_days = _week(config, cal, out)
-    holidays = _dates(config, cal.loc, "holidays", list(cal.holidays), out)
+    if cal.timezone is not None:
+        try:
+            zone(cal.timezone)
+        except ValueError as exc:
+            out.append(Diagnostic(config.span(cal.loc, "timezone"), "value.timezone", str(exc)))
+    own_week = cal.week is not None
+    open_days = _week(config, cal, cal.week, out) if cal.week is not None else \
+        _week(config, cal, effective_calendar(config, cal.id).week, [])   # the ancestor's are checked there
+    holidays = _dates(config, cal, "holidays", list(cal.holidays), out)
     for day, span in holidays.items():
         if day.weekday() not in open_days and day.isoformat() not in cal.workdays:
             out.append(warning(span, "calendar.holiday-on-day-off",
-                               f"{day} is a {day.strftime('%A')}, already a day off"))
-    workdays = _dates(config, cal.loc, "workdays", list(cal.workdays), out, keys=True)
+                               f"calendar {cal.id!r}: {day} is a {day.strftime('%A')}, already a day off"))
+    workdays = _dates(config, cal, "workdays", list(cal.workdays), out, keys=True)
     for day, span in workdays.items():
         if day.weekday() in open_days and day.isoformat() not in cal.holidays:
             out.append(warning(span, "calendar.workday-on-working-day",
-                               f"make-up day {day} is a {day.strftime('%A')}, already a working day"))
+                               f"calendar {cal.id!r}: make-up day {day} is a {day.strftime('%A')}, "
+                               "already a working day"))
         _windows(config, cal.loc, ("workdays", day.isoformat()), cal.workdays[day.isoformat()], out)
-    if not open_days:
+    if not open_days and own_week:
         why = (" only make-up days: after the last of them no deadline could fall" if workdays
                else " working time at all: no deadline could fall on it")
         out.append(Diagnostic(config.span(cal.loc, key=True), "calendar.no-working-time",
@@ -44,11 +49,11 @@ def _check_calendar(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> 
                               hint="give `week` at least one window"))
 
 
-def _week(config: Config, cal: CalendarDef, out: list[Diagnostic]) -> set[int]:
+def _week(config: Config, cal: CalendarDef, week: Mapping[str, Sequence[str]], out: list[Diagnostic]) -> set[int]:
     """Checks the weekly windows; returns the weekdays that have working time."""
     seen: dict[int, str] = {}
     open_days: set[int] = set()
-    for key, windows in cal.week.items():
+    for key, windows in week.items():
         for day in parse_weekdays(key):
             if day in seen:
                 out.append(Diagnostic(config.span(cal.loc, "week", key, key=True),
@@ -79,11 +84,11 @@ def _windows(config: Config, loc: Loc, path: tuple[str, ...], windows: Sequence[
     return bool(parsed)
 
 
-def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Diagnostic],
+def _dates(config: Config, cal: CalendarDef, field: str, values: list[str], out: list[Diagnostic],
            *, keys: bool = False) -> dict[date, Span]:
     found: dict[date, Span] = {}
     for i, text in enumerate(values):
-        span = config.span(loc, field, text, key=True) if keys else config.span(loc, field, i)
+        span = config.span(cal.loc, field, text, key=True) if keys else config.span(cal.loc, field, i)
         try:
             day = parse_date(text)
         except ValueError as exc:
@@ -91,6 +96,6 @@ def _dates(config: Config, loc: Loc, field: str, values: list[str], out: list[Di
             continue
         if day in found:
             out.append(warning(span, f"calendar.duplicate-{field[:-1]}",
-                               f"{text} is listed twice (first at {found[day]})"))
+                               f"calendar {cal.id!r}: {text} is listed twice (first at {found[day]})"))
         found[day] = span
     return found

@@ -7,22 +7,36 @@ from datetime import datetime
 from engine.checks.common import CheckOptions, warning
 from engine.compile.compiler import compile_modes
 from engine.compile.duty import compile_schedules, compile_teams
-from engine.config.model import Config, TeamDef
+from engine.config.model import Config, Matcher, TeamDef
 from engine.config.profiles import effective_profile
 from engine.config.values import zone
 from engine.diagnostics import Diagnostic, Severity, Span, suggest
 from engine.duty.teams import team_gaps
+from engine.routing.matchers import condition_test
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 
-def _round_the_clock(config: Config, mode: str) -> list[str]:
-    """The levels whose target in the mode's profile runs on the 24x7 calendar: the mode
-    promises round-the-clock handling for them, so nobody on duty is an error."""
+def _round_the_clock(config: Config, mode: str, team: str) -> list[str]:
+    """What the mode's profile runs on the 24x7 calendar for this team: its levels, and
+    the overrides whose `team` condition names the team (`override 1`). Round-the-clock
+    handling is promised for them, so nobody on duty is an error."""
     if mode not in config.profiles:
         return []
     profile = effective_profile(config, mode)
-    return [level for level, t in profile.targets.items()
-            if (t.calendar or profile.calendar) == BUILTIN_CALENDAR]
+    found = [level for level, t in profile.targets.items()
+             if (t.calendar or profile.calendar) == BUILTIN_CALENDAR]
+    for i, override in enumerate(profile.overrides):
+        if override.target.calendar == BUILTIN_CALENDAR and _names_team(override.when, team, mode):
+            found.append(f"override {i} (team {team})")
+    return found
+
+
+def _names_team(when: Matcher, team: str, mode: str) -> bool:
+    """Whether a top-level `team` condition admits `team` (and `mode`, if it has one)."""
+    if "team" not in when:
+        return False
+    return all(condition_test(key, when[key])[0](value) for key, value in (("team", team), ("mode", mode))
+               if key in when)
 
 
 def check_gaps(config: Config, options: CheckOptions) -> Iterator[Diagnostic]:
@@ -60,7 +74,7 @@ def _gap(config: Config, team_def: TeamDef, mode: str, gaps: list[tuple[float, f
                f" ({len(gaps)} gap{'s' * (len(gaps) != 1)}, {hours:g}h in the next "
                f"{options.gap_days} days)")
     hint = "tickets fall to the team lead; add a layer, a backup schedule or an override"
-    levels = _round_the_clock(config, mode)
+    levels = _round_the_clock(config, mode, team_def.id)
     if levels:
         why = (f"an error because mode {mode!r} runs {', '.join(levels)} on the 24x7 calendar; "
                + hint)

@@ -69,6 +69,24 @@ def matcher_refs(config: Config, matcher: Matcher, loc: Loc) -> Iterator[Diagnos
             yield from named_refs(config, value, here, config.level_ids, "level")
 
 
+def team_refs(config: Config, matcher: Matcher, loc: Loc, teams: Collection[str]) -> Iterator[Diagnostic]:
+    """Teams a `team` condition compares with, by equality, `in` or `not_in` (views and
+    SLA overrides)."""
+    for key, condition, path in conditions(matcher):
+        if key == "team":
+            yield from named_refs(config, condition, (loc[0], loc[1] + path), teams, "team")
+
+
+def mode_refs(config: Config, matcher: Matcher, loc: Loc, modes: Collection[str]) -> Iterator[Diagnostic]:
+    """Modes a `mode` condition of an SLA override compares with."""
+    for key, condition, path in conditions(matcher):
+        if key == "mode":
+            for sub, value in _named(condition):
+                if value not in modes:
+                    yield unknown(config.span((loc[0], loc[1] + path), *sub), "mode", str(value), modes,
+                                  explain=modes_hint(set(modes)))
+
+
 def named_refs(config: Config, condition: Any, loc: Loc, known: Collection[str], kind: str
                ) -> Iterator[Diagnostic]:
     """`ref.unknown-<kind>` for each value a condition names by equality, `in` or `not_in`."""
@@ -121,6 +139,7 @@ def check_sla_refs(config: Config) -> Iterator[Diagnostic]:
     calendars = calendar_ids(config)
     policies = set(config.policies)
     profiles = set(config.profiles)
+    teams = {t.id for t in config.teams}
     levels = config.level_ids
     for profile in config.profiles.values():
         if profile.extends is not None and profile.extends not in profiles:
@@ -135,7 +154,10 @@ def check_sla_refs(config: Config) -> Iterator[Diagnostic]:
         targets = list(profile.targets.values())
         for override in profile.overrides or ():
             targets.append(override.target)
-            yield from matcher_refs(config, override.when, (override.loc[0], override.loc[1] + ("when",)))
+            when = (override.loc[0], override.loc[1] + ("when",))
+            yield from matcher_refs(config, override.when, when)
+            yield from team_refs(config, override.when, when, teams)
+            yield from mode_refs(config, override.when, when, profiles)
         for target in targets:
             if target.calendar is not None and target.calendar not in calendars:
                 yield unknown(config.span(target.loc, "calendar"), "calendar", target.calendar, calendars)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.checks import calendars, gaps, org, refs, rosters, routing, sla, solutions, templates, views
+from engine.checks import calendars, gaps, holidays, org, refs, rosters, routing, sla, solutions, templates, views
 from engine.checks.common import Check, CheckOptions, TimedCheck
 from engine.config.model import Config
 from engine.diagnostics import Diagnostic
 
 CHECKS: dict[str, Check] = {
     "calendars": calendars.check_calendars,
+    "calendars.holiday-sets": holidays.check_holiday_refs,
+    "calendars.country": holidays.check_countries,
     "org.managers": org.check_managers,
     "org.contacts": org.check_contacts,
     "duplicates": refs.check_duplicates,
@@ -25,11 +27,14 @@ CHECKS: dict[str, Check] = {
     "rosters.members": rosters.check_team_members,
     "routing.regex": routing.check_regexes,
     "routing.shadowed": routing.check_shadowed,
+    "routing.boolean-strings": routing.check_boolean_strings,
     "sla.profiles": sla.check_profiles,
+    "sla.overrides": sla.check_overrides,
     "sla.modes": sla.check_modes,
     "sla.steps": sla.check_step_values,
     "sla.policy-steps": sla.check_policy_steps,
     "templates": templates.check_notifications,
+    "templates.unused": templates.check_unused_templates,
     "views": views.check_views,
     "solutions": solutions.check_solutions,
 }
@@ -37,6 +42,7 @@ CHECKS: dict[str, Check] = {
 # Checks that need `CheckOptions` (a clock): they run only when `now` is given.
 TIMED_CHECKS: dict[str, TimedCheck] = {
     "rosters.gaps": gaps.check_gaps,
+    "calendars.coming-year": holidays.check_coming_year,
 }
 
 

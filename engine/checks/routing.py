@@ -167,3 +167,34 @@ def _rule_shadows(earlier: RuleDef, later: RuleDef) -> bool:
         return True
     only_team = later.team is not None and later.severity is None and not later.tags and not later.stop
     return only_team and earlier.team is not None
+
+
+_BOOLEAN_WORDS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
+
+
+def check_boolean_strings(config: Config) -> Iterator[Diagnostic]:
+    """`value.boolean-string`: a field compared with the string "yes", "no", "on" or "off"
+    (or a quoted "true"/"false"). YAML 1.2 reads them as text, and a host that sends a
+    boolean never equals text, so the condition silently never holds."""
+    for matcher, loc in _matchers(config):
+        for key, condition, here in _walk(matcher, loc):
+            if key.startswith("fields."):
+                for sub, word in _compared_words(condition):
+                    meant = "true" if _BOOLEAN_WORDS[word.lower()] else "false"
+                    yield warning(config.span(here, *sub), "value.boolean-string",
+                                  f"{key} is compared with the string {word!r}, which never equals "
+                                  f"a boolean field", f"did you mean {meant} (no quotes)?")
+
+
+def _compared_words(condition: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path below the condition, value) of each yes/no/on/off string it compares with."""
+    if isinstance(condition, Mapping):
+        for op in ("in", "not_in"):
+            for i, value in enumerate(condition.get(op) or ()):
+                if isinstance(value, str) and value.lower() in _BOOLEAN_WORDS:
+                    yield (op, i), value
+    elif isinstance(condition, list):
+        yield from (((i,), v) for i, v in enumerate(condition)
+                    if isinstance(v, str) and v.lower() in _BOOLEAN_WORDS)
+    elif isinstance(condition, str) and condition.lower() in _BOOLEAN_WORDS:
+        yield (), condition

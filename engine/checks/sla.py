@@ -1,13 +1,18 @@
-"""SLA checks: profile inheritance, complete and sane targets, modes, policy step values."""
+"""SLA checks: profile inheritance, complete and sane targets, overrides that can match,
+modes, policy step values."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import Any
 
-from engine.config.model import Config, StepDef, TargetDef
-from engine.config.profiles import effective_profile, extends_chain
+from engine.checks.routing import implies, never_matches
+from engine.config.chains import extends_chain
+from engine.config.model import Config, Matcher, StepDef, TargetDef, TargetOverride
+from engine.config.profiles import effective_profile
 from engine.config.values import parse_datetime, parse_duration, parse_percentage
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, Severity
+from engine.routing.matchers import condition_test
 
 
 def check_profiles(config: Config) -> Iterator[Diagnostic]:
@@ -123,10 +128,60 @@ def _step_recipients(config: Config, step: StepDef) -> Iterator[Diagnostic]:
     if "dingtalk_group" in step.channels and "team_group" not in step.notify:
         yield Diagnostic(config.span(step.loc, "channels"), "policy.channel-recipient",
                          "dingtalk_group reaches a team's group robot: notify `team_group` too")
-    if "team_group" in step.notify and "dingtalk_group" not in step.channels:
+    if "team_group" in step.notify and not {"dingtalk_group", "email"} & set(step.channels):
         yield Diagnostic(config.span(step.loc, "notify"), "policy.channel-recipient",
-                         "team_group is reached only on the dingtalk_group channel: add it to `channels`")
+                         "team_group is reached on dingtalk_group (the team's robot) or email (its "
+                         "group.email): add one to `channels`")
     if people and not [c for c in step.channels if c != "dingtalk_group"]:
         yield Diagnostic(config.span(step.loc, "channels"), "policy.channel-recipient",
                          f"{', '.join(people)} cannot be reached on dingtalk_group alone: add a "
                          "person channel (dingtalk, email, sms, phone)")
+
+
+def check_overrides(config: Config) -> Iterator[Diagnostic]:
+    """`sla.override-never-matches`: an override no ticket can reach, because its `when`
+    contradicts itself, an earlier override of the list matches every ticket it does, or
+    its `mode` admits none of the modes that use the list (a profile's own, and those of
+    the profiles that inherit the list through `extends`)."""
+    for pid, profile in config.profiles.items():
+        users = _modes_using_overrides(config, pid)
+        overrides = profile.overrides or ()
+        for i, override in enumerate(overrides):
+            reason = _unreachable(config, overrides[:i], override.when, users)
+            if reason is not None:
+                yield Diagnostic(config.span(override.loc, "when"), "sla.override-never-matches",
+                                 f"override {i} of profile {pid!r} can never match: {reason}",
+                                 Severity.WARNING)
+
+
+def _modes_using_overrides(config: Config, pid: str) -> list[str]:
+    """The modes whose effective overrides are `pid`'s own list."""
+    users = []
+    for mode in config.profiles:
+        chain, loops = extends_chain(config.profiles, mode)
+        owner = next((p for p in chain if config.profiles[p].overrides is not None), None)
+        if not loops and owner == pid:
+            users.append(mode)
+    return users
+
+
+def _unreachable(config: Config, earlier: tuple[TargetOverride, ...], when: Matcher,
+                 users: list[str]) -> str | None:
+    reason = never_matches(when)
+    if reason is not None:
+        return reason
+    for j, other in enumerate(earlier):
+        if implies(when, other.when):
+            return f"override {j} (line {config.span(other.loc).line}) matches every ticket it does"
+    modes = _admitted(when.get("mode"), users)
+    if modes is not None and not modes:
+        return f"its `mode` admits none of the modes that use these overrides ({', '.join(users)})"
+    return None
+
+
+def _admitted(condition: Any, users: list[str]) -> list[str] | None:
+    """The modes among `users` a top-level `mode` condition admits (None: no such condition)."""
+    if condition is None:
+        return None
+    test, _ = condition_test("mode", condition)
+    return [mode for mode in users if test(mode)]

@@ -2,15 +2,13 @@
 view names exist, and no view that no ticket can enter."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from engine.checks.common import duplicates, unknown, warning
-from engine.checks.refs import matcher_refs, modes_hint, named_refs
+from engine.checks.refs import matcher_refs, modes_hint, team_refs
 from engine.checks.routing import never_matches
-from engine.config.model import Config, Loc, ViewDef
+from engine.config.model import Config, ViewDef
 from engine.diagnostics import Diagnostic
-from engine.routing.matchers import conditions
 from engine.sla.escalation import manager_chain
 
 
@@ -26,15 +24,8 @@ def check_views(config: Config) -> Iterator[Diagnostic]:
         if view.when is not None:
             when = (view.loc[0], view.loc[1] + ("when",))
             yield from matcher_refs(config, view.when, when)
-            yield from _team_refs(config, view.when, when, teams)
+            yield from team_refs(config, view.when, when, teams)
         yield from _never_entered(config, view, deepest)
-
-
-def _team_refs(config: Config, matcher: Mapping[str, Any], loc: Loc, teams: set[str]) -> Iterator[Diagnostic]:
-    """Teams a `team` condition compares with, by equality, `in` or `not_in`."""
-    for key, condition, path in conditions(matcher):
-        if key == "team":
-            yield from named_refs(config, condition, (loc[0], loc[1] + path), teams, "team")
 
 
 def _deepest_climb(config: Config) -> int:

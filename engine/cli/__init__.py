@@ -7,10 +7,13 @@ from typing import Any
 
 import click
 
+from engine.cli.calendar import calendar
 from engine.cli.common import Exit, warn
 from engine.cli.diff import diff_command
 from engine.cli.evaluate import evaluate
 from engine.cli.oncall import oncall
+from engine.cli.render import render
+from engine.cli.report import report_command
 from engine.cli.route import route
 from engine.cli.serve import serve
 from engine.cli.streams import PipeClosed, flush_stdout, hold_closed_descriptors
@@ -58,4 +61,7 @@ main.add_command(oncall)
 main.add_command(evaluate)
 main.add_command(serve)
 main.add_command(diff_command)
+main.add_command(render)
+main.add_command(calendar)
 main.add_command(views)
+main.add_command(report_command)

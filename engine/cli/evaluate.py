@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import gc
+import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -17,7 +20,14 @@ from engine.replay.lines import Line, split_lines
 from engine.replay.shards import ShardsFailed, decision_line
 from engine.replay.shards import run as run_jobs
 from engine.replay.stream import BadLine, Summary, replay_keyed
+from engine.report.build import stream_offset
+from engine.report.figures import compute
+from engine.report.terminal import render_terminal
+from engine.report.tickets import Folder
 from engine.runtime.engine import Engine
+
+BAR = 30               # characters of the progress bar
+TICK = 5000            # decisions between redraws
 
 
 @click.command()
@@ -26,7 +36,7 @@ from engine.runtime.engine import Engine
 @click.option("--until", "until_text", default=None, metavar="DATETIME",
               help="after the last event, fire the steps due up to this time")
 @click.option("--summary", is_flag=True,
-              help="per team and level: tickets, clock outcomes, escalations, resolved within 30m")
+              help="the headline figures and the worst teams (every figure: `gongdan report`), views, resolutions")
 @click.option("-i", "--input", "source", type=InputFile(), default="-",
               help="events, one JSON object a line (default: stdin)")
 @click.option("-o", "--output", "output", default="-", metavar="FILE",
@@ -46,22 +56,24 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
         raise click.UsageError("--fail-fast stops at the first bad line in order: use it with --jobs 1")
     engine = load_or_exit(config_dir)
     check_mode(mode, engine.modes)
+    folder = Folder() if summary else None
     with open_output(output, source) as sink:
         _batch_gc()
         lines = _lines(source)
         if jobs > 1:
             try:
-                totals, errors = run_jobs(engine, lines, sink.write, jobs, mode, until, with_state,
-                                          not no_render, summary)
+                totals, errors = run_jobs(engine, lines, _folding(sink, folder), jobs, mode, until,
+                                          with_state, not no_render, summary)
             except ShardsFailed as exc:
                 raise Problem(str(exc)) from None
             _report(errors, 0)
         else:
             totals, errors = _serial(engine, lines, sink, mode, until, fail_fast, with_state,
-                                     not no_render, summary)
+                                     not no_render, folder, Progress.of(source))
         sink.commit()  # the decisions are out before the summary: a file is whole once replaced
-    if totals is not None:
-        text = totals.render()
+    if totals is not None and folder is not None:
+        records = folder.records()
+        text = render_terminal(compute(records, "team", stream_offset(records))) + "\n" + totals.render()
         if sink.is_stdout:
             warn(text.rstrip("\n"))
         else:
@@ -87,26 +99,67 @@ def _batch_gc() -> None:
     gc.set_threshold(50_000, 20, 1_000)
 
 
+def _folding(sink: Sink, folder: Folder | None) -> Callable[[bytes], None]:
+    """Write a merged shard line, and fold it into the summary's tickets when asked for one."""
+    def write(line: bytes) -> None:
+        sink.write(line)
+        if folder is not None:
+            folder.add(json.loads(line))
+    return write
+
+
+class Progress:
+    """A bar on stderr while a file is replayed (a count of decisions for stdin), drawn only
+    when stderr is a terminal: a log or a pipe gets nothing."""
+
+    def __init__(self, stream: IO[bytes] | None, size: int | None) -> None:
+        self.stream, self.size, self.count = stream, size, 0
+
+    @classmethod
+    def of(cls, source: Input) -> Progress | None:
+        if sys.stderr is None or not sys.stderr.isatty():
+            return None
+        try:
+            size = os.fstat(source.stream.fileno()).st_size if source.identity is not None else None
+        except (OSError, ValueError):
+            size = None
+        return cls(source.stream, size or None)
+
+    def tick(self, final: bool = False) -> None:
+        self.count += not final
+        if final or self.count % TICK == 0:
+            warn(f"\r{self.line(final)}", nl=final)
+
+    def line(self, final: bool) -> str:
+        if self.size is None or self.stream is None:
+            return f"{self.count} decisions"
+        try:
+            done = 1.0 if final else min(self.stream.tell() / self.size, 1.0)
+        except (OSError, ValueError):
+            done = 0.0
+        filled = int(done * BAR)
+        return f"[{'#' * filled}{'.' * (BAR - filled)}] {done:4.0%} {self.count} decisions"
+
+
 def _serial(engine: Engine, lines: Iterator[Line], sink: Sink, mode: str | None, until: datetime | None,
-            fail_fast: bool, with_state: bool, render: bool, summary: bool
+            fail_fast: bool, with_state: bool, render: bool, folder: Folder | None, progress: Progress | None
             ) -> tuple[Summary | None, list[BadLine]]:
     """One process, streaming: decisions written as they come, bad lines reported as met."""
     errors: list[BadLine] = []
-    totals = Summary() if summary else None
-    progress = sys.stderr is not None and sys.stderr.isatty()
-    count = reported = 0
+    totals = Summary() if folder is not None else None
+    reported = 0
     for _, (data, line) in replay_keyed(engine, lines, mode, until, errors, fail_fast,
                                         output=decision_line(with_state, render)):
         sink.write(line)
-        if totals is not None:
+        if totals is not None and folder is not None:
             totals.add(data)
-        count += 1
-        if progress and count % 10000 == 0:
-            click.echo(f"\r{count} decisions", err=True, nl=False)
+            folder.add(data)
+        if progress is not None:
+            progress.tick()
         reported = _report(errors, reported)
     _report(errors, reported)
-    if progress:
-        click.echo(f"\r{count} decisions", err=True)
+    if progress is not None:
+        progress.tick(final=True)
     return totals, errors
 
 

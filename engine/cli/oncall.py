@@ -15,10 +15,20 @@ from engine.duty.reports import DutyReport, to_ics
 from engine.runtime.engine import Engine
 
 
+def _mode(report: DutyReport, ts: float, mode: str) -> str:
+    window = report.window_of(ts)
+    return f"{mode} (window {window})" if window else mode
+
+
+def _source(source: str | None, reason: str | None) -> str:
+    return f"  [{source}: {reason}]" if source and reason else f"  [{source}]" if source else ""
+
+
 def _team_text(report: DutyReport, timeline: bool) -> str:
     team, now = report.team, report.now
-    lines = [f"{team.id} ({team.name}) at {report.local(report.at)}, mode {report.mode}",
-             f"  primary  {now.primary or '(nobody)'}" + (f"  [{now.source}]" if now.source else ""),
+    first = report.reason(0) if report.timeline and report.timeline[0].source == now.source else None
+    lines = [f"{team.id} ({team.name}) at {report.local(report.at)}, mode {_mode(report, report.at, report.mode)}",
+             f"  primary  {now.primary or '(nobody)'}" + _source(now.source, first),
              f"  backup   {now.backup or '(nobody)'}",
              f"  lead     {team.lead or '(none)'}"]
     if report.handoffs:
@@ -26,11 +36,11 @@ def _team_text(report: DutyReport, timeline: bool) -> str:
         lines += [f"    {report.local(ts)}  → {person or '(nobody)'}" for ts, person in report.handoffs]
     if timeline and len(report.modes) > 1:
         lines.append("  modes:")
-        lines += [f"    {report.local(a)} – {report.local(b)}  {m}" for a, b, m in report.modes]
+        lines += [f"    {report.local(a)} – {report.local(b)}  {_mode(report, a, m)}" for a, b, m in report.modes]
     if timeline:
         lines.append("  timeline:")
         lines += [f"    {report.local(s.start)} – {report.local(s.end)}  {s.person or '(nobody)'}"
-                  + (f"  [{s.source}]" if s.source else "") for s in report.timeline]
+                  + _source(s.source, report.reason(i)) for i, s in enumerate(report.timeline)]
     return "\n".join(lines) + "\n"
 
 
@@ -79,7 +89,8 @@ def oncall(team: str | None, config_dir: Path, at_text: str | None, mode: str | 
     check_mode(mode, engine.modes)
     reports = _reports(engine, team, now.timestamp(), days, mode)
     if ics:
-        out_bytes(to_ics(reports[0], now))
+        names = {pid: person.name for pid, person in engine.compiled.people.items()}
+        out_bytes(to_ics(reports[0], now, names, engine.compiled.locale))
         return
     if fmt == "json":
         out(json.dumps([_to_json(r) for r in reports], ensure_ascii=False, indent=2))

@@ -22,10 +22,16 @@ from engine.cli.common import config_option
               help="replay: time is the latest event's `at`, so a recorded stream fires its due steps")
 @click.option("--watch", is_flag=True, help="reload the config when a file in it changes")
 @click.option("--outbox-workers", type=click.IntRange(min=0, max=64), default=2, show_default=True)
+@click.option("--max-queue", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="write jobs queued for the store's writer past which events are answered 503 with Retry-After")
+@click.option("--retention-days", type=click.FloatRange(min=0), default=90.0, show_default=True,
+              help="closed tickets, sent deliveries and answered Idempotency-Keys older than this are "
+                   "deleted (hourly, in small transactions); 0 keeps everything")
 @click.option("--replica", default=None, help="this process's name among replicas (default: host-pid-random)")
 @click.option("--migrate", is_flag=True, help="apply the store's migrations, print the schema version and exit")
 def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | None, clock: str, watch: bool,
-          outbox_workers: int, replica: str | None, migrate: bool) -> None:
+          outbox_workers: int, max_queue: int, retention_days: float, replica: str | None,
+          migrate: bool) -> None:
     """Serve the engine over HTTP: store tickets, fire due steps, deliver notifications.
 
     Bearer tokens come from GONGDAN_TOKENS="host1:token1,host2:token2"; without any, only
@@ -45,7 +51,8 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     options = Options(config_dir=config_dir, store_url=store_url, clock=clock, watch=watch, tokens=tokens,
-                      outbox_workers=outbox_workers, replica=replica)
+                      outbox_workers=outbox_workers, max_queue=max_queue, retention=retention_days * 86400.0,
+                      replica=replica)
     service = Service(options, dict(load_channels(channels_file).by_name))
     run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))
 

@@ -10,6 +10,8 @@ import click
 
 from engine.cli.common import Exit, parse_option_time, warn
 from engine.cli.streams import out
+from engine.config.holiday_sources import INSTALL_HINT, available
+from engine.config.source import load_yaml
 from engine.diagnostics import RENDERERS, Diagnostic, Span
 from engine.loader import MAX_GAP_DAYS, check
 
@@ -44,6 +46,20 @@ def _same_dir(a: Path, b: Path) -> bool:
         return False
 
 
+def _unchecked_countries(config_dir: Path) -> None:
+    """An info line (never a diagnostic) when calendars declare a country that cannot be
+    compared because the `holidays` extra is not installed."""
+    doc, _ = load_yaml(config_dir / "sla_profiles.yaml")
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    calendars = data.get("calendars")
+    if not isinstance(calendars, dict):
+        return
+    named = [cid for cid, cal in calendars.items() if isinstance(cal, dict) and "country" in cal]
+    if named and not available():   # importing the libraries costs time: only when asked
+        warn(f"gongdan: info: calendar {', '.join(named)} declares a country, but its public holidays were not "
+             f"compared: the `holidays` extra is not installed ({INSTALL_HINT})")
+
+
 _DIR = click.Path(file_okay=False, path_type=Path)
 
 
@@ -72,6 +88,7 @@ def validate(config_arg: Path | None, config_opt: Path | None, fmt: str, strict:
                                "--gap-days 0 (the roster gap check is off)")
     diags = _relative_to_cwd(check(config_dir, now=now if gap_days else None, gap_days=gap_days, mode=mode),
                              config_dir)
+    _unchecked_countries(config_dir)
     shown = diags[:max_errors] if max_errors else diags
     out(RENDERERS[fmt](shown), nl=False)
     failed = any(d.is_error or strict for d in diags)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.config.model import CalendarDef, Config
+from engine.config.calendars import EffectiveCalendar, effective_calendar
+from engine.config.model import Config
 from engine.config.values import parse_date, parse_weekdays, parse_window
 from engine.timecalc.calendar import TWENTY_FOUR_SEVEN, Calendar, CalendarSpec
 
@@ -17,8 +18,9 @@ def window_map(week: Mapping[str, tuple[str, ...]]) -> dict[int, tuple[tuple[int
     return result
 
 
-def compile_calendar(cal: CalendarDef) -> Calendar:
-    """One calendar; its windows and dates parse because the `calendars` check read them."""
+def compile_calendar(cal: EffectiveCalendar) -> Calendar:
+    """One calendar, `extends` and holiday sets resolved; its windows and dates parse
+    because the `calendars` check read them."""
     workdays = {parse_date(day): tuple(parse_window(w) for w in windows)
                 for day, windows in cal.workdays.items()}
     spec = CalendarSpec(cal.id, cal.timezone, window_map(cal.week),
@@ -27,6 +29,6 @@ def compile_calendar(cal: CalendarDef) -> Calendar:
 
 
 def compile_calendars(config: Config) -> dict[str, Calendar]:
-    calendars = {cid: compile_calendar(cal) for cid, cal in config.calendars.items()}
+    calendars = {cid: compile_calendar(effective_calendar(config, cid)) for cid in config.calendars}
     calendars.setdefault(TWENTY_FOUR_SEVEN.spec.id, TWENTY_FOUR_SEVEN)
     return calendars

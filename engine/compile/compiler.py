@@ -65,4 +65,5 @@ def compile_modes(config: Config) -> Modes:
     """The modes and their windows as instants (the `sla.modes` check parsed them)."""
     windows = [(parse_datetime(w.start).timestamp(), parse_datetime(w.end).timestamp(), w.mode)
                for w in config.modes.windows]
-    return Modes.build(tuple(config.profiles), config.modes.default, config.modes.on_switch, windows)
+    return Modes.build(tuple(config.profiles), config.modes.default, config.modes.on_switch, windows,
+                       [w.name for w in config.modes.windows])

@@ -8,7 +8,7 @@ from typing import Any
 from engine.config.model import Config, TargetDef
 from engine.config.profiles import effective_profile
 from engine.config.values import parse_duration, parse_percentage
-from engine.routing.matchers import OpenCalendar, compile_matcher
+from engine.routing.matchers import OpenCalendar, compile_matcher, matcher_keys
 from engine.sla.escalation import Policy, Step
 from engine.sla.profiles import Override, Profile, Target, make_target
 
@@ -22,7 +22,8 @@ def compile_profiles(config: Config, calendars: Mapping[str, OpenCalendar]) -> d
             level: make_target(parse_duration(t.response or ""), parse_duration(t.resolve or ""),
                                t.calendar or p.calendar, t.policy or p.policy, f"{pid} {level} target")
             for level, t in p.targets.items()}
-        overrides = tuple(Override(compile_matcher(o.when, calendars), _laid_over(targets, o.target, pid, i))
+        overrides = tuple(Override(compile_matcher(o.when, calendars), _laid_over(targets, o.target, pid, i),
+                                   "team" in matcher_keys(o.when))
                           for i, o in enumerate(p.overrides))
         profiles[pid] = Profile(pid, frozenset(p.pause_when), targets, overrides)
     return profiles

@@ -41,6 +41,7 @@ def build_model(root: Path, docs: Mapping[str, SourceDocument], digest: str = ""
         templates=tuple(templates),
         digest=digest,
         views=_views(docs[VIEWS].data or {}) if VIEWS in docs else (),
+        holiday_sets=_holiday_sets(sla.get("holiday_sets", {})),
     )
 
 
@@ -68,11 +69,18 @@ def _tuples(spec: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
 
 def _calendars(items: Mapping[str, Any]) -> dict[str, m.CalendarDef]:
     return {
-        cid: m.CalendarDef(cid, c["timezone"], _tuples(c.get("week", {})),
+        cid: m.CalendarDef(cid, c.get("timezone"), _tuples(c["week"]) if "week" in c else None,
                            tuple(c.get("holidays", [])), _tuples(c.get("workdays", {})),
-                           _sla("calendars", cid))
+                           _sla("calendars", cid), c.get("extends"), tuple(c.get("holiday_sets", [])),
+                           c.get("country"))
         for cid, c in items.items()
     }
+
+
+def _holiday_sets(items: Mapping[str, Any]) -> dict[str, m.HolidaySetDef]:
+    return {sid: m.HolidaySetDef(sid, tuple(h.get("holidays", [])), tuple(h.get("workdays", [])),
+                                 h.get("country"), _sla("holiday_sets", sid))
+            for sid, h in items.items()}
 
 
 def _modes(spec: Mapping[str, Any]) -> m.Modes:

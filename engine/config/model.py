@@ -6,7 +6,7 @@ checks can point at the YAML line of any of its fields.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,28 @@ class Level:
 
 @dataclass(frozen=True, slots=True)
 class CalendarDef:
+    """A calendar as written: `timezone` and `week` are None where `extends` gives them
+    (config/calendars.py resolves the chain and the holiday sets)."""
+
     id: str
-    timezone: str
-    week: Mapping[str, tuple[str, ...]]
+    timezone: str | None
+    week: Mapping[str, tuple[str, ...]] | None
     holidays: tuple[str, ...]
     workdays: Mapping[str, tuple[str, ...]]
+    loc: Loc
+    extends: str | None = None
+    holiday_sets: tuple[str, ...] = ()
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HolidaySetDef:
+    """Holidays and make-up working days that calendars share (`holiday_sets`)."""
+
+    id: str
+    holidays: tuple[str, ...]
+    workdays: tuple[str, ...]
+    country: str | None
     loc: Loc
 
 
@@ -271,6 +288,7 @@ class Config:
     templates: tuple[TemplateSource, ...] = ()
     digest: str = ""
     views: tuple[ViewDef, ...] = ()
+    holiday_sets: Mapping[str, HolidaySetDef] = field(default_factory=dict)
 
     def span(self, loc: Loc, *sub: str | int, key: bool = False) -> Span:
         """The span of `loc` or of a field below it (`key=True`: the key, not the value)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from engine.config.model import Config, Loc, ProfileDef, TargetDef, TargetOverride
+from engine.config.chains import extends_chain
+from engine.config.model import Config, Loc, TargetDef, TargetOverride
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 DEFAULT_CALENDAR = BUILTIN_CALENDAR
@@ -23,17 +24,6 @@ class EffectiveProfile:
     overrides: tuple[TargetOverride, ...]
     loc: Loc
 
-
-def extends_chain(profiles: Mapping[str, ProfileDef], pid: str) -> tuple[list[str], bool]:
-    """The profile and its ancestors (nearest first), and whether the chain loops."""
-    chain = [pid]
-    current = profiles[pid].extends
-    while current is not None and current in profiles:
-        if current in chain:
-            return chain, True
-        chain.append(current)
-        current = profiles[current].extends
-    return chain, False
 
 
 def _merge_target(base: TargetDef | None, top: TargetDef) -> TargetDef:

@@ -86,10 +86,22 @@ class SourceMap:
             if step is None:
                 key = False
                 break
+            if _through_alias(node, *step):
+                # The node is an anchor written elsewhere, shared by several places: point at
+                # where this path takes it (the key holding the alias), not at the anchor.
+                key_node, node, key = (step[0], step[0], False) if step[0] is not step[1] else (node, node, False)
+                break
             key_node, node = step
         found = key_node if key else node
         assert found is not None  # the root is not None here, and steps never give None
         return Span(self.file, found.start_mark.line + 1, found.start_mark.column + 1)
+
+
+def _through_alias(parent: yaml.Node, key_node: yaml.Node, node: yaml.Node) -> bool:
+    """Whether `node` is reached through an alias: composing resolves an alias to its
+    anchor's node, which starts before the key (or the sequence) that names it."""
+    before = key_node if key_node is not node else parent
+    return bool(node.start_mark.index < before.start_mark.index)
 
 
 @dataclass(frozen=True, slots=True)

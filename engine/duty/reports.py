@@ -1,6 +1,7 @@
 """Duty reports for people: who is on duty, the next handoffs, a timeline, gaps, iCalendar."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -27,6 +28,8 @@ class DutyReport:
     timeline: list[Segment]
     gaps: list[tuple[float, float]]
     modes: list[tuple[float, float, str]]   # the modes over [at, until)
+    windows: tuple[str | None, ...] = ()    # per mode span: the window's name (None: default)
+    reasons: tuple[str | None, ...] = ()    # per timeline segment: an override's reason
 
     def local(self, ts: float) -> str:
         """An instant in the schedule's zone, to the minute: how people read a duty report."""
@@ -39,16 +42,26 @@ class DutyReport:
     def mode_of(self, ts: float) -> str:
         return next((m for a, b, m in self.modes if a <= ts < b), self.mode)
 
+    def window_of(self, ts: float) -> str | None:
+        """The name of the mode window in force at `ts`, if a window sets the mode."""
+        return next((w for (a, b, _), w in zip(self.modes, self.windows, strict=False) if a <= ts < b), None)
+
+    def reason(self, index: int) -> str | None:
+        """The reason of the override behind timeline segment `index`, if any."""
+        return self.reasons[index] if index < len(self.reasons) else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "team": self.team.id, "name": self.team.name, "mode": self.mode, "at": self.exact(self.at),
             "primary": self.now.primary, "backup": self.now.backup, "source": self.now.source,
             "lead": self.team.lead,
             "handoffs": [{"at": self.exact(ts), "person": p} for ts, p in self.handoffs],
+            "window": self.window_of(self.at),
             "timeline": [{"start": self.exact(s.start), "end": self.exact(s.end), "person": s.person,
-                          "source": s.source} for s in self.timeline],
+                          "source": s.source, "reason": self.reason(i)} for i, s in enumerate(self.timeline)],
             "gaps": [{"start": self.exact(lo), "end": self.exact(hi)} for lo, hi in self.gaps],
-            "modes": [{"start": self.exact(a), "end": self.exact(b), "mode": m} for a, b, m in self.modes],
+            "modes": [{"start": self.exact(a), "end": self.exact(b), "mode": m, "window": self.window_of(a)}
+                      for a, b, m in self.modes],
         }
 
 
@@ -76,29 +89,62 @@ def duty_report(team: Team, mode_table: Modes, at: float, days: int, mode: str |
     duty = team.duty_in(modes[0][2], default_mode)
     changes = [(s.start, s.person) for before, s in pairwise(timeline) if s.person != before.person]
     return DutyReport(team, modes[0][2], at, until, duty.primary.timezone if duty else "UTC", oncall,
-                      changes[:handoffs], timeline, gaps, modes)
+                      changes[:handoffs], timeline, gaps, modes,
+                      tuple(mode_table.window_name(a, mode) for a, _, _ in modes),
+                      tuple(_reason(team, s) for s in timeline))
 
 
-def to_ics(report: DutyReport, stamp: datetime) -> bytes:
-    """The team's primary duty as an iCalendar feed: one event per turn."""
+def _reason(team: Team, segment: Segment) -> str | None:
+    """The reason of the override a segment comes from (`<schedule>/override`)."""
+    if segment.source is None or not segment.source.endswith("/override"):
+        return None
+    schedule_id = segment.source.rpartition("/")[0]
+    schedules = {d.primary.id: d.primary for d in team.duty.values()}
+    schedule = schedules.get(schedule_id)
+    return schedule.override_reason(segment.start) if schedule is not None else None
+
+
+_ICS_WORDS = {
+    "zh": {"calendar": "{team} 值班 ({id})", "summary": "{team} 值班: {person}", "source": "来源",
+           "mode": "模式", "window": "窗口", "reason": "原因"},
+    "en": {"calendar": "{team} on call ({id})", "summary": "{team} on duty: {person}", "source": "source",
+           "mode": "mode", "window": "window", "reason": "reason"},
+}
+
+
+def to_ics(report: DutyReport, stamp: datetime, names: Mapping[str, str] | None = None,
+           locale: str = "zh") -> bytes:
+    """The team's primary duty as an iCalendar feed: one event per turn, in the config's
+    locale, people by their names (`names`: person id -> name)."""
     from icalendar import Calendar, Event  # only this export needs it
 
+    words = _ICS_WORDS.get(locale, _ICS_WORDS["zh"])
     cal = Calendar()
-    cal.add("prodid", "-//Gongdan//on-call//ZH")
+    cal.add("prodid", f"-//Gongdan//on-call//{locale.upper()}")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{report.team.name} 值班 ({report.team.id})")
+    cal.add("x-wr-calname", words["calendar"].format(team=report.team.name, id=report.team.id))
     tz = zone(report.timezone)
-    for segment in report.timeline:
+    for i, segment in enumerate(report.timeline):
         if segment.person is None:
             continue
+        person = (names or {}).get(segment.person) or segment.person
         event = Event()
         event.add("uid", f"{report.team.id}-{int(segment.start)}-{segment.person}@gongdan")
         event.add("dtstamp", stamp)
         event.add("dtstart", datetime.fromtimestamp(segment.start, tz))
         event.add("dtend", datetime.fromtimestamp(segment.end, tz))
-        event.add("summary", f"{report.team.id} on duty: {segment.person}")
-        event.add("description", f"source: {segment.source}; mode: {report.mode_of(segment.start)}")
+        event.add("summary", words["summary"].format(team=report.team.name, person=person))
+        event.add("description", _ics_description(report, i, words))
         cal.add_component(event)
     cal.add_missing_timezones()  # VTIMEZONE for the TZIDs used, as RFC 5545 asks
     data: bytes = cal.to_ical()
     return data
+
+
+def _ics_description(report: DutyReport, index: int, words: Mapping[str, str]) -> str:
+    segment = report.timeline[index]
+    window = report.window_of(segment.start)
+    reason = report.reason(index)
+    return (f"{words['source']}: {segment.source}; {words['mode']}: {report.mode_of(segment.start)}"
+            + (f" ({words['window']} {window})" if window else "")
+            + (f"; {words['reason']}: {reason}" if reason else ""))

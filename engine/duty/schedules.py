@@ -183,6 +183,7 @@ class Schedule:
     _layers: tuple[_LayerPlan, ...] = field(repr=False)
     _overrides: _Steps = field(repr=False)
     _quiet_after: float = field(repr=False)
+    _overrides_written: tuple[Override, ...] = field(default=(), repr=False)
     _chunks: dict[int, _Steps] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -192,7 +193,15 @@ class Schedule:
         layers = tuple(_LayerPlan.of(spec.id, layer, tz) for layer in spec.layers)
         overrides = tuple(o for o in spec.overrides if o.start < o.end)
         return cls(spec.id, spec.timezone, layers, _override_steps(spec.id, overrides),
-                   _quiet_after(layers, overrides))
+                   _quiet_after(layers, overrides), overrides)
+
+    def override_reason(self, ts: float) -> str | None:
+        """The `reason` of the override in force at `ts` (the later-listed where two
+        overlap, as in `who`), for traces and duty reports; None without one."""
+        for override in reversed(self._overrides_written):
+            if override.start.timestamp() <= ts < override.end.timestamp():
+                return override.reason or None
+        return None
 
     def who(self, ts: float) -> OnDuty:
         """(person, source) on duty at POSIX instant `ts`; (None, None) when nobody is."""

@@ -148,6 +148,19 @@ class Renderer:
                 return choice
         return self._plain.get(key) or self._defaults[key]
 
+    def default(self, kind: str, channel: str) -> Choice:
+        """The shipped template of the locale, whatever the overrides (for previews)."""
+        key = (kind, channel)
+        if key not in self._defaults:
+            raise ValueError(f"no template for kind {kind!r} and channel {channel!r}")
+        return self._defaults[key]
+
+    def for_locale(self, locale: str) -> Renderer:
+        """The same overrides over another locale's defaults (overrides are not per locale)."""
+        if locale not in LOCALES:
+            raise ValueError(f"unknown locale {locale!r} (locales: {', '.join(LOCALES)})")
+        return Renderer(locale, _defaults(locale), self._plain, self._prefixed)
+
     def template_name(self, kind: str, channel: str, category: str = "") -> str:
         """Which file renders this message (`default:zh/breach.sms.j2` for a default)."""
         return self.choose(kind, channel, category)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -262,69 +262,34 @@ KB_LISTED = 10
 
 @dataclass(slots=True)
 class Summary:
-    """Per team and level: tickets, clock outcomes, escalations by level, quick resolutions;
-    per view: the tickets that were ever in it and those in it at their last decision; per
-    category: the resolutions given, and the busy categories without a standard solution
-    (the knowledge-base candidates)."""
+    """What `gongdan evaluate --summary` adds below the report's headline and worst teams
+    (engine/report, fed the same decisions): per view, the tickets that were ever in it and
+    those in it at their last decision; per category, the resolutions given, and the busy
+    categories without a standard solution (the knowledge-base candidates)."""
 
     last: dict[str, dict[str, Any]] = field(default_factory=dict)
-    created_at: dict[str, float] = field(default_factory=dict)
-    escalations: Counter[tuple[str, str, int]] = field(default_factory=Counter)
-    fired: set[tuple[str, str, int, int]] = field(default_factory=set)
     viewed: dict[str, set[str]] = field(default_factory=dict)     # ticket -> every view it was in
 
     def add(self, d: dict[str, Any]) -> None:
         ticket = d["ticket"]
-        if d["event"] == "created":
-            self.created_at[ticket] = datetime.fromisoformat(d["at"]).timestamp()
-        for n in d.get("notifications", ()):
-            if n["kind"] != "escalate":
-                continue
-            key = (ticket, n["clock"], n["step"], n["level"])
-            if key not in self.fired:
-                self.fired.add(key)
-                self.escalations[(d["team"], d["severity"], n["level"])] += 1
         if d["views"]:
             self.viewed.setdefault(ticket, set()).update(d["views"])
         resolution = d["resolution"]
-        self.last[ticket] = {"team": d["team"], "severity": d["severity"],
-                             "response": d["sla"]["response"]["state"], "resolve": d["sla"]["resolve"]["state"],
-                             "resolved_at": self._resolved_at(d, ticket), "views": d["views"],
+        self.last[ticket] = {"resolved": self._resolved(d, ticket), "views": d["views"],
                              "category": d["category"]["matched"] or "(default)",
                              "solution": d["solution"] is not None,
                              "resolution": None if resolution is None else resolution["code"] or ""}
 
-    def _resolved_at(self, d: dict[str, Any], ticket: str) -> float | None:
-        previous = self.last.get(ticket, {}).get("resolved_at")
-        if d["event"] == "resolved" and previous is None:
-            return datetime.fromisoformat(d["at"]).timestamp()
-        return None if d["event"] == "reopened" else previous
+    def _resolved(self, d: dict[str, Any], ticket: str) -> bool:
+        if d["event"] in ("resolved", "reopened"):
+            return bool(d["event"] == "resolved")
+        previous = self.last.get(ticket)
+        return previous is not None and previous["resolved"] is True
 
     def merge(self, other: Summary) -> None:
         """Add another shard's summary (shards hold disjoint tickets)."""
         self.last.update(other.last)
-        self.created_at.update(other.created_at)
-        self.escalations.update(other.escalations)
-        self.fired |= other.fired
         self.viewed.update(other.viewed)
-
-    def rows(self) -> list[dict[str, Any]]:
-        groups: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {
-            "tickets": 0, "response_met": 0, "response_breached": 0, "resolve_met": 0,
-            "resolve_breached": 0, "resolved_in_30m": 0, "escalations": Counter()})
-        for ticket, row in self.last.items():
-            g = groups[(row["team"], row["severity"])]
-            g["tickets"] += 1
-            for clock in ("response", "resolve"):
-                if row[clock] in ("met", "breached"):
-                    g[f"{clock}_{row[clock]}"] += 1
-            opened = self.created_at.get(ticket)
-            if row["resolved_at"] is not None and opened is not None and row["resolved_at"] - opened <= 1800:
-                g["resolved_in_30m"] += 1
-        for (team, level, climb), count in self.escalations.items():
-            groups[(team, level)]["escalations"][climb] += count
-        return [{"team": team, "level": level, **g, "escalations": dict(sorted(g["escalations"].items()))}
-                for (team, level), g in sorted(groups.items())]
 
     def view_rows(self) -> list[dict[str, Any]]:
         """Per view, by name: tickets ever in it, and in it at their last decision."""
@@ -339,7 +304,7 @@ class Summary:
 
     def resolutions_without_code(self) -> tuple[int, int]:
         """Resolved tickets whose resolution is text alone, and those that said nothing."""
-        rows = [row for row in self.last.values() if row["resolved_at"] is not None]
+        rows = [row for row in self.last.values() if row["resolved"]]
         return (sum(row["resolution"] == "" for row in rows), sum(row["resolution"] is None for row in rows))
 
     def knowledge_gaps(self) -> list[dict[str, Any]]:
@@ -349,18 +314,11 @@ class Summary:
         return [{"category": c, "tickets": n} for n, c in sorted(busy, key=lambda p: (-p[0], p[1]))[:KB_LISTED]]
 
     def render(self) -> str:
-        lines = [(f"{'team':<24} {'level':<5} {'tickets':>7} {'resp met':>8} {'resp brch':>9} "
-                 f"{'res met':>7} {'res brch':>8} {'≤30m':>6}  escalations by level")]
-        for r in self.rows():
-            share = f"{r['resolved_in_30m'] / r['tickets']:.0%}" if r["tickets"] else "-"
-            esc = " ".join(f"L{k}:{v}" for k, v in r["escalations"].items()) or "-"
-            lines.append(f"{r['team']:<24} {r['level']:<5} {r['tickets']:>7} {r['response_met']:>8} "
-                         f"{r['response_breached']:>9} {r['resolve_met']:>7} {r['resolve_breached']:>8} "
-                         f"{share:>6}  {esc}")
-        return "\n".join(lines + self._sections()) + "\n"
+        """Views, resolutions by category, knowledge-base candidates, blank lines between."""
+        return "\n".join(self._sections()) + "\n"
 
     def _sections(self) -> list[str]:
-        lines = ["", f"{'view':<24} {'tickets':>7} {'in now':>7}"]
+        lines = [f"{'view':<24} {'tickets':>7} {'in now':>7}"]
         lines += [f"{r['view']:<24} {r['tickets']:>7} {r['in_now']:>7}" for r in self.view_rows()]
         lines += ["", f"{'category':<40} {'resolution':<24} {'tickets':>7}"]
         lines += [f"{r['category']:<40} {r['code']:<24} {r['tickets']:>7}" for r in self.resolution_rows()]

@@ -21,7 +21,9 @@ from engine.runtime.ticket import (
     format_time,
     matcher_ticket,
     mode_in_force,
+    mode_text,
     retarget,
+    retarget_for_team,
 )
 from engine.runtime.timers import Pending, opening
 from engine.runtime.updates import apply_changes
@@ -48,8 +50,10 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
     }
     trace = list(routing.trace)
     routed = len(trace)
+    if compiled.modes.window_name(event.ts, mode):
+        trace.append(f"mode {mode_text(compiled, the_mode, event.ts, mode)}")
     assign_on_duty(compiled, state, event.ts, the_mode, trace)
-    target = compiled.profiles[the_mode].target(ticket, routing.severity)
+    target = compiled.profiles[the_mode].target(ticket, routing.severity, routing.team)
     state["policy"] = target.policy
     response_due, resolve_due, waiting = opening(compiled, state, target, event.ts)
     state["clocks"] = sla.start_clocks(target, event.ts, response_due, resolve_due)
@@ -88,7 +92,8 @@ def follow_mode(compiled: Compiled, state: State, ts: float, trace: list[str]) -
     switch = compiled.modes.switch_between(state["until"], ts) if explicit is None else ts
     state["mode"] = new_mode
     retarget(compiled, state, ts, trace, not_before=switch)
-    trace.append(f"mode {new_mode} since {format_time(switch)}: targets recomputed")
+    trace.append(f"mode {mode_text(compiled, new_mode, ts, explicit)} since {format_time(switch)}: "
+                 "targets recomputed")
 
 
 def _calendar(compiled: Compiled, clock: sla.Clock) -> Any:
@@ -181,6 +186,7 @@ def _transferred(compiled: Compiled, state: State, event: Event, trace: list[str
         state["team"] = team
         trace.append(f"transferred to team {team}")
         assign_on_duty(compiled, state, event.ts, mode_in_force(compiled, state, event.ts), trace)
+        retarget_for_team(compiled, state, from_team, event.ts, trace)
     hand_over(compiled, state, event, before, from_team, trace)
 
 

@@ -4,7 +4,7 @@ ticket's state and one fired notification (the variables are documented in
 ids, tags, a name that falls back to an id) is bounded here, before any template sees it."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.compile.compiled import Compiled
@@ -19,6 +19,7 @@ from engine.notify.context import (
     ticket_link,
     timing,
 )
+from engine.sla.escalation import Timer
 from engine.timecalc.calendar import BUILTIN_CALENDAR
 
 
@@ -125,3 +126,27 @@ def _mobiles(compiled: Compiled, person_id: str | None) -> list[str]:
     if not phone:
         return []
     return [phone.removeprefix("+86")]
+
+
+def sample_notification(compiled: Compiled, state: Mapping[str, Any], waiting: Sequence[tuple[float, Timer]],
+                        kind: str, channel: str, at: float) -> tuple[dict[str, Any], float]:
+    """The notification a preview (`gongdan render`) renders for a ticket the engine made,
+    and when: `kind` on `channel` to its assignee (the team's robot on `dingtalk_group`,
+    the team lead for a notice to supervisors),
+    at the first timer of that kind in its plan (one whose step sends on `channel` if
+    there is one), else at `at` (the work notifications; a kind no step fires)."""
+    of_kind = [(ts, t) for ts, t in waiting if t.kind == kind]
+    timer = next(((ts, t) for ts, t in of_kind if channel in t.step.channels), of_kind[0] if of_kind else None)
+    ts = timer[0] if timer is not None else at
+    team = compiled.teams.get(state["team"])
+    robot = team.group.get("dingtalk_group") if team is not None else None
+    # A notice goes to a supervisor: the team lead stands in for one.
+    person = (team.lead if kind in ("acknowledged", "resolved") and team is not None and team.lead
+              else state["assignee"]["person"])
+    to: dict[str, Any] = {"group": robot or state["team"]} if channel == "dingtalk_group" else {"person": person}
+    notification = {"kind": kind, "channel": channel, "to": to,
+                    "clock": timer[1].clock if timer is not None else "resolve" if kind == "resolved" else "response",
+                    "step": timer[1].step.index if timer is not None else 0,
+                    "level": timer[1].level if timer is not None else 0,
+                    "step_channels": list(timer[1].step.channels) if timer is not None else []}
+    return notification, ts

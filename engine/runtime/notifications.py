@@ -4,7 +4,7 @@ one), a missing contact falling back to another channel (flagged), never dropped
 silently. A breach step also tells the ticket's supervisors."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.compile.compiled import Compiled
@@ -17,7 +17,7 @@ ASSIGN_CHANNELS = ("dingtalk",)
 
 
 def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Iterator[tuple[str, str | None]]:
-    """("person", id) or ("group", endpoint) for each role of the step, resolved at `ts`."""
+    """("person", id) or ("group", team id) for each role of the step, resolved at `ts`."""
     team = compiled.teams[state["team"]]
     for who in timer.step.notify:
         if who == "assignee":
@@ -28,7 +28,7 @@ def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Ite
         elif who == "team_lead":
             yield "person", team.lead
         elif who == "team_group":
-            yield "group", team.group.get("dingtalk_group")
+            yield "group", team.id
         elif who == "manager":
             chain = climb_chain(compiled, state)
             index = timer.level - 1 if timer.level else 0
@@ -53,8 +53,7 @@ def notifications(compiled: Compiled, state: State, timer: Timer, ts: float, whe
     channels = tuple(c for c in timer.step.channels if c != "dingtalk_group")
     for kind, target in recipients(compiled, state, timer, ts):
         if kind == "group":
-            if "dingtalk_group" in timer.step.channels and target:
-                out.append({**base, "channel": "dingtalk_group", "to": {"group": target}})
+            out.extend(_to_group(compiled.teams[state["team"]].group, base, timer.step.channels))
         elif target is None:
             _flag(flags, "unreachable")  # a role that resolves to nobody (a roster gap, no lead)
         else:
@@ -63,6 +62,18 @@ def notifications(compiled: Compiled, state: State, timer: Timer, ts: float, whe
         for person in state.get("supervisors", ()):
             _each_channel(compiled, base, person, channels or ASSIGN_CHANNELS, timer.step.channels,
                           seen, out, flags)
+    return out
+
+
+def _to_group(group: Mapping[str, str], base: dict[str, Any], step_channels: tuple[str, ...]
+              ) -> list[dict[str, Any]]:
+    """`team_group`: the team's robot on `dingtalk_group` and its mailbox (`group.email`)
+    on `email`, each when the step has the channel and the team has the endpoint."""
+    out = []
+    if "dingtalk_group" in step_channels and group.get("dingtalk_group"):
+        out.append({**base, "channel": "dingtalk_group", "to": {"group": group["dingtalk_group"]}})
+    if "email" in step_channels and group.get("email"):
+        out.append({**base, "channel": "email", "to": {"group": group["email"], "address": group["email"]}})
     return out
 
 

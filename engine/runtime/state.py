@@ -92,7 +92,7 @@ def _check_names(compiled: Compiled, state: State) -> None:
 
 def _replace_policy(compiled: Compiled, state: State) -> None:
     ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], state["until"])
-    target = compiled.profiles[state["mode"]].target(ticket, state["severity"])
+    target = compiled.profiles[state["mode"]].target(ticket, state["severity"], state["team"])
     state["policy"] = target.policy
     state["steps_from"] = max(state.get("steps_from") or state["until"], state["until"])
     if "policy_replaced" not in state["flags"]:

@@ -39,7 +39,21 @@ def assign_on_duty(compiled: Compiled, state: State, ts: float, mode: str, trace
         trace.append(f"roster gap: nobody on duty for {state['team']} → {taker.source} "
                      f"{taker.person or '(none)'}")
     else:
-        trace.append(f"on duty {taker.person} ({taker.source})")
+        trace.append(f"on duty {taker.person} ({source_text(compiled, taker.source, ts)})")
+
+
+def source_text(compiled: Compiled, source: str, ts: float) -> str:
+    """An assignee's source as the trace shows it: an override with its `reason`."""
+    schedule, _, what = source.rpartition("/")
+    reason = (compiled.schedules[schedule].override_reason(ts)
+              if what == "override" and schedule in compiled.schedules else None)
+    return f"{source}: {reason}" if reason else source
+
+
+def mode_text(compiled: Compiled, mode: str, ts: float, explicit: str | None) -> str:
+    """A mode as the trace shows it: with the name of the window that put it in force."""
+    window = compiled.modes.window_name(ts, explicit)
+    return f"{mode} (window {window})" if window else mode
 
 
 def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
@@ -47,7 +61,7 @@ def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
     """The targets of the ticket's level in its mode's profile as of `ts` (an override
     may match on the event time), applied to both clocks from their original start."""
     ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], ts)
-    target = compiled.profiles[state["mode"]].target(ticket, state["severity"])
+    target = compiled.profiles[state["mode"]].target(ticket, state["severity"], state["team"])
     state["policy"] = target.policy
     for name, clock in state["clocks"].items():
         sla.retarget(clock, target.budget(name), target.calendar, compiled.calendars[target.calendar],
@@ -56,6 +70,17 @@ def retarget(compiled: Compiled, state: State, ts: float, trace: list[str],
     # two hours in pages at the raise, not at an instant before anybody knew).
     state["steps_from"] = not_before if not_before is not None else ts
     trace.append(target.trace_line)
+
+
+def retarget_for_team(compiled: Compiled, state: State, from_team: str, ts: float, trace: list[str]) -> None:
+    """After a transfer to another team: new targets from `ts` if an override that names
+    a team now chooses differently (docs/semantics.md#targets)."""
+    profile = compiled.profiles[state["mode"]]
+    if not profile.reads_team:
+        return
+    ticket = matcher_ticket(state["attrs"], state["severity"], state["tags"], ts)
+    if profile.target(ticket, state["severity"], from_team) != profile.target(ticket, state["severity"], state["team"]):
+        retarget(compiled, state, ts, trace, not_before=ts)
 
 
 def mode_in_force(compiled: Compiled, state: State, ts: float) -> str:

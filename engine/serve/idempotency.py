@@ -3,11 +3,11 @@ answer stored; a retry with the same body gets the stored answer, one with anoth
 a 422, one while the first is still being processed a 409."""
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.serve.jsonio import dumps_text, loads
 from engine.serve.problems import Problem
 from engine.serve.store import Tx
 
@@ -22,12 +22,11 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
     def dumps(self) -> str:
-        return json.dumps({"body": self.body, "media_type": self.media_type, "headers": self.headers},
-                          ensure_ascii=False, separators=(",", ":"))
+        return dumps_text({"body": self.body, "media_type": self.media_type, "headers": self.headers})
 
     @classmethod
     def loads(cls, status: int, text: str) -> Answer:
-        data = json.loads(text)
+        data = loads(text)
         return cls(status, data["body"], data["media_type"], {**data["headers"], "Idempotent-Replayed": "true"})
 
 

@@ -36,6 +36,12 @@ class Metrics:
         self.backlog = Gauge("gongdan_outbox_backlog", "Deliveries pending or leased", registry=r)
         self.oldest_age = Gauge("gongdan_outbox_oldest_age_seconds", "Age of the oldest undelivered "
                                 "delivery (0 when none)", registry=r)
+        self.writer_queue = Gauge("gongdan_writer_queue", "Write jobs queued for the store's writer "
+                                  "(as last seen by an event request or a scrape)", registry=r)
+        self.overloaded = Counter("gongdan_overloaded_total", "Event requests refused with 503 and "
+                                  "Retry-After because the writer's queue was past its bound", registry=r)
+        self.pruned = Counter("gongdan_pruned_total", "Rows deleted by retention: closed tickets (with "
+                              "their log), sent deliveries, answered Idempotency-Keys", ["kind"], registry=r)
         self.reload_ok = Gauge("gongdan_config_last_reload_successful", "1 if the last config (re)load "
                                "succeeded", registry=r)
         self.reload_time = Gauge("gongdan_config_last_reload_success_timestamp_seconds", "When the config "

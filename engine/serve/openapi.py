@@ -75,6 +75,41 @@ def _only(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 CLOCK_BODY = _only("now", {"oneOf": [INSTANT, EPOCH]})
+NULLABLE_TEXT = {"type": ["string", "null"]}
+
+
+def _record(**properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with exactly these properties, each required."""
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+# the admin answers (api/admin.py), typed so clients and schemathesis check their shape
+LOAD_RESULT = {**_record(ok={"type": "boolean"}, at={"type": "number", "description": "epoch seconds"},
+                         config_version=NULLABLE_TEXT,
+                         diagnostics={"type": "array", "items": {"type": "string"},
+                                      "description": "file:line:col: error[code]: message"},
+                         error=NULLABLE_TEXT), "additionalProperties": False}
+REPLICA = {**_record(id={"type": "string"}, host={"type": "string"}, pid={"type": "integer"},
+                     started_at=INSTANT, last_seen=INSTANT), "additionalProperties": False}
+STORE_STATUS = {**_record(url={"type": "string"}, shared={"type": "boolean"},
+                          kind={"enum": ["sqlite", "postgresql"]}, schema_version={"type": "integer"}),
+                "description": "and per kind: sqlite_version; server_version, in_recovery, now, size_bytes, "
+                               "database, connections"}
+STATUS = {**_record(config_version={"type": "string"}, config_dir={"type": "string"},
+                    last_reload={"oneOf": [_ref("LoadResult"), {"type": "null"}]}, replica={"type": "string"},
+                    replicas={"type": "array", "items": REPLICA}, store=STORE_STATUS,
+                    clock={**_record(kind={"enum": ["wall", "replay"]}, now=INSTANT), "additionalProperties": False},
+                    mode=NULLABLE_TEXT,
+                    outbox={**_record(backlog={"type": "integer", "minimum": 0},
+                                      oldest_age_s={"type": "number", "minimum": 0}),
+                            "additionalProperties": False}),
+          "additionalProperties": False}
+
+
+def _mode_view(modes: tuple[str, ...]) -> dict[str, Any]:
+    return {**_record(mode={"enum": [*modes, None]}, modes={"type": "array", "items": {"enum": list(modes)}},
+                      in_force={"type": ["string", "null"], "description": "the mode in force now"}),
+            "additionalProperties": False}
 
 
 AUTH = (401, 403)
@@ -111,16 +146,18 @@ def _paths(modes: tuple[str, ...]) -> dict[str, Any]:
                                                      _param("mode", "query", "mode id", False, mode)],
                                       "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 404)}}},
         "/v1/mode": {"get": {"summary": "The mode override",
-                             "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH)}},
+                             "responses": {"200": _json(_ref("ModeView")), **_problems(*AUTH)}},
                      "put": {"summary": "Set or clear the mode override",
                              "requestBody": _body(_only("mode", {"enum": [*modes, None]})),
-                             "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, 400, 413, 415, 422, STORE)}}},
+                             "responses": {"200": _json(_ref("ModeView")),
+                                           **_problems(*AUTH, 400, 413, 415, 422, STORE)}}},
         "/v1/status": {"get": {"summary": "Config, reload, replicas, store, clock, outbox",
-                               "responses": {"200": _json(ANY_OBJECT), **_problems(*AUTH, STORE)}}},
+                               "responses": {"200": _json(_ref("Status")), **_problems(*AUTH, STORE)}}},
         "/-/healthy": {"get": {"summary": "Liveness", "responses": {"200": {"description": "OK"}}}},
         "/-/ready": {"get": {"summary": "Readiness", "responses": {"200": {"description": "OK"}, **_problems(503)}}},
         "/-/reload": {"post": {"summary": "Reload the config", "responses": {
-            "200": _json(ANY_OBJECT), "500": _json(ANY_OBJECT, "the config did not load; the old one serves"),
+            "200": _json(_ref("LoadResult")),
+            "500": _json(_ref("LoadResult"), "the config did not load; the old one serves"),
             **_problems(*AUTH)}}},
         "/metrics": {"get": {"summary": "Prometheus metrics",
                              "responses": {"200": {"description": "OK"}, **_problems(STORE)}}},
@@ -136,7 +173,8 @@ def document(modes: tuple[str, ...]) -> dict[str, Any]:
                  "description": "Ticket routing and SLA engine as a service (docs/serve.md)."},
         "paths": _paths(modes),
         "components": {"schemas": {"Event": {"$ref": "schemas/event.schema.json"},
-                                   "Decision": {"$ref": "schemas/decision.schema.json"}, "Problem": PROBLEM},
+                                   "Decision": {"$ref": "schemas/decision.schema.json"}, "Problem": PROBLEM,
+                                   "Status": STATUS, "ModeView": _mode_view(modes), "LoadResult": LOAD_RESULT},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}, {}],
     }

@@ -23,18 +23,21 @@ TITLES = {
     "method-not-allowed": "Method not allowed",
     "not-replay-clock": "The service runs on the wall clock",
     "unavailable": "Service unavailable",
+    "overloaded": "Too many events queued: retry after the time given",
 }
 
 
 class Problem(Exception):
     """An error answer: status, a type slug from TITLES, a detail, and the bad field."""
 
-    def __init__(self, status: int, slug: str, detail: str, field: str | None = None) -> None:
+    def __init__(self, status: int, slug: str, detail: str, field: str | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.slug = slug
         self.detail = detail
         self.field = field
+        self.retry_after = retry_after     # seconds, sent as the Retry-After header
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": BASE + self.slug, "title": TITLES[self.slug],

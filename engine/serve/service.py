@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import engine
+from engine.serve import retention
 from engine.serve.channels.base import Channel
 from engine.serve.clock import Clock, DatabaseClock, ReplayClock, WallClock
 from engine.serve.ingest import Context, Outcome, Recorded, apply_event
 from engine.serve.metrics import Metrics
 from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
+from engine.serve.problems import Problem
 from engine.serve.reload import Reloader
 from engine.serve.scheduler import IDLE, Scheduler, advance_job
 from engine.serve.store import ReplicaRow, Store, Tx
@@ -45,6 +47,10 @@ class Options:
     max_body: int = 1 << 20                  # one event
     max_batch_body: int = 16 << 20           # a batch (JSON array)
     max_batch: int = 1000                    # events in a batch
+    max_queue: int = 2000                    # write jobs queued: past it, events get 503 + Retry-After
+    retention: float = 90 * 86400.0          # seconds closed tickets, sent deliveries, keys are kept (0: ever)
+    prune_every: float = 3600.0              # seconds between retention passes (the first at start)
+    prune_batch: int = 500                   # rows a retention job deletes at most (one short transaction)
     tokens: Mapping[str, str] = field(default_factory=dict)
     outbox_workers: int = 2
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -113,6 +119,8 @@ class Service:
             self._tasks.append(asyncio.create_task(self.scheduler.run()))
         if self.options.watch:
             self._tasks.append(asyncio.create_task(self.reloader.watch(self.options.watch_interval)))
+        if self.options.retention > 0:
+            self._tasks.append(asyncio.create_task(self._prune_periodically()))
         self._install_sighup()
         self.ready.set()
 
@@ -196,6 +204,18 @@ class Service:
     async def read(self, query: Callable[[Any], T]) -> T:
         return await asyncio.to_thread(self.store.read, query)
 
+    def admit(self) -> None:
+        """Backpressure: while the writer's queue is at its bound, refuse new events (503 with
+        Retry-After) rather than queue them without bound: each queued job is latency for
+        every request behind it, and memory. Nothing of a refused request is stored."""
+        queued = self.store.queued()
+        self.metrics.writer_queue.set(queued)
+        if queued >= self.options.max_queue:
+            self.metrics.overloaded.inc()
+            raise Problem(503, "overloaded", f"{queued} write jobs are queued (the bound is "
+                          f"{self.options.max_queue}): send this request again after the Retry-After seconds",
+                          retry_after=1)
+
     async def ingest(self, event: Any) -> Outcome:
         """Apply one event; raises Problem when it is refused (nothing stored)."""
         return await self.ingest_many([event])[0]
@@ -236,6 +256,24 @@ class Service:
         recorded = await self.write(advance_job(self.ctx, until))
         self.count_recorded(recorded)
         return recorded
+
+    async def prune(self) -> dict[str, int]:
+        """One retention pass: what is older than the retention, deleted in bounded jobs."""
+        totals = await retention.prune(self.write, self.clock.wall() - self.options.retention,
+                                       self.options.prune_batch)
+        for kind, deleted in totals.items():
+            self.metrics.pruned.labels(kind).inc(deleted)
+        return totals
+
+    async def _prune_periodically(self) -> None:
+        while True:
+            try:
+                totals = await self.prune()
+                if any(totals.values()):
+                    log.info("retention: pruned %s", totals)
+            except Exception as exc:  # the store is down: try at the next pass
+                log.warning("retention: %s", exc)
+            await asyncio.sleep(self.options.prune_every)
 
     async def set_mode(self, mode: str | None) -> None:
         self._mode_changes += 1

@@ -33,6 +33,7 @@ def make_target(response: int, resolve: int, calendar: str, policy: str | None, 
 class Override:
     predicate: Predicate
     targets: Mapping[str, Target]   # per level: the override's fields over the level's target
+    reads_team: bool = False        # its `when` has a `team` condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,18 @@ class Profile:
     targets: Mapping[str, Target]
     overrides: tuple[Override, ...]
 
-    def target(self, ticket: Ticket, severity: str) -> Target:
-        """The level's target, or the first matching override laid over it."""
+    def target(self, ticket: Ticket, severity: str, team: str) -> Target:
+        """The level's target, or the first matching override laid over it; an override
+        reads the ticket's attributes, the `team` handling it and the mode (this profile)."""
+        if not self.overrides:
+            return self.targets[severity]
+        seen = {**ticket, "team": team, "mode": self.id}
         for override in self.overrides:
-            if override.predicate(ticket):
+            if override.predicate(seen):
                 return override.targets[severity]
         return self.targets[severity]
+
+    @property
+    def reads_team(self) -> bool:
+        """Whether an override names the team, so that a transfer may change the target."""
+        return any(override.reads_team for override in self.overrides)

@@ -17,12 +17,25 @@ class Modes:
     on_switch: str                                   # keep | recompute
     windows: tuple[tuple[float, float, str], ...]
     starts: tuple[float, ...]
+    names: tuple[str, ...] = ()                      # each window's `name`, in `windows` order
 
     @classmethod
     def build(cls, ids: Sequence[str], default: str, on_switch: str,
-              windows: Sequence[tuple[float, float, str]]) -> Modes:
-        ordered = tuple(sorted(windows))
-        return cls(tuple(ids), default, on_switch, ordered, tuple(w[0] for w in ordered))
+              windows: Sequence[tuple[float, float, str]], names: Sequence[str] = ()) -> Modes:
+        named = sorted(zip(windows, names or [""] * len(windows), strict=True))
+        ordered = tuple(w for w, _ in named)
+        return cls(tuple(ids), default, on_switch, ordered, tuple(w[0] for w in ordered),
+                   tuple(n for _, n in named))
+
+    def window_name(self, ts: float, mode: str | None = None) -> str | None:
+        """The name of the window that puts `ts` in its mode (None: an explicit mode, the
+        default, or a window without a name), for traces and duty reports."""
+        if mode is not None:
+            return None
+        i = bisect_right(self.starts, ts) - 1
+        if i >= 0 and ts < self.windows[i][1] and self.names:
+            return self.names[i] or None
+        return None
 
     def at(self, ts: float, mode: str | None = None) -> str:
         """The explicit `mode`, else the window containing `ts`, else the default."""

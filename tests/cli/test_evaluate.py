@@ -2,7 +2,14 @@
 are reported and skipped."""
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
+import pty
+import re
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
@@ -12,6 +19,7 @@ from click.testing import CliRunner
 import engine
 from engine.cli import main
 from engine.replay.stream import Replay
+from engine.report.text import duration, pct
 from helpers import REPO
 
 EXAMPLE = REPO / "examples" / "double11-events.jsonl"
@@ -22,42 +30,37 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, bytes, str]:
     return result.exit_code, result.stdout_bytes, result.stderr
 
 
-def recount(decisions: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The summary's figures, counted again straight from the decisions."""
+def team_rows(decisions: list[dict[str, Any]]) -> list[str]:
+    """The summary's worst-teams rows, counted again straight from the decisions: each
+    ticket's clocks as of its last decision, resolved from `created` to the first `resolved`
+    after its last reopening, nearest-rank percentiles; laid out as docs/cli.md says."""
     last: dict[str, dict[str, Any]] = {}
     opened: dict[str, float] = {}
     resolved: dict[str, float | None] = {}
-    escalations: Counter[tuple[str, str, int]] = Counter()
-    seen = set()
     for d in decisions:
-        t = d["ticket"]
-        at = datetime.fromisoformat(d["at"]).timestamp()
-        if d["event"] == "created":
-            opened[t] = at
+        t, at = d["ticket"], datetime.fromisoformat(d["at"]).timestamp()
+        opened.setdefault(t, at)
         if d["event"] == "resolved" and resolved.get(t) is None:
             resolved[t] = at
         if d["event"] == "reopened":
             resolved[t] = None
-        for n in d["notifications"]:
-            if n["kind"] == "escalate" and (t, n["clock"], n["step"], n["level"]) not in seen:
-                seen.add((t, n["clock"], n["step"], n["level"]))
-                escalations[(d["team"], d["severity"], n["level"])] += 1
         last[t] = d
-    rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {
-        "tickets": 0, "response_met": 0, "response_breached": 0, "resolve_met": 0,
-        "resolve_breached": 0, "resolved_in_30m": 0, "escalations": {}})
+    teams: dict[str, list[str]] = defaultdict(list)
     for t, d in last.items():
-        row = rows[(d["team"], d["severity"])]
-        row["tickets"] += 1
-        for clock in ("response", "resolve"):
-            state = d["sla"][clock]["state"]
-            if state in ("met", "breached"):
-                row[f"{clock}_{state}"] += 1
-        if resolved.get(t) is not None and resolved[t] - opened[t] <= 1800:  # type: ignore[operator]
-            row["resolved_in_30m"] += 1
-    for (team, level, climb), n in escalations.items():
-        rows[(team, level)]["escalations"][climb] = n
-    return rows
+        teams[d["team"]].append(t)
+    rows = []
+    for team, tickets in teams.items():
+        state = Counter((clock, last[t]["sla"][clock]["state"]) for t in tickets for clock in ("response", "resolve"))
+        times = sorted(resolved[t] - opened[t] for t in tickets if resolved.get(t) is not None)  # type: ignore[operator]
+        rm, rb, sm, sb = (state[("response", "met")], state[("response", "breached")], state[("resolve", "met")],
+                          state[("resolve", "breached")])
+        ra, sa = (rm / (rm + rb) if rm + rb else None), (sm / (sm + sb) if sm + sb else None)
+        median, p90 = ((times[math.ceil(p / 100 * len(times)) - 1] if times else None) for p in (50, 90))
+        quick = sum(s <= 1800 for s in times) / len(tickets)
+        rows.append(((2 if sa is None else sa, 2 if ra is None else ra, team),
+                     (f"{team:<24} {len(tickets):>7} {rb:>9} {pct(ra):>8} {sb:>8} {pct(sa):>8} {pct(quick):>6} "
+                      f"{duration(median):>10} {duration(p90):>8}")))
+    return [row for _, row in sorted(rows)]
 
 
 def test_the_example_replays_to_the_same_bytes_and_its_summary_recounts(tmp_path: Any) -> None:
@@ -71,25 +74,95 @@ def test_the_example_replays_to_the_same_bytes_and_its_summary_recounts(tmp_path
     assert [(d["ticket"], d["event"], d["at"]) for d in decisions if d["event"] != "due"] == [
         (e["ticket"], e["type"], e["at"]) for e in events], "one decision per event, in order"
     assert any(d["event"] == "due" for d in decisions), "and the due firings between them"
-    expected = recount(decisions)
     from engine.replay.stream import Summary
     summary = Summary()
     for d in decisions:
         summary.add(d)
-    got = {(r["team"], r["level"]): {k: v for k, v in r.items() if k not in ("team", "level")}
-           for r in summary.rows()}
-    assert got == {k: dict(v, escalations=dict(sorted(v["escalations"].items()))) for k, v in expected.items()}
-    teams, views, resolutions, gaps = out.decode().split("\n\n")
-    header, *rows = teams.splitlines()
-    assert header.split() == ["team", "level", "tickets", "resp", "met", "resp", "brch", "res", "met", "res",
-                              "brch", "≤30m", "escalations", "by", "level"]
-    assert [tuple(row.split()[:2]) for row in rows] == sorted(got), "one row per team and level"
+    text = out.decode()
+    assert max(len(line) for line in text.splitlines()) <= 100, "fits a 100-column terminal"
+    headline, teams, views, resolutions, gaps = text.split("\n\n")
+    tickets = len({d["ticket"] for d in decisions})
+    assert headline.splitlines()[0] == f"tickets{' ' * 24}{tickets} ({tickets // 2} a day over 48 h)"
+    title, header, *rows = teams.splitlines()
+    expected = team_rows(decisions)
+    assert title == f"worst teams by resolve attainment (10 of {len(expected)}; every team: gongdan report)"
+    assert header.split() == ["team", "tickets", "resp", "brch", "resp", "att", "res", "brch", "res", "att",
+                              "≤30m", "res", "median", "res", "p90"]
+    assert rows == expected[:10], "the worst ten, counted again"
     assert views.splitlines()[1:] == [f"{r['view']:<24} {r['tickets']:>7} {r['in_now']:>7}"
                                       for r in summary.view_rows()]
     assert (resolutions.splitlines()[0].split(), gaps.splitlines()[0]) == (
         ["category", "resolution", "tickets"],
         "knowledge-base candidates: 20 tickets or more, no standard solution")
     assert_views_and_resolutions_recount(decisions, summary)
+
+
+THREE = "".join(json.dumps({"type": kind, "ticket": t, "at": f"2026-11-01T{at}+08:00", **extra}) + "\n"
+                for kind, t, at, extra in [
+                    ("created", "T1", "10:00:00", {"category": "infrastructure/security/data-leak"}),
+                    ("created", "T2", "10:00:30", {"category": "infrastructure/security/data-leak"}),
+                    ("created", "T3", "10:01:00", {"category": "infrastructure/security/data-leak"}),
+                    ("acknowledged", "T1", "10:05:00", {}), ("resolved", "T1", "10:20:00", {}),
+                    ("acknowledged", "T2", "10:40:00", {}), ("resolved", "T2", "11:30:00", {})])
+
+# The three tickets of tests/cli/test_report.py (worked out by hand there), as the summary
+# prints them: the headline, the worst teams, and the views, resolutions and gaps (none).
+THREE_SUMMARY = """\
+tickets                        3 (72 a day over 1 h)
+response attainment            33.3% (2 breached)
+resolve attainment             100.0% (0 breached)
+tickets with a breach          2
+resolved within 30 min         33.3% (1 of 3)
+time to respond, median / p90  5m 00s / 39m 30s
+time to resolve, median / p90  20m 00s / 1h 29m
+notifications by channel       dingtalk 9, phone 8, sms 4, dingtalk_group 2
+escalation steps by level      L0 2, L1 2, L2 1, L3 1
+tickets escalated to the top   1 (L3: ceo)
+
+worst teams by resolve attainment (1 of 1; every team: gongdan report)
+team                     tickets resp brch resp att res brch  res att   ≤30m res median  res p90
+infra-security                 3         2    33.3%        0   100.0%  33.3%    20m 00s   1h 29m
+
+view                     tickets  in now
+
+category                                 resolution               tickets
+resolved with text alone: 0; without saying how: 2
+
+knowledge-base candidates: 20 tickets or more, no standard solution
+category                                 tickets
+"""
+
+
+def test_the_summary_of_three_tickets_exactly(tmp_path: Any) -> None:
+    assert run("--summary", "-o", str(tmp_path / "d.jsonl"), stdin=THREE) == (0, THREE_SUMMARY.encode(), "")
+    code, out, err = run("--summary", "--jobs", "2", "-o", str(tmp_path / "e.jsonl"), stdin=THREE)
+    assert (code, out, err) == (0, THREE_SUMMARY.encode(), ""), "the same from shards"
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Any) -> None:
+    """stderr a real terminal (a pty): a bar every 5,000 decisions and a full one at the end;
+    the same run with stderr a pipe writes nothing there."""
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(b"".join(EXAMPLE.read_bytes().splitlines(keepends=True)[:6000]))
+    command = [sys.executable, "-m", "engine", "evaluate", "--config", str(REPO), "-i", str(events), "-o"]
+    primary, secondary = pty.openpty()
+    try:
+        subprocess.run([*command, str(tmp_path / "a.jsonl")], stderr=secondary, cwd=REPO, timeout=120, check=True)
+    finally:
+        os.close(secondary)
+    seen = b""
+    with contextlib.suppress(OSError):  # EIO once the terminal's other side is closed
+        while chunk := os.read(primary, 65536):
+            seen += chunk
+    os.close(primary)
+    decisions = len((tmp_path / "a.jsonl").read_bytes().splitlines())
+    bars = re.findall(rb"\r\[([#.]{30})\] +(\d+)% (\d+) decisions", seen)
+    assert [int(n) for _, _, n in bars] == [*range(5000, decisions, 5000), decisions]
+    shares = [int(p) for _, p, _ in bars]
+    assert shares == sorted(shares) and shares[-1] == 100 and bars[-1][0] == b"#" * 30
+    assert seen.endswith(b"\r\n")
+    piped = subprocess.run([*command, str(tmp_path / "b.jsonl")], capture_output=True, cwd=REPO, timeout=120)
+    assert (piped.returncode, piped.stderr) == (0, b"")
 
 
 def assert_views_and_resolutions_recount(decisions: list[dict[str, Any]], summary: Any) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -19,15 +20,15 @@ def test_one_team_with_handoffs_and_timeline() -> None:
     code, out, _ = run("trade-order", "--at", "2026-11-11T00:05:00+08:00", "--days", "1")
     assert code == 0
     assert out == (
-        "trade-order (交易-下单) at 2026-11-11T00:05+08:00, mode promotion\n"
-        "  primary  meng-tianyou  [trade-order-d11/override]\n"
+        "trade-order (交易-下单) at 2026-11-11T00:05+08:00, mode promotion (window double11-2026)\n"
+        "  primary  meng-tianyou  [trade-order-d11/override: 双11 值守换班]\n"
         "  backup   li-qiang\n"
         "  lead     xu-ying\n"
         "  next handoffs:\n"
         "    2026-11-11T12:00+08:00  → ding-ling\n"
         "    2026-11-11T21:00+08:00  → li-qiang\n"
         "  timeline:\n"
-        "    2026-11-11T00:05+08:00 – 2026-11-11T12:00+08:00  meng-tianyou  [trade-order-d11/override]\n"
+        "    2026-11-11T00:05+08:00 – 2026-11-11T12:00+08:00  meng-tianyou  [trade-order-d11/override: 双11 值守换班]\n"
         "    2026-11-11T12:00+08:00 – 2026-11-11T21:00+08:00  ding-ling  [trade-order-d11/shifts]\n"
         "    2026-11-11T21:00+08:00 – 2026-11-12T00:05+08:00  li-qiang  [trade-order-d11/shifts]\n")
 
@@ -41,7 +42,7 @@ def test_the_timeline_follows_the_mode_windows() -> None:
         "    2026-11-12T02:00+08:00  → ding-ling\n"
         "    2026-11-12T09:00+08:00  → sun-chen\n"
         "  modes:\n"
-        "    2026-11-11T12:00+08:00 – 2026-11-12T02:00+08:00  promotion\n"
+        "    2026-11-11T12:00+08:00 – 2026-11-12T02:00+08:00  promotion (window double11-2026)\n"
         "    2026-11-12T02:00+08:00 – 2026-11-12T12:00+08:00  daily\n"
         "  timeline:\n"
         "    2026-11-11T12:00+08:00 – 2026-11-11T21:00+08:00  ding-ling  [trade-order-d11/shifts]\n"
@@ -89,9 +90,36 @@ def test_ics_feed() -> None:
     text = result.stdout_bytes.decode()
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Gongdan//on-call//ZH\r\n")
     assert text.count("BEGIN:VEVENT") == 2
-    assert "SUMMARY:trade-cart on duty: wei-ping\r\n" in text
+    assert "X-WR-CALNAME:交易-购物车 值班 (trade-cart)\r\n" in text
+    assert "SUMMARY:交易-购物车 值班: 魏平\r\n" in text
     assert "DTSTART;TZID=Asia/Shanghai:20261109T090000\r\n" in text
     assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Shanghai" in text
+
+
+def test_ics_feed_in_english_with_names_and_the_override_reason(minimal: Path) -> None:
+    """`locale: en` writes the feed in English; people by name; an override's reason and
+    the mode window's name in the description."""
+    sla = minimal / "sla_profiles.yaml"
+    sla.write_text(sla.read_text() + "notifications: {locale: en}\n")
+    result = CliRunner().invoke(main, ["oncall", "--config", str(minimal), "shop-order", "--ics",
+                                       "--at", "2026-11-10T23:00:00+08:00", "--days", "1"])
+    assert result.exit_code == 0
+    events = result.stdout_bytes.decode().replace("\r\n ", "").split("BEGIN:VEVENT\r\n")
+    assert events[0].startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Gongdan//on-call//EN\r\n"
+                                "X-WR-CALNAME:商城-下单 on call (shop-order)\r\n")
+    assert [[line for line in e.split("\r\n") if line.startswith(("SUMMARY", "DESCRIPTION"))]
+            for e in events[1:]] == [
+        ["SUMMARY:商城-下单 on duty: Carol",
+         "DESCRIPTION:source: order-d11/shifts\\; mode: promotion (window double11)"],
+        ["SUMMARY:商城-下单 on duty: Dave",
+         "DESCRIPTION:source: order-d11/override\\; mode: promotion (window double11)\\; reason: swap"],
+        ["SUMMARY:商城-下单 on duty: Carol",
+         "DESCRIPTION:source: order-d11/shifts\\; mode: promotion (window double11)"],
+        ["SUMMARY:商城-下单 on duty: Alice",
+         "DESCRIPTION:source: order-d11/shifts\\; mode: promotion (window double11)"],
+        ["SUMMARY:商城-下单 on duty: Carol",
+         "DESCRIPTION:source: order-d11/shifts\\; mode: promotion (window double11)"],
+    ]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -70,6 +70,7 @@ def test_the_decision_as_json(reference: engine.Engine, tmp_path: Path) -> None:
         "├─ rule vip-submitter (rules/10-grading.yaml:48) → severity P2, tags +vip\n"
         "├─ team goc-desk from default (categories.yaml:8)\n"
         "├─ severity P2 (raised by rules)\n"
+        "├─ mode promotion (window double11-2026)\n"
         "├─ on duty zhang-ping (goc-desk-d11/shifts)\n"
         "├─ targets promotion P2 target: response 10m, resolve 2h on 24x7\n"
         "├─ view trade-p1-p2 (views.yaml:9): not in (category {prefix: trade/}: no match)\n"

@@ -38,3 +38,14 @@ def test_serve_on_port_0_announces_its_address_and_stops_on_sigterm(tmp_path: Pa
         assert proc.wait(30) == -signal.SIGTERM   # uvicorn shuts down, then re-raises the signal
     # the store was closed cleanly: SQLite removes the WAL when its last connection closes
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("cli.db")] == ["cli.db"]
+
+
+@pytest.mark.parametrize("args, error", [
+    pytest.param(("--max-queue", "0"), "Error: Invalid value for '--max-queue': 0 is not in the range x>=1.",
+                 id="max-queue-zero"),
+    pytest.param(("--retention-days", "-1"),
+                 "Error: Invalid value for '--retention-days': -1.0 is not in the range x>=0.", id="negative-retention"),
+])
+def test_bounds_out_of_range_are_usage_errors(args: tuple[str, ...], error: str) -> None:
+    code, _, err = run_cli("serve", "--listen", "127.0.0.1:0", *args)
+    assert (code, err.splitlines()[-1]) == (2, error)

@@ -76,6 +76,15 @@ def test_strict_fails_on_warnings(tmp_path: Path) -> None:
     assert err == ".: invalid: 0 errors, 2 warnings\n"
 
 
+def test_strict_turns_silent_no_ops_into_a_failure(tmp_path: Path) -> None:
+    """Overrides never used, yes/no strings, SLA overrides that cannot match: warnings that
+    `--strict` fails on, listed with file:line:col."""
+    config_dir = materialise(DATA / "invalid" / "no-op-warnings", tmp_path)
+    expected = (DATA / "invalid" / "no-op-warnings" / "expected.txt").read_text()
+    assert run("validate", cwd=config_dir) == (0, expected, ".: valid: 0 errors, 10 warnings\n")
+    assert run("validate", "--strict", cwd=config_dir) == (1, expected, ".: invalid: 0 errors, 10 warnings\n")
+
+
 def test_max_errors_cuts_the_list_and_says_so(tmp_path: Path) -> None:
     config_dir = materialise(DATA / "invalid" / "unknown-refs", tmp_path)
     code, out, err = run("validate", "--max-errors", "2", cwd=config_dir)

@@ -28,7 +28,9 @@ ALLOWED: dict[str, set[str]] = {
     "engine.checks": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     RUNTIME: {CONFIG, TIMECALC, ROUTING, DUTY, SLA, NOTIFY, COMPILE},
     "engine.replay": {RUNTIME},
+    "engine.cases": {CONFIG, RUNTIME},                # golden cases: the strict loader, the decision schema, the Engine
     "engine.diff": {CONFIG, TIMECALC, ROUTING, DUTY, SLA, COMPILE, RUNTIME},
+    "engine.report": {CONFIG},                        # strict YAML for reports.yaml
     "engine.serve": {"engine"},                       # "only the public API of `engine`"
 }
 """What each sub-package may import besides ALWAYS, read from its `__init__` docstring."""

@@ -1,13 +1,12 @@
 """The golden decision cases run through the same runner `gongdan test` uses."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
 import engine
-from engine.cases import Case, differences, load_cases, run_case
+from engine.cases import Case, Step, differences, load_cases, run_case
 from engine.config.source import load_yaml
 from engine.diagnostics import Span
 from helpers import REPO
@@ -18,7 +17,7 @@ CASES = [case for path in CASE_FILES for case in load_cases(path, str(path.relat
 
 def test_the_case_files() -> None:
     assert [path.name for path in CASE_FILES] == ["duty.yaml", "escalation.yaml", "routing.yaml", "sla.yaml", "solutions.yaml",
-                                                "supervision.yaml", "views.yaml"]
+                                                "supervision.yaml", "views.yaml", "walkthrough.yaml"]
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[path.stem for path in CASE_FILES])
@@ -31,8 +30,10 @@ def test_every_case_in_a_file_is_run(path: Path) -> None:
     cases, problems = load_cases(path, path.name)
     assert problems == []
     assert [case.name for case in cases] == [item["name"] for item in doc.data["cases"]]
-    assert [case.event for case in cases] == [item["event"] for item in doc.data["cases"]]
-    assert [list(case.given) for case in cases] == [item.get("given", []) for item in doc.data["cases"]]
+    assert [[step.event if step.due is None else step.due for step in case.steps] for case in cases] == [
+        [s.get("event", s.get("due")) for s in item["steps"]] if "steps" in item
+        else [*item.get("given", []), item["event"], *([item["due"]] if "due" in item else [])]
+        for item in doc.data["cases"]]
     assert len({case.name for case in cases}) == len(cases), "names tell the cases apart"
 
 
@@ -41,10 +42,12 @@ def test_golden_case(reference: engine.Engine, case: Case) -> None:
     assert run_case(reference, case).problems == []
 
 
+HERE = Span("x.yaml", 1, 1)
+CREATED = {"type": "created", "ticket": "T-1", "at": "2026-11-02T10:00:00+08:00", "category": "trade/order/create-failed"}
+
+
 def _case(want: object = None, error: str | None = None, **event: object) -> Case:
-    base = {"type": "created", "ticket": "T-1", "at": "2026-11-02T10:00:00+08:00",
-            "category": "trade/order/create-failed"}
-    return Case("c", Span("x.yaml", 1, 1), {**base, **event}, None, want, error)
+    return Case("c", HERE, (Step(HERE, ("cases", 0), {**CREATED, **event}, None, want, error),))
 
 
 def test_a_wrong_want_is_reported_field_by_field(reference: engine.Engine) -> None:
@@ -80,21 +83,10 @@ def test_differences(want: object, got: object, problems: list[str]) -> None:
     assert list(differences(want, got)) == problems
 
 
-def test_malformed_case_files_are_diagnosed(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text("cases:\n  - {name: x, event: {}, want: {}, wnat: 1}\n  - {name: y}\n")
-    cases, problems = load_cases(path, "bad.yaml")
-    assert cases == []
-    assert [p.render() for p in problems] == [
-        "bad.yaml:2:36: error[case.unknown-key]: unknown key 'wnat' in a case",
-        "bad.yaml:3:5: error[case.shape]: a case needs `name`, `event` and `want` (or `error`)",
-    ]
-
-
 def test_a_given_event_that_is_refused_is_reported(reference: engine.Engine) -> None:
-    case = Case("c", Span("x.yaml", 1, 1), {"type": "resolved", "ticket": "T-1", "at": "2026-11-02T11:00:00+08:00"},
-                None, {}, None, given=({"type": "created", "ticket": "T-1", "at": "2026-11-02T10:00:00",
-                                        "category": "trade"},))
+    case = Case("c", HERE, (Step(HERE, ("cases", 0, "given", 0), {**CREATED, "at": "2026-11-02T10:00:00"}),
+                            Step(HERE, ("cases", 0), {"type": "resolved", "ticket": "T-1",
+                                                      "at": "2026-11-02T11:00:00+08:00"}, want={})))
     assert run_case(reference, case).problems == [
         "given[0]: event error: at: '2026-11-02T10:00:00' has no UTC offset (add +08:00 or Z)"]
 
@@ -102,14 +94,62 @@ def test_a_given_event_that_is_refused_is_reported(reference: engine.Engine) -> 
 def test_due_compares_the_decision_of_the_due_call(reference: engine.Engine) -> None:
     """trade/order/create-failed is P2, daily: 30m on cn-office from 10:00, its 50% reminder at 10:15."""
     want = {"event": "due", "notifications": [{"kind": "remind", "at": "2026-11-02T10:15:00+08:00"}]}
-    case = Case("c", Span("x.yaml", 1, 1), _case().event, None, want, None, due="2026-11-02T10:14:59+08:00")
-    assert run_case(reference, case).problems == [('notifications: want [{"kind": "remind", "at": '
-                                                  '"2026-11-02T10:15:00+08:00"}], got []')]
-    assert run_case(reference, dataclasses.replace(case, due="2026-11-02T10:15:00+08:00")).problems == []
+    def case(due: str) -> Case:
+        return Case("c", HERE, (Step(HERE, ("cases", 0), CREATED), Step(HERE, ("cases", 0), due=due, want=want)))
+    assert run_case(reference, case("2026-11-02T10:14:59+08:00")).problems == [
+        'notifications: want [{"kind": "remind", "at": "2026-11-02T10:15:00+08:00"}], got []']
+    assert run_case(reference, case("2026-11-02T10:15:00+08:00")).problems == []
 
 
-def test_given_must_be_a_list(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text("cases:\n  - {name: x, given: {type: created}, event: {}, want: {}}\n")
-    assert [p.render() for p in load_cases(path, "bad.yaml")[1]] == [
-        "bad.yaml:2:22: error[case.shape]: `given` is a list of events"]
+def _steps(*steps: dict[str, object]) -> Case:
+    return Case("c", HERE, tuple(Step(HERE, ("cases", 0, "steps", j), s.get("event"), s.get("due"),  # type: ignore[arg-type]
+                                      s.get("want"), s.get("error")) for j, s in enumerate(steps)))  # type: ignore[arg-type]
+
+
+PAYMENT = {**CREATED, "at": "2026-11-09T10:00:00+08:00", "category": "payment/gateway/charge-failed"}
+
+
+@pytest.mark.parametrize("want, problems", [
+    pytest.param({"notified": [{"kind": "escalate", "level": 3, "to": "ceo", "channel": "sms"}]}, [], id="found"),
+    pytest.param({"notified": [{"kind": "escalate", "level": 3, "to": "ceo"},
+                               {"kind": "escalate", "level": 3, "to": "ceo"}]}, [], id="two-entries-two-notifications"),
+    pytest.param({"notified": [{"kind": "escalate", "level": 3, "to": "ceo"}] * 3},
+                 [('steps[1]: notified[2]: want {"kind": "escalate", "level": 3, "to": "ceo"}, no such notification '
+                  'among 13, closest {"kind": "escalate", "level": 3, "to": "ceo"}')], id="each-entry-its-own"),
+    pytest.param({"notified": [{"kind": "escalate", "level": 4, "to": {"person": "ceo"}}]},
+                 [('steps[1]: notified[0]: want {"kind": "escalate", "level": 4, "to": {"person": "ceo"}}, no such '
+                  'notification among 13, closest {"kind": "escalate", "level": 3, "to": {"person": "ceo", '
+                  '"address": "+8613843954681"}}')], id="no-level-4"),
+    pytest.param({"notified": [{"to": "payment-gateway-robot", "at": "2026-11-09T02:05:00Z"}]}, [], id="group-and-instant"),
+    pytest.param({"planned": [{"clock": "resolve", "kind": "escalate", "level": 3, "at": "2026-11-09T12:30:00+08:00"}]},
+                 [], id="planned"),
+    pytest.param({"planned": [{"clock": "response"}]},
+                 ['steps[1]: planned[0]: want {"clock": "response"}, no such timer among 4, closest {"clock": "resolve"}'],
+                 id="planned-none-left"),
+])
+def test_subsets_of_notifications_and_timers(reference: engine.Engine, want: object, problems: list[str]) -> None:
+    """The P1 payment ladder (tests/cases/escalation.yaml): by 10:40, 13 notifications up to the CEO."""
+    case = _steps({"event": PAYMENT}, {"due": "2026-11-09T10:40:00+08:00", "want": want})
+    assert run_case(reference, case).problems == problems
+
+
+def test_a_step_that_errors_as_wanted_leaves_the_state(reference: engine.Engine) -> None:
+    refused = {"type": "acknowledged", "ticket": "T-1", "at": "2026-11-02T10:05:00"}
+    case = _steps({"event": CREATED}, {"event": refused, "error": "at: '2026-11-02T10:05:00' has no UTC offset (add +08:00 or Z)"},
+                  {"event": {**refused, "at": "2026-11-02T10:05:00+08:00"}, "want": {"sla": {"response": {"state": "met"}}}})
+    outcome = run_case(reference, case)
+    assert (outcome.problems, outcome.errored, [r.raised is None for r in outcome.results]) == ([], False, [True, False, True])
+
+
+def test_an_unexpected_error_stops_the_case(reference: engine.Engine) -> None:
+    case = _steps({"event": CREATED}, {"event": {"type": "acknowledged", "ticket": "T-2", "at": "2026-11-02T10:05:00+08:00"}},
+                  {"due": "2026-11-02T12:00:00+08:00", "want": {}})
+    outcome = run_case(reference, case)
+    assert (outcome.problems, outcome.errored, len(outcome.results)) == (
+        ["steps[1]: event error: ticket: the state is for ticket 'T-1', the event for 'T-2'"], True, 2)
+
+
+def test_a_refused_due_call_is_named_as_such(reference: engine.Engine) -> None:
+    outcome = run_case(reference, _steps({"due": "2026-11-02T10:00:00+08:00", "want": {}}))
+    assert (outcome.problems, outcome.errored) == (
+        ["steps[0]: due error: state: a 'due' event needs the ticket's state from its last decision"], True)

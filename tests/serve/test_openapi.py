@@ -4,9 +4,13 @@ server error, no undocumented status and no answer outside its schema."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import jsonschema
 
 from helpers import REPO
 from serving import Start
@@ -34,3 +38,36 @@ def test_schemathesis_finds_nothing(start: Start, tmp_path: Path) -> None:
          "--max-failures", "5"],
         capture_output=True, text=True, timeout=150, cwd=tmp_path, check=False)
     assert run.returncode == 0, run.stdout[-4000:]
+
+
+def _conforms(doc: dict[str, Any], name: str, body: Any) -> list[str]:
+    """The errors of `body` against the document's component schema `name`."""
+    schema = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+    return [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(body)]
+
+
+def test_admin_answers_conform_to_their_typed_schemas(start: Start, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(REPO, config, ignore=shutil.ignore_patterns(".*", "tests", "engine", "benchmarks", "docs"))
+    s = start(config=config)
+    doc = s.client.get("/openapi.json").json()
+    paths = doc["paths"]
+    assert [paths[p][m]["responses"]["200"]["content"]["application/json"]["schema"] for p, m in (
+        ("/v1/status", "get"), ("/v1/mode", "get"), ("/v1/mode", "put"), ("/-/reload", "post"))] == [
+        {"$ref": "#/components/schemas/Status"}, {"$ref": "#/components/schemas/ModeView"},
+        {"$ref": "#/components/schemas/ModeView"}, {"$ref": "#/components/schemas/LoadResult"}]
+    mode = s.client.put("/v1/mode", json={"mode": "promotion"})
+    reloaded = s.client.post("/-/reload")
+    categories = config / "categories.yaml"
+    categories.write_text(categories.read_text(encoding="utf-8").replace("team: trade-order\n", "team: x\n", 1),
+                          encoding="utf-8")
+    broken = s.client.post("/-/reload")
+    status = s.client.get("/v1/status")
+    assert [r.status_code for r in (mode, reloaded, broken, status)] == [200, 200, 500, 200]
+    assert (mode.json()["mode"], reloaded.json()["ok"], broken.json()["ok"], status.json()["last_reload"]["ok"]) == (
+        "promotion", True, False, False)
+    assert [_conforms(doc, name, r.json()) for name, r in (
+        ("ModeView", mode), ("ModeView", s.client.get("/v1/mode")), ("LoadResult", reloaded),
+        ("LoadResult", broken), ("Status", status))] == [[], [], [], [], []]
+    assert sorted(_conforms(doc, "Status", {**status.json(), "outbox": {"backlog": -1}})) == [
+        "'oldest_age_s' is a required property", "-1 is less than the minimum of 0"]

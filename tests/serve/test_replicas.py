@@ -186,7 +186,7 @@ def test_the_mode_override_and_heartbeats_reach_every_replica(replicas: Replicas
     status = group[1].client.get("/v1/status").json()
     assert (status["replica"], [r["id"] for r in status["replicas"]]) == ("r1", ["r0", "r1"])
     assert {k: status["store"][k] for k in ("kind", "shared", "schema_version", "in_recovery")} == {
-        "kind": "postgresql", "shared": True, "schema_version": 2, "in_recovery": False}
+        "kind": "postgresql", "shared": True, "schema_version": 3, "in_recovery": False}
     group[0].close()   # r0 stops beating: after three heartbeats it is no longer listed
     _await(lambda: [r["id"] for r in group[1].client.get("/v1/status").json()["replicas"]] == ["r1"],
            "r0 drops out of the list", 10)
@@ -216,8 +216,8 @@ def test_serve_migrate_applies_the_migrations_and_exits(pg: PgCluster, tmp_path:
     url = pg.url("migrate_me")
     for _ in range(2):   # the second run finds nothing to do
         code, out, err = run_cli("serve", "--store", url, "--migrate")
-        assert (code, out, err) == (0, f"gongdan serve: {url} is at schema version 2\n", "")
-    assert rows(url, "SELECT value FROM meta") == [("2",)]
+        assert (code, out, err) == (0, f"gongdan serve: {url} is at schema version 3\n", "")
+    assert rows(url, "SELECT value FROM meta") == [("3",)]
     assert rows(url, "SELECT COUNT(*) FROM tickets") == [(0,)]
     code, _, err = run_cli("serve", "--store", "mysql://x/y", "--migrate")
     assert (code, err) == (1, ("Error: unsupported store URL 'mysql://x/y' (expected sqlite:///PATH or "

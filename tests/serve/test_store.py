@@ -39,8 +39,8 @@ def test_an_older_store_is_migrated_at_open(store_url: Any, tmp_path: Path) -> N
     _version_1(url)
     store = open_store(url)
     store.close()
-    assert (store.schema_version, LATEST) == (2, 2)
-    assert rows(url, "SELECT value FROM meta WHERE name = 'schema_version'") == [("2",)]
+    assert (store.schema_version, LATEST) == (3, 3)
+    assert rows(url, "SELECT value FROM meta WHERE name = 'schema_version'") == [("3",)]
     assert rows(url, "SELECT COUNT(*) FROM replicas") == [(0,)]
 
 

@@ -153,6 +153,7 @@ async def metrics(request: Request) -> Response:
     service = service_of(request)
     backlog, oldest = await service.read(_backlog)
     service.metrics.backlog.set(backlog)
+    service.metrics.writer_queue.set(service.store.queued())
     service.metrics.oldest_age.set(max(0.0, service.clock.wall() - oldest) if oldest else 0.0)
     return Response(service.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 

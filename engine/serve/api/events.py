@@ -74,6 +74,7 @@ async def post_events(request: Request) -> Response:
             raise Problem(413, "payload-too-large", f"{len(body)} events in a batch; the limit is {opts.max_batch}")
         if not isinstance(body, list) and len(raw) > opts.max_body:
             raise Problem(413, "payload-too-large", f"the event is {len(raw)} bytes; the limit is {opts.max_body}")
+        service.admit()   # before the Idempotency-Key is claimed (a write job itself)
     except Problem as p:
         return problem_response(p)
 

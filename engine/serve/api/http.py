@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import math
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.serve.idempotency import Answer
+from engine.serve.jsonio import dumps, loads
 from engine.serve.problems import Problem
 
 if TYPE_CHECKING:
@@ -22,12 +22,11 @@ if TYPE_CHECKING:
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
-_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 Handler = Callable[[Request], Awaitable[Response]]
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(_dump(body), status, headers=dict(headers or {}), media_type=JSON)
+    return Response(dumps(body), status, headers=dict(headers or {}), media_type=JSON)
 
 
 def service_of(request: Request) -> Service:
@@ -35,16 +34,14 @@ def service_of(request: Request) -> Service:
 
 
 def to_response(answer: Answer) -> Response:
-    return Response(_dump(answer.body), answer.status, headers=answer.headers, media_type=answer.media_type)
+    return Response(dumps(answer.body), answer.status, headers=answer.headers, media_type=answer.media_type)
 
 
 def problem_response(problem: Problem) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
-    return Response(_dump(problem.to_dict()), problem.status, headers=headers, media_type=PROBLEM)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    if problem.retry_after is not None:
+        headers["Retry-After"] = str(problem.retry_after)
+    return Response(dumps(problem.to_dict()), problem.status, headers=headers, media_type=PROBLEM)
 
 
 async def read_json(request: Request, limit: int) -> tuple[Any, bytes]:
@@ -63,7 +60,7 @@ async def read_json(request: Request, limit: int) -> tuple[Any, bytes]:
         chunks.append(chunk)
     raw = b"".join(chunks)
     try:
-        return json.loads(raw, parse_constant=_reject_constant), raw
+        return loads(raw), raw
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, "invalid-json", f"the body is not JSON: {exc}") from None
 

@@ -156,6 +156,18 @@ class Tx(Reader, Protocol):
     def finish_idempotency(self, key: str, status: int, response: str) -> None: ...
     def drop_idempotency(self, key: str) -> None: ...
     def heartbeat(self, replica: ReplicaRow) -> None: ...
+    # retention: each deletes at most `limit` of what is older than `before` (wall clock),
+    # and returns how many it deleted, so a caller prunes in bounded transactions
+    def prune_closed(self, before: float, limit: int) -> int:
+        """Closed tickets last written before `before` with no delivery still pending or
+        leased, with their decisions, natural keys and outbox rows: tickets deleted."""
+        ...
+    def prune_sent(self, before: float, limit: int) -> int:
+        """Outbox rows sent before `before` (of open tickets too)."""
+        ...
+    def prune_idempotency(self, before: float, limit: int) -> int:
+        """Idempotency-Keys answered (`done`) and claimed before `before`."""
+        ...
 
 
 CommitListener = Callable[[float | None, int], None]
@@ -175,6 +187,10 @@ class Store(Protocol):
 
     def submit(self, job: Callable[[Tx], T]) -> Future[T]:
         """Run `job` in a write transaction; the Future is answered after the commit."""
+        ...
+
+    def queued(self) -> int:
+        """Jobs submitted and not yet taken by the writer (what backpressure bounds)."""
         ...
 
     def read(self, query: Callable[[Reader], T]) -> T:

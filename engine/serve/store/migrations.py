@@ -47,6 +47,12 @@ MIGRATIONS: Migrations = (
             id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,
             started_at REAL NOT NULL, last_seen REAL NOT NULL)""",
     )),
+    (3, (
+        # retention (Service.prune) finds what it may delete through these, not by scanning
+        "CREATE INDEX tickets_closed ON tickets (updated_at) WHERE closed = 1",
+        "CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent'",
+        "CREATE INDEX idempotency_created ON idempotency (created_at)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -120,6 +120,9 @@ class PostgresStore:
         self._queue.put((job, future))
         return future
 
+    def queued(self) -> int:
+        return self._queue.qsize()
+
     def read(self, query: Callable[[Reader], T]) -> T:
         try:
             with self._pool.connection() as conn:

@@ -4,11 +4,11 @@ rows another replica holds (`FOR UPDATE SKIP LOCKED`), and the same reads for th
 read connections (autocommit: each statement sees what is committed)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import psycopg
 
+from engine.serve.jsonio import dumps_text, loads
 from engine.serve.store import (
     DecisionRow,
     IdempotencyRow,
@@ -19,7 +19,6 @@ from engine.serve.store import (
     TicketRow,
 )
 
-_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _OUTBOX_COLUMNS = ("id, key, ticket, channel, endpoint, payload, status, attempts, next_attempt_at, "
                    "lease_until, last_error, sent_at, created_at")
 _TICKET = "SELECT id, state, version, next_wakeup, utc_offset, closed FROM tickets WHERE id = %s"
@@ -30,16 +29,16 @@ _FENCE = ("FROM unnest(%s::text[], %s::int[]) AS l(id, attempts) WHERE outbox.id
 
 
 def _outbox_row(r: tuple[Any, ...]) -> OutboxRow:
-    return OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9], r[10],
+    return OutboxRow(r[0], r[1], r[2], r[3], r[4], loads(r[5]), r[6], r[7], r[8], r[9], r[10],
                      r[11], r[12])
 
 
 def _ticket_row(r: tuple[Any, ...] | None) -> TicketRow | None:
-    return TicketRow(r[0], json.loads(r[1]), r[2], r[3], r[4], bool(r[5])) if r else None
+    return TicketRow(r[0], loads(r[1]), r[2], r[3], r[4], bool(r[5])) if r else None
 
 
 def _decision_row(r: tuple[Any, ...]) -> DecisionRow:
-    return DecisionRow(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]) if r[5] else None)
+    return DecisionRow(r[0], r[1], r[2], r[3], loads(r[4]), loads(r[5]) if r[5] else None)
 
 
 class PostgresReader:
@@ -136,7 +135,7 @@ class PostgresTx(PostgresReader):
             "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
             "version = excluded.version, next_wakeup = excluded.next_wakeup, "
             "utc_offset = excluded.utc_offset, closed = excluded.closed, updated_at = excluded.updated_at",
-            (row.id, _dump(row.state), row.version, row.next_wakeup, row.utc_offset, int(row.closed), updated_at))
+            (row.id, dumps_text(row.state), row.version, row.next_wakeup, row.utc_offset, int(row.closed), updated_at))
         if row.next_wakeup is not None and (self.earliest is None or row.next_wakeup < self.earliest):
             self.earliest = row.next_wakeup
 
@@ -144,8 +143,8 @@ class PostgresTx(PostgresReader):
                         source: dict[str, Any] | None) -> int:
         r = self._one("INSERT INTO decisions (ticket, seq, event, at, body, source) "
                       "SELECT %s, COALESCE(MAX(seq), 0) + 1, %s, %s, %s, %s FROM decisions WHERE ticket = %s "
-                      "RETURNING seq", ticket, event, at, _dump(body),
-                      _dump(source) if source is not None else None, ticket)
+                      "RETURNING seq", ticket, event, at, dumps_text(body),
+                      dumps_text(source) if source is not None else None, ticket)
         assert r is not None
         return int(r[0])
 
@@ -173,7 +172,7 @@ class PostgresTx(PostgresReader):
         if not rows:
             return 0
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s)"] * len(rows))
-        args = [v for d in rows for v in (d.id, d.key, d.ticket, d.channel, d.endpoint, _dump(d.payload), d.status,
+        args = [v for d in rows for v in (d.id, d.key, d.ticket, d.channel, d.endpoint, dumps_text(d.payload), d.status,
                                           first_attempt, d.last_error, d.created_at)]
         # the UNIQUE notification key: a step fired again (here or on another replica) adds nothing
         cur = self.conn.execute("INSERT INTO outbox (id, key, ticket, channel, endpoint, payload, status, attempts, "
@@ -271,6 +270,26 @@ class PostgresTx(PostgresReader):
 
     def drop_idempotency(self, key: str) -> None:
         self.conn.execute("DELETE FROM idempotency WHERE key = %s", (key,))
+
+    def prune_closed(self, before: float, limit: int) -> int:
+        # SKIP LOCKED: a ticket an event or another replica's pruning holds is left for later
+        ids = [str(r[0]) for r in self.conn.execute(
+            "SELECT id FROM tickets WHERE closed = 1 AND updated_at < %s AND NOT EXISTS (SELECT 1 FROM outbox "
+            "WHERE outbox.ticket = tickets.id AND outbox.status IN ('pending', 'leased')) "
+            "ORDER BY updated_at LIMIT %s FOR UPDATE SKIP LOCKED", (before, limit))]
+        for table, column in (("decisions", "ticket"), ("events_seen", "ticket"), ("outbox", "ticket"),
+                              ("tickets", "id")):
+            self.conn.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", (ids,))
+        return len(ids)
+
+    def prune_sent(self, before: float, limit: int) -> int:
+        return self.conn.execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
+                                 "AND sent_at < %s LIMIT %s FOR UPDATE SKIP LOCKED)", (before, limit)).rowcount
+
+    def prune_idempotency(self, before: float, limit: int) -> int:
+        return self.conn.execute("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency "
+                                 "WHERE status = 'done' AND created_at < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
+                                 (before, limit)).rowcount
 
     def heartbeat(self, replica: ReplicaRow) -> None:
         self.conn.execute("INSERT INTO replicas (id, host, pid, started_at, last_seen) VALUES (%s, %s, %s, %s, %s) "

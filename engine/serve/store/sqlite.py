@@ -79,6 +79,9 @@ class SQLiteStore:
         self._queue.put((job, future))
         return future
 
+    def queued(self) -> int:
+        return self._queue.qsize()
+
     def read(self, query: Callable[[Reader], T]) -> T:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:

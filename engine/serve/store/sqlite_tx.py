@@ -2,10 +2,10 @@
 whose reads see its own transaction, and the same reads for the read connections."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
+from engine.serve.jsonio import dumps_text, loads
 from engine.serve.store import (
     DecisionRow,
     IdempotencyRow,
@@ -16,13 +16,12 @@ from engine.serve.store import (
     TicketRow,
 )
 
-_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _OUTBOX_COLUMNS = ("id, key, ticket, channel, endpoint, payload, status, attempts, next_attempt_at, "
                    "lease_until, last_error, sent_at, created_at")
 
 
 def _outbox_row(r: tuple[Any, ...]) -> OutboxRow:
-    return OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9], r[10],
+    return OutboxRow(r[0], r[1], r[2], r[3], r[4], loads(r[5]), r[6], r[7], r[8], r[9], r[10],
                      r[11], r[12])
 
 
@@ -39,12 +38,12 @@ class SQLiteReader:
     def ticket(self, ticket_id: str) -> TicketRow | None:
         r = self.conn.execute("SELECT id, state, version, next_wakeup, utc_offset, closed FROM tickets "
                               "WHERE id = ?", (ticket_id,)).fetchone()
-        return TicketRow(r[0], json.loads(r[1]), r[2], r[3], r[4], bool(r[5])) if r else None
+        return TicketRow(r[0], loads(r[1]), r[2], r[3], r[4], bool(r[5])) if r else None
 
     def decisions(self, ticket_id: str) -> list[DecisionRow]:
         rows = self.conn.execute("SELECT ticket, seq, event, at, body, source FROM decisions "
                                  "WHERE ticket = ? ORDER BY seq", (ticket_id,))
-        return [DecisionRow(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]) if r[5] else None)
+        return [DecisionRow(r[0], r[1], r[2], r[3], loads(r[4]), loads(r[5]) if r[5] else None)
                 for r in rows]
 
     def deliveries(self, ticket_id: str) -> list[OutboxRow]:
@@ -107,7 +106,7 @@ class SQLiteTx(SQLiteReader):
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
             "version = excluded.version, next_wakeup = excluded.next_wakeup, "
             "utc_offset = excluded.utc_offset, closed = excluded.closed, updated_at = excluded.updated_at",
-            (row.id, _dump(row.state), row.version, row.next_wakeup, row.utc_offset, int(row.closed),
+            (row.id, dumps_text(row.state), row.version, row.next_wakeup, row.utc_offset, int(row.closed),
              updated_at))
         if row.next_wakeup is not None and (self.earliest is None or row.next_wakeup < self.earliest):
             self.earliest = row.next_wakeup
@@ -117,13 +116,14 @@ class SQLiteTx(SQLiteReader):
         r = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM decisions WHERE ticket = ?", (ticket,)).fetchone()
         seq = int(r[0]) + 1
         self.conn.execute("INSERT INTO decisions (ticket, seq, event, at, body, source) VALUES (?, ?, ?, ?, ?, ?)",
-                          (ticket, seq, event, at, _dump(body), _dump(source) if source is not None else None))
+                          (ticket, seq, event, at, dumps_text(body),
+                           dumps_text(source) if source is not None else None))
         return seq
 
     def decision(self, ticket: str, seq: int) -> DecisionRow | None:
         r = self.conn.execute("SELECT ticket, seq, event, at, body, source FROM decisions "
                               "WHERE ticket = ? AND seq = ?", (ticket, seq)).fetchone()
-        return DecisionRow(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]) if r[5] else None) if r else None
+        return DecisionRow(r[0], r[1], r[2], r[3], loads(r[4]), loads(r[5]) if r[5] else None) if r else None
 
     def seen_event(self, key: NaturalKey) -> tuple[str, int] | None:
         r = self.conn.execute("SELECT ticket, seq FROM events_seen WHERE ticket = ? AND type = ? AND at = ? "
@@ -145,7 +145,7 @@ class SQLiteTx(SQLiteReader):
             "INSERT INTO outbox (id, key, ticket, channel, endpoint, payload, status, attempts, "
             "next_attempt_at, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            [(d.id, d.key, d.ticket, d.channel, d.endpoint, _dump(d.payload), d.status, first_attempt,
+            [(d.id, d.key, d.ticket, d.channel, d.endpoint, dumps_text(d.payload), d.status, first_attempt,
               d.last_error, d.created_at) for d in rows])
         added = self.conn.total_changes - before
         self.added += added
@@ -217,6 +217,24 @@ class SQLiteTx(SQLiteReader):
 
     def drop_idempotency(self, key: str) -> None:
         self.conn.execute("DELETE FROM idempotency WHERE key = ?", (key,))
+
+    def prune_closed(self, before: float, limit: int) -> int:
+        ids = [str(r[0]) for r in self.conn.execute(
+            "SELECT id FROM tickets WHERE closed = 1 AND updated_at < ? AND NOT EXISTS (SELECT 1 FROM outbox "
+            "WHERE outbox.ticket = tickets.id AND outbox.status IN ('pending', 'leased')) "
+            "ORDER BY updated_at LIMIT ?", (before, limit))]
+        for table, column in (("decisions", "ticket"), ("events_seen", "ticket"), ("outbox", "ticket"),
+                              ("tickets", "id")):
+            self.conn.execute(f"DELETE FROM {table} WHERE {column} IN ({_in(ids)})", ids)
+        return len(ids)
+
+    def prune_sent(self, before: float, limit: int) -> int:
+        return self.conn.execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' "
+                                 "AND sent_at < ? LIMIT ?)", (before, limit)).rowcount
+
+    def prune_idempotency(self, before: float, limit: int) -> int:
+        return self.conn.execute("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency "
+                                 "WHERE status = 'done' AND created_at < ? LIMIT ?)", (before, limit)).rowcount
 
     def heartbeat(self, replica: ReplicaRow) -> None:
         self.conn.execute("INSERT INTO replicas (id, host, pid, started_at, last_seen) VALUES (?, ?, ?, ?, ?) "

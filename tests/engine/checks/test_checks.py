@@ -122,6 +122,33 @@ def test_a_gap_is_reported_at_the_duty_line(minimal: Path) -> None:
     ]
 
 
+def test_a_gap_is_an_error_for_a_team_an_override_runs_round_the_clock(minimal: Path) -> None:
+    """Office-hours levels, but an SLA override puts shop-order's tickets on 24x7: its gap
+    is an error that names the override; desk's stays a warning."""
+    rosters = minimal / "rosters.yaml"
+    text = rosters.read_text().replace(
+        '        handoff: "0 9 * * 1"\n  order-backup',
+        '        handoff: "0 9 * * 1"\n        active: [{cron: "0 9 * * 1-5", for: 9h}]\n  order-backup')
+    rosters.write_text(text.replace("      daily: {primary: order-primary, backup: order-backup}\n",
+                                    "      daily: {primary: order-primary}\n"))
+    sla = minimal / "sla_profiles.yaml"
+    sla.write_text(sla.read_text().replace("P1: {response: 15m, resolve: 4h, calendar: 24x7, policy: critical}",
+                                           "P1: {response: 15m, resolve: 4h, policy: critical}").replace(
+        "        target: {response: 5m, resolve: 1h, calendar: 24x7}\n",
+        "        target: {response: 5m, resolve: 1h, calendar: 24x7}\n"
+        "      - when: {team: shop-order}\n        target: {calendar: 24x7}\n"))
+    diags = engine.check(minimal, now=NOW, gap_days=7)
+    assert [d.render() for d in diags] == [
+        ("rosters.yaml:41:24: error[roster.gap]: team 'shop-order' has nobody on duty in mode 'daily' "
+        "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
+        "(an error because mode 'daily' runs override 1 (team shop-order) on the 24x7 calendar; tickets fall "
+        "to the team lead; add a layer, a backup schedule or an override)"),
+        ("rosters.yaml:55:24: warning[roster.gap]: team 'desk' has nobody on duty in mode 'daily' "
+        "from 2026-11-26T18:00+08:00 to 2026-11-27T09:00+08:00 (5 gaps, 123h in the next 7 days) "
+        "(tickets fall to the team lead; add a layer, a backup schedule or an override)"),
+    ]
+
+
 def test_gap_checks_need_a_clock(minimal: Path) -> None:
     """Without `now` the engine has no idea what 'ahead' means, so it does not guess."""
     rosters = minimal / "rosters.yaml"

@@ -371,6 +371,20 @@ def test_the_view_matcher_is_the_rule_matcher_and_team() -> None:
         ({"$ref": "#/$defs/view_matcher"}, "#/$defs/view_matcher")
 
 
+def test_the_sla_override_matcher_is_the_rule_matcher_with_team_and_mode() -> None:
+    """SLA overrides match in the rule language (the shared `matcher`), with `team` and
+    `mode` besides, and their `when` uses it."""
+    defs = schema("sla_profiles.schema.json")["$defs"]
+    target, rule = defs["target_matcher"], defs["matcher"]
+    assert {k: v for k, v in target["properties"].items() if k not in ("team", "mode", "any", "not")} == \
+        {k: v for k, v in rule["properties"].items() if k not in ("any", "not")}
+    assert (target["properties"]["team"]["$ref"], target["properties"]["mode"]["$ref"]) == \
+        ("#/$defs/condition", "#/$defs/condition")
+    assert (target["properties"]["any"]["items"], target["properties"]["not"]["$ref"]) == \
+        ({"$ref": "#/$defs/target_matcher"}, "#/$defs/target_matcher")
+    assert defs["profile_override"]["properties"]["when"]["$ref"] == "#/$defs/target_matcher"
+
+
 def test_config_files_accept_version_1_only() -> None:
     for name in ("categories.schema.json", "rosters.schema.json", "sla_profiles.schema.json", "rules.schema.json",
                  "views.schema.json"):

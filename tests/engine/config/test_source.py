@@ -96,6 +96,15 @@ def test_a_modest_alias_is_expanded() -> None:
     assert load("x: &m [alice, bob]\ny: *m\n") == {"x": ["alice", "bob"], "y": ["alice", "bob"]}
 
 
+def test_a_path_through_an_alias_points_at_the_alias_not_the_anchor() -> None:
+    doc, _ = parse_yaml("a:\n  h: &days [d1, d2]\nb:\n  h: *days\nc: [x, *days]\n", "t.yaml")
+    assert doc is not None
+    assert str(doc.span(("a", "h", 1))) == "t.yaml:2:17", "the anchor's own place"
+    assert str(doc.span(("b", "h", 1))) == "t.yaml:4:3", "the key that holds the alias"
+    assert str(doc.span(("b", "h"), key=True)) == "t.yaml:4:3"
+    assert str(doc.span(("c", 1, 0))) == "t.yaml:5:4", "an alias item: the list that holds it"
+
+
 def test_empty_document_is_none() -> None:
     assert load("# nothing\n") is None
 

@@ -41,7 +41,7 @@ def test_every_golden_decision_is_written_as_json_writes_it(reference: engine.En
         data = decision.to_dict()
         assert dumps(data) == standard(data)
         written += 1
-    assert written == len(CASES) == 90
+    assert written == len(CASES) == 94
 
 
 def test_every_decision_of_the_example_stream_is_written_as_json_writes_it(reference: engine.Engine) -> None:
