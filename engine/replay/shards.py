@@ -3,6 +3,7 @@ worker process, in batches, every line's time and the lines of its own tickets; 
 merged by key into exactly what one process would write (`gongdan evaluate --jobs N`)."""
 from __future__ import annotations
 
+import contextlib
 import heapq
 import multiprocessing
 import os
@@ -103,6 +104,8 @@ def _worker(index: int) -> None:
         result: Any = _run_shard(index)
     except OSError as exc:
         result = f"cannot write the shards' temporary files in {job.folder}: {exc.strerror or exc}"
+    except EOFError:  # the reader stopped feeding: another worker failed, it says why
+        result = "the --jobs reader stopped"
     except Exception as exc:  # a bug: raised again in the parent, as the contract for bugs asks
         result = exc
     job.results[index].send_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
@@ -164,8 +167,15 @@ def _shards(engine: Engine, lines: Iterable[Line], errors: list[BadLine], plan: 
     for _, writer in results:
         writer.close()
     try:
-        _feed(lines, [w for _, w in inputs], errors)
-        return [_result(conn, worker) for (conn, _), worker in zip(results, workers, strict=True)]
+        try:
+            _feed(lines, [w for _, w in inputs], errors)
+        except ShardsFailed:  # a worker that ended early may have said why (a bug): that, first
+            for conn, _ in results:
+                if conn.poll(1.0):
+                    with contextlib.suppress(ShardsFailed):
+                        _result(conn)
+            raise
+        return [_result(conn) for conn, _ in results]
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -201,7 +211,8 @@ def _send(outputs: list[Connection], batches: list[list[Tick]]) -> None:
         batch.clear()
 
 
-def _result(conn: Connection, worker: Any) -> tuple[str, Summary | None, list[BadLine]]:
+def _result(conn: Connection) -> tuple[str, Summary | None, list[BadLine]]:
+    """A worker's summary and problems; its failure raised here (a bug as itself)."""
     try:
         result = pickle.loads(conn.recv_bytes())
     except (EOFError, OSError):
