@@ -1,7 +1,8 @@
 """Instruction counts for routing and created decisions: repeatable where wall time drifts.
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=deque_extend \\
-        python benchmarks/instructions.py {dict,route,created,created-dict} [views [N]]
+        python benchmarks/instructions.py {dict,route,created,created-dict,due} [views [N]]
+    python benchmarks/instructions.py {replay,replay-render} [LINES]
 
 divide callgrind's `Collected` by 2,000. Only the `deque(map(...))` loop is counted: the
 config generation, loading and warm-up run with collection off. The config is the scale
@@ -10,7 +11,8 @@ depend on the category count), with 50 rules; `views` adds its views.yaml (N vie
 modes, default 6: one of each kind the reference config has) and standard solutions, the
 rest of the config unchanged. `created-dict` is the
 created decision through `to_dict(with_state=False, render=False)`, where a decision's
-views and solution are read. Set PYTHONHASHSEED=0 for the same count twice.
+views and solution are read; `due` fires each new ticket's first step (`Engine.due` on
+the state as a host passes it, recipients resolved, nothing rendered). Set PYTHONHASHSEED=0 for the same count twice.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from events import created_events
-from run import _tickets
+from run import _tickets, due_cases
 from scale import Scale, write
 
 import engine
@@ -33,8 +35,29 @@ import engine
 N = 2000
 
 
+def replay(render: bool, count: int) -> None:
+    """The reference config replaying the example stream's first `count` lines (1,500 by
+    default), each decision written as `gongdan evaluate` writes it; counted twice (the
+    first pass also warms the memos)."""
+    from engine.replay.jsonio import dumps_line
+    from engine.replay.lines import split_lines
+    from engine.replay.stream import replay as replayed
+    repo = Path(__file__).resolve().parents[1]
+    eng = engine.load(repo)
+    with (repo / "examples" / "double11-events.jsonl").open("rb") as stream:
+        lines = list(split_lines(stream))[:count]
+
+    def one(decision: Any) -> bytes:
+        return dumps_line(decision.to_dict(with_state=False, render=render))
+    deque(map(one, replayed(eng, lines)), maxlen=0)
+    deque(map(one, replayed(eng, lines)), maxlen=0)
+
+
 def main() -> None:
     what = sys.argv[1] if len(sys.argv) > 1 else "route"
+    if what in ("replay", "replay-render"):
+        replay(what == "replay-render", int(sys.argv[2]) if len(sys.argv) > 2 else 1500)
+        return
     featured = sys.argv[2:3] == ["views"]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 6
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,15 +79,18 @@ def main() -> None:
     def one_created_dict(e: dict[str, Any]) -> Any:
         return eng.evaluate(e).to_dict(with_state=False, render=False)
 
+    def one_due(case: tuple[dict[str, Any], Any]) -> Any:
+        return eng.due(*case)
+
     def one_lookup(t: dict[str, Any]) -> Any:
         return categories.get(t["category"])
 
-    runs: dict[str, tuple[Callable[[Any], Any], list[dict[str, Any]]]] = {
+    runs: dict[str, tuple[Callable[[Any], Any], list[Any]]] = {
         "dict": (one_lookup, tickets), "route": (one_route, tickets), "created": (one_created, events),
-        "created-dict": (one_created_dict, events)}
+        "created-dict": (one_created_dict, events), "due": (one_due, due_cases(eng, events) if what == "due" else [])}
     one, items = runs[what]
     for item in items:  # warm every memo the loop will meet
-        one(dict(item))
+        one(dict(item) if isinstance(item, dict) else item)
     deque(map(one, items), maxlen=0)  # the counted part
 
 

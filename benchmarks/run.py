@@ -142,6 +142,48 @@ def bench_views(root: Path, featured: Path, n: int, runs: int) -> None:
           f"{in_views:.0%} in a view, {with_solution:.0%} with a solution]")
 
 
+def due_cases(eng: engine.Engine, events: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Any]]:
+    """Each new ticket's state and the instant its first step is due (`next_wakeup`)."""
+    from datetime import datetime
+    cases = []
+    for e in events:
+        decision = eng.evaluate(e)
+        wake = decision.next_wakeup_ts
+        if wake is not None:
+            cases.append((decision.state, datetime.fromtimestamp(wake, UTC)))
+    return cases
+
+
+def bench_due(root: Path, n: int, runs: int) -> None:
+    """`Engine.due` at each new ticket's first step: the state checked as a host's would be,
+    the step fired, its recipients resolved (no rendering); and the same on a trusted state
+    (a replay's own)."""
+    eng = engine.load(root)
+    cases = due_cases(eng, list(created_events(sorted(eng.compiled.categories), n)))
+    categories = eng.compiled.categories
+    keys = [state["attrs"]["category"] for state, _ in cases]
+    sent = sum(len(eng.due(state, at).sent) for state, at in cases)
+
+    def baseline() -> None:
+        for key in keys:
+            categories.get(key)
+
+    def due() -> None:
+        for state, at in cases:
+            eng.due(state, at)
+
+    def trusted() -> None:
+        for state, at in cases:
+            eng.due(state, at, trusted=True)
+
+    base, took, ratio = paired(baseline, due, runs)
+    _, fast, fast_ratio = paired(baseline, trusted, runs)
+    m = len(cases)
+    print(f"due       dict lookup {base / m * 1e6:6.3f} µs | due() {took / m * 1e6:6.3f} µs ({ratio:.0f}x) | "
+          f"trusted state {fast / m * 1e6:6.3f} µs ({fast_ratio:.0f}x)   [{m} tickets, {sent / m:.2f} "
+          f"notifications each]")
+
+
 def bench_oncall(root: Path, n: int, runs: int) -> None:
     """`Engine.oncall` at 500 teams (1,500 schedules) against a dict lookup, same instants."""
     import random
@@ -199,14 +241,15 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     (without states; with or without the notifications' text)."""
     import json
 
-    from engine.replay.stream import encode, replay
+    from engine.replay.jsonio import dumps_line
+    from engine.replay.stream import replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()
 
     def run() -> int:
         count = 0
         for d in replay(eng, lines):
-            encode(d.to_dict(with_state=False, render=render))
+            dumps_line(d.to_dict(with_state=False, render=render))
             count += 1
         return count
 
@@ -271,7 +314,7 @@ def bench_durable(n: int, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and events")
-    parser.add_argument("--only", default="validate,routing,views,oncall,calendar,replay,durable")
+    parser.add_argument("--only", default="validate,routing,due,views,oncall,calendar,replay,durable")
     parser.add_argument("--million", action="store_true",
                         help="also replay a ~1,000,000-event stream (235,000 tickets)")
     args = parser.parse_args()
@@ -284,6 +327,8 @@ def main() -> None:
             bench_validate(root, runs)
         if "routing" in only:
             bench_routing(root, n, runs)
+        if "due" in only:
+            bench_due(root, n, runs)
         if "views" in only:
             featured = Path(tmp) / "scale-views"
             write(featured, Scale(views=6, solutions=True))

@@ -62,7 +62,7 @@ def evaluate(config_dir: Path, mode: str | None, until_text: str | None, summary
         lines = _lines(source)
         if jobs > 1:
             try:
-                totals, errors = run_jobs(engine, list(lines), _folding(sink, folder), jobs, mode, until,
+                totals, errors = run_jobs(engine, lines, _folding(sink, folder), jobs, mode, until,
                                           with_state, not no_render, summary)
             except ShardsFailed as exc:
                 raise Problem(str(exc)) from None

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from engine.replay.jsonio import fast_loads
+
 # One event, a line of a stream or a file (`gongdan route`), is a few hundred bytes; the
 # limit bounds what reading one costs, far above what an event may usefully hold.
 MAX_EVENT_BYTES = 1 << 20
@@ -67,9 +69,12 @@ def read_line(line: Line) -> Any:
     """The JSON value of one line of a stream; NotAnEvent says why there is none."""
     if isinstance(line, Overlong):
         raise NotAnEvent(f"longer than {line.limit:,} bytes, the limit for one event (skipped unread)")
+    read, value = fast_loads(line)
+    if read:
+        return _shallow(line, value)
     text = line if isinstance(line, str) else decode_utf8(line)
     try:
-        return parse_json(text)
+        return _parse_standard(text)
     except NotJSON:
         if text.lstrip().startswith("["):  # a JSON array written over several lines
             raise NotAnEvent("one event per line (JSON Lines), got the start of a list") from None
@@ -105,6 +110,12 @@ _decode = json.JSONDecoder(parse_constant=_constant, parse_float=_finite).decode
 def parse_json(text: str) -> Any:
     """One JSON value, as strictly as JSON: no NaN or Infinity, no number a double cannot
     hold, at most MAX_DEPTH levels, no half of a UTF-16 surrogate pair in a string."""
+    read, value = fast_loads(text)
+    return _shallow(text, value) if read else _parse_standard(text)
+
+
+def _parse_standard(text: str) -> Any:
+    """`parse_json` by the standard library: the reference, and what says why a line is not JSON."""
     try:
         value = _decode(text)
     except NotAnEvent:
@@ -115,10 +126,18 @@ def parse_json(text: str) -> Any:
         raise NotAnEvent(f"a number with more than {sys.get_int_max_str_digits():,} digits") from None
     except RecursionError:
         raise NotAnEvent(f"nested more than {MAX_DEPTH} levels deep") from None
-    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
-        raise NotAnEvent(f"nested more than {MAX_DEPTH} levels deep")
+    _shallow(text, value)
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         _check_text(value)
+    return value
+
+
+def _shallow(text: str | bytes, value: Any) -> Any:
+    """`value`, unless it nests more than MAX_DEPTH levels (counted only when the text
+    has that many brackets at all). A value orjson read holds no half surrogate pair."""
+    brackets = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
+    if brackets > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        raise NotAnEvent(f"nested more than {MAX_DEPTH} levels deep")
     return value
 
 

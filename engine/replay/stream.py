@@ -3,7 +3,6 @@ between events on the events' own clock, closed tickets dropped, and a summary."
 from __future__ import annotations
 
 import heapq
-import json
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -16,12 +15,6 @@ from engine.replay.lines import Line, NotAnEvent, is_blank, read_line
 from engine.runtime.decision import Decision
 from engine.runtime.engine import Engine
 from engine.runtime.events import Event, parse_event
-
-# One JSON line per decision, as `gongdan evaluate` writes it. Decisions are trees the
-# engine builds afresh, so the circular-reference check has nothing to find.
-# No NaN either: a decision that held one would be a bug, reported, not a line that is not JSON.
-encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False,
-                          allow_nan=False).encode
 
 
 @dataclass(slots=True)
@@ -51,13 +44,16 @@ class Fault:
 
 @dataclass(slots=True)
 class Replay:
-    """Open tickets' states and a wake-up queue of (time, ticket, generation)."""
+    """Open tickets' states and a wake-up queue of (time, ticket, generation). The states
+    are the decisions' own, passed back as trusted (their shape not checked again): a
+    caller of `replay` reads a decision's state and never changes it."""
 
     engine: Engine
     mode: str | None = None
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     queue: list[tuple[float, str, int]] = field(default_factory=list)
     generation: dict[str, int] = field(default_factory=dict)
+    trusted: bool = True     # False: every state checked as a host's would be (the reference)
 
     def _remember(self, decision: Decision) -> None:
         ticket = decision.ticket
@@ -81,7 +77,8 @@ class Replay:
             if self.generation.get(ticket) != gen:
                 continue  # superseded by a later decision for the ticket
             try:
-                decision = self.engine.due(self.states[ticket], datetime.fromtimestamp(wake, at.tzinfo))
+                decision = self.engine.due(self.states[ticket], datetime.fromtimestamp(wake, at.tzinfo),
+                                           trusted=self.trusted)
                 self._remember(decision)
             except Exception as exc:
                 if faults is None:
@@ -97,7 +94,7 @@ class Replay:
         yield self.apply(parsed)
 
     def apply(self, parsed: Event) -> Decision:
-        decision = self.engine.apply(parsed, self.states.get(parsed.ticket), self.mode)
+        decision = self.engine.apply(parsed, self.states.get(parsed.ticket), self.mode, trusted=self.trusted)
         self._remember(decision)
         return decision
 
@@ -115,31 +112,58 @@ class Replay:
 
 Key = tuple[int, int, float, str]  # (line, 0 due | 1 event, wake time, ticket): output order
 T = TypeVar("T")
+# A line as the replay takes it: its number, its event's time (None: not an event, already
+# reported) and its event (None also when another shard owns the ticket: the time alone
+# still fires this replay's due steps).
+Reading = tuple[int, datetime | None, Event | None]
 
 
 def replay_keyed(engine: Engine, lines: Iterable[Line], mode: str | None = None,
                  until: datetime | None = None, errors: list[BadLine] | None = None,
-                 fail_fast: bool = False, shard: tuple[int, int] = (0, 1), *,
-                 output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
+                 fail_fast: bool = False, *, output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
     """`output(decision)` for each decision of a JSONL stream, with the key that orders it.
 
     Every problem with a line is collected in `errors` with its number, and the stream goes
     on (`fail_fast` stops after the first): a line that is not an event, an event the engine
     refuses, and an unexpected exception (a bug) met on the line, `output` included.
-
-    With `shard=(k, n)` only tickets whose id hashes to k are evaluated, yet every line's
-    time still fires this shard's due steps, so shards merged by key give exactly the
-    single-process output. Lines that are not events are reported by shard 0, anything
-    about a ticket by the shard owning it.
     """
-    run = Replay(engine, mode)
     problems: list[BadLine] = errors if errors is not None else []
-    number = 0
+    readings = ((number, parsed.at if parsed else None, parsed) for number, _, parsed in read_events(lines, problems))
+    return replay_readings(engine, readings, mode, until, problems, fail_fast, output=output)
+
+
+def read_events(lines: Iterable[Line], problems: list[BadLine]) -> Iterator[tuple[int, Line, Event | None]]:
+    """Each line that is not blank, with its number and its checked event; a line that is
+    not an event is reported in `problems` (and comes with None)."""
     for number, line in enumerate(lines, 1):
         if is_blank(line):
             continue
+        try:
+            problem, parsed = _parse(line)
+        except Exception as exc:  # a bug in checking the event: the line is reported, not the stream ended
+            problem, parsed = internal(exc), None
+        if parsed is None:
+            problems.append(BadLine(number, problem or ""))
+        yield number, line, parsed
+
+
+def replay_readings(engine: Engine, readings: Iterable[Reading], mode: str | None, until: datetime | None,
+                    problems: list[BadLine], fail_fast: bool = False, *,
+                    output: Callable[[Decision], T]) -> Iterator[tuple[Key, T]]:
+    """The replay of lines already read: before each line's event, the steps due by its
+    time; then its event's decision. A shard (`replay/shards.py`) gets every line's time and
+    only its own tickets' events, so shards merged by key give exactly one process's output."""
+    run = Replay(engine, mode)
+    number = 0
+    for number, at, parsed in readings:
+        if at is None:  # not an event: reported as it was read
+            if fail_fast:
+                return
+            continue
         before = len(problems)
-        yield from _take(run, number, line, shard, output, problems)
+        yield from _fire(run, number, at, output, problems)
+        if parsed is not None:
+            yield from _decide(run, number, parsed, output, problems)
         if fail_fast and len(problems) > before:
             return
     if until is not None:
@@ -149,23 +173,20 @@ def replay_keyed(engine: Engine, lines: Iterable[Line], mode: str | None = None,
         problems += _reported(faults, None)
 
 
-def _take(run: Replay, number: int, line: Line, shard: tuple[int, int], output: Callable[[Decision], T],
+def _fire(run: Replay, number: int, at: datetime, output: Callable[[Decision], T],
           problems: list[BadLine]) -> Iterator[tuple[Key, T]]:
-    """One line: the steps due by its time, then its event's decision (on its shard)."""
-    try:
-        problem, parsed = _parse(line)
-    except Exception as exc:  # a bug in checking the event: the line is reported, not the stream ended
-        problem, parsed = internal(exc), None
-    if parsed is None:
-        if shard[0] == 0:
-            problems.append(BadLine(number, problem or ""))
+    """The steps due by a line's time, fired before its event."""
+    if not run.queue or run.queue[0][0] > at.timestamp():
         return
     faults: list[Fault] = []
-    for due in run.fire_until(parsed.at, faults):
+    for due in run.fire_until(at, faults):
         yield from _emit((number, 0, due.at_time.timestamp(), due.ticket), due, output, problems, number)
     problems += _reported(faults, number)
-    if shard[1] > 1 and ticket_shard(parsed.ticket, shard[1]) != shard[0]:
-        return
+
+
+def _decide(run: Replay, number: int, parsed: Event, output: Callable[[Decision], T],
+            problems: list[BadLine]) -> Iterator[tuple[Key, T]]:
+    """One line's event: its decision, or why the stream cannot take it."""
     try:
         problem = run.refusal(parsed)
         decision = run.apply(parsed) if problem is None else None

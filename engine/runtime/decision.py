@@ -35,6 +35,7 @@ class Decision:
     at_text: str | None = None   # `at_time.isoformat()` when the caller already has it
     reading: ViewReading | None = None   # the ticket's views, read on first use
     at_ts: float | None = None           # `at_time.timestamp()` when the caller already has it
+    wakeup: float | bool | None = False  # `next_wakeup_ts` once worked out (False: not yet)
 
     ticket = property(lambda self: self.state["ticket"])
     mode = property(lambda self: self.state["mode"])
@@ -92,7 +93,12 @@ class Decision:
     def next_wakeup_ts(self) -> float | None:
         """When the host calls `due()` next: the first pending step, the next mode switch
         that changes the ticket's targets (`on_switch: recompute`), or the next instant time
-        alone changes its views."""
+        alone changes its views (worked out once: a replay asks, then writes it)."""
+        if self.wakeup is False:
+            self.wakeup = self._next_wakeup_ts()
+        return self.wakeup  # a float or None once set
+
+    def _next_wakeup_ts(self) -> float | None:
         if self.known_waiting is not None:
             first = self.known_waiting[0][0] if self.known_waiting else None
         else:

@@ -106,8 +106,10 @@ class Engine:
         return self.apply(parse_event(event), state, mode, explain=explain)
 
     def apply(self, parsed: Event, state: Mapping[str, Any] | None = None, mode: str | None = None,
-              *, explain: bool = False) -> Decision:
-        """`evaluate` for an event already checked by `parse_event` (a replay parses once)."""
+              *, explain: bool = False, trusted: bool = False) -> Decision:
+        """`evaluate` for an event already checked by `parse_event` (a replay parses once).
+        `trusted`: `state` is the unchanged state of a decision this engine returned (a
+        replay's own record), so its shape and names are not checked again."""
         compiled = self.compiled
         if mode is not None and mode not in compiled.modes.ids:
             raise EventError(unknown_mode(mode, compiled.modes.ids), "mode")
@@ -119,7 +121,7 @@ class Engine:
             new_state, trace, waiting = lifecycle.created(compiled, parsed, mode, notes)
             before = None
         else:
-            new_state, trace = lifecycle.continue_ticket(compiled, parsed, state, mode)
+            new_state, trace = lifecycle.continue_ticket(compiled, parsed, state, mode, trusted)
             before = state["assignee"]["person"] if isinstance(state, dict) else None
             if notes is not None:
                 notes.extend(trace)
@@ -132,12 +134,13 @@ class Engine:
         return build_decision(compiled, new_state, parsed.type, parsed.at, trace, notes, sent, flags,
                               waiting, parsed.iso, parsed.ts)
 
-    def due(self, state: Mapping[str, Any], now: datetime | str) -> Decision:
-        """Fire every step due by `now` (once: the returned state records it), in time order."""
+    def due(self, state: Mapping[str, Any], now: datetime | str, *, trusted: bool = False) -> Decision:
+        """Fire every step due by `now` (once: the returned state records it), in time order;
+        `trusted` as for `apply`."""
         compiled = self.compiled
         at = _aware(now, "now")
         ts = at.timestamp()
-        current = checked_state(compiled, "due", state, ts)
+        current = checked_state(compiled, "due", state, ts, trusted=trusted)
         trace: list[str] = []
         flags: list[str] = []
         sent: list[dict[str, Any]] = []

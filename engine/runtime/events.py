@@ -335,11 +335,29 @@ def _instant(text: Any) -> tuple[datetime, float, str]:
     found = _INSTANTS.get(text) if type(text) is str else None
     if found is None:
         at, ts = _parse_time(text, "at")
-        found = at, ts, at.isoformat()
+        found = at, ts, text if _is_isoformat(text) else at.isoformat()
         if len(_INSTANTS) >= 4096:
             _INSTANTS.clear()
         _INSTANTS[text] = found
     return found
 
 
+def _is_isoformat(text: str) -> bool:
+    """Whether an RFC 3339 text `parse_time` took is what `isoformat()` writes for it, the
+    common case that need not be written again: seconds and no fraction (isoformat drops
+    a zero one), an offset other than -00:00 (which reads as UTC: +00:00)."""
+    return len(text) == 25 and text[19] in "+-" and text[-6:] != "-00:00"
+
+
 _event = tuple.__new__  # one C call, not the NamedTuple's generated Python __new__
+
+
+def checked_elsewhere(raw: dict[str, Any]) -> Event:
+    """The Event `parse_event(raw)` returned for the same JSON in another process (a
+    `--jobs` reader hands its workers lines it checked): built without checking again."""
+    return _event(Event, (raw["type"], raw["ticket"], *_instant(raw["at"]), raw))
+
+
+def instant_of(text: str) -> datetime:
+    """The `at` of an event whose `at` text `parse_event` accepted (kept as it read it)."""
+    return _instant(text)[0]

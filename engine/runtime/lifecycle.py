@@ -65,10 +65,10 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
 
 # --- later events ------------------------------------------------------------------------
 
-def continue_ticket(compiled: Compiled, event: Event, state: Any, mode: str | None
+def continue_ticket(compiled: Compiled, event: Event, state: Any, mode: str | None, trusted: bool = False
                     ) -> tuple[State, list[str]]:
     """Checks the stored state against the event, then applies the event to a copy."""
-    current = checked_state(compiled, event.type, state, event.ts, event.ticket)
+    current = checked_state(compiled, event.type, state, event.ts, event.ticket, trusted)
     trace: list[str] = []
     current["explicit_mode"] = mode      # the host's explicit mode holds until it changes it
     if event.ts > current["until"] or mode is not None:  # a late event meets no new window

@@ -268,3 +268,34 @@ def test_several_jobs_write_exactly_what_one_writes(tmp_path: Any) -> None:
 
 def test_jobs_do_not_go_with_fail_fast() -> None:
     assert run("--jobs", "2", "--fail-fast", stdin="")[0] == 2
+
+
+def test_jobs_fed_in_small_batches_write_exactly_what_one_writes(tmp_path: Any, monkeypatch: Any) -> None:
+    """The reader hands workers lines in batches: many batch edges (7 lines each), a line
+    that is not an event, an event its ticket's worker refuses, states written: the same
+    bytes and the same problems as one process."""
+    import engine.replay.shards as shards
+    monkeypatch.setattr(shards, "BATCH", 7)
+    events = EXAMPLE.read_text(encoding="utf-8").splitlines()[:400]
+    events[13] = "{}"               # not an event (a created one: its ticket's later lines are refused)
+    events[50] = events[0]          # created again: the owning worker refuses it
+    stream = tmp_path / "events.jsonl"
+    stream.write_text("\n".join(events) + "\n", encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"out-{jobs}.jsonl"
+        code, summary, err = run("--jobs", jobs, "--state", "--until", "2026-11-11T00:00:00+08:00",
+                                 "-i", str(stream), "-o", str(out))
+        outputs.append((code, summary, err, out.read_bytes()))
+    gone = ("is not open: it was closed earlier (a closed ticket takes no more events), or no `created` event "
+            "for it came before this line")
+    assert outputs[0][2].splitlines() == [
+        ("gongdan: line 14: type: expected one of created, acknowledged, transferred, updated, status_changed, "
+         "resolved, reopened, closed, got None"),
+        f"gongdan: line 17: ticket: 'D11-000564' {gone}",
+        "gongdan: line 51: ticket: 'D11-001732' is already open (created earlier in the stream, not closed)",
+        f"gongdan: line 76: ticket: 'D11-001688' {gone}", f"gongdan: line 120: ticket: 'D11-001688' {gone}",
+        f"gongdan: line 287: ticket: 'D11-000564' {gone}", f"gongdan: line 305: ticket: 'D11-000564' {gone}",
+        f"gongdan: line 322: ticket: 'D11-001688' {gone}"]
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    assert outputs[0][3].count(b"\n") > 400

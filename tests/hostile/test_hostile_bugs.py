@@ -17,6 +17,7 @@ from engine.cli import main
 from engine.replay.stream import Summary
 from engine.runtime.decision import Decision
 from engine.runtime.engine import Engine
+from helpers import REPO
 from hostile.helpers import created, evaluate, line, stream, tickets
 
 BUG = "(a bug in Gongdan: please report it)"
@@ -136,3 +137,20 @@ def test_route_takes_only_the_documented_errors_as_a_bad_event(monkeypatch: pyte
     got_code, out, err = route(stdin=line(LOSS).decode())
     assert (got_code, out) == (code, "")
     assert err == message if code == 1 else err.startswith(message)
+
+
+def _broken_shard(index: int) -> Any:
+    if index == 1:
+        raise RuntimeError("shard broke")
+    return _real_shard(index)
+
+
+@pytest.mark.parametrize("source", ["short", "long"])
+def test_a_bug_in_a_jobs_worker_is_exit_3_with_the_bug(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    """Reported as the bug it is, whether the reader had handed over every line (a short
+    stream) or found the worker gone while feeding it (a stream longer than a pipe holds)."""
+    monkeypatch.setattr(shards, "_run_shard", _broken_shard)
+    events = STREAM if source == "short" else (REPO / "examples" / "double11-events.jsonl").read_text(encoding="utf-8")
+    code, out, err = evaluate("-j", "2", stdin=events)
+    assert (code, out) == (3, b"")
+    assert err.startswith("gongdan: internal error: RuntimeError('shard broke')\nTraceback (most recent call last):\n")

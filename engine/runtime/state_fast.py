@@ -1,0 +1,102 @@
+"""A stored state's shape answered yes or no in one pass, for the common case: a state
+as a decision wrote it. The field-by-field check in `state.py` stays the reference and
+the one that says what is wrong; this only lets a sound state skip it (twins:
+docs/architecture.md, pinned by tests/engine/runtime/test_state_fast.py)."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.config.values import EARLIEST_TS, LATEST_TS, MAX_DURATION_S
+from engine.runtime.events import MAX_TEXT, check_json_value, unicode_text
+from engine.runtime.supervision import MAX_SUPERVISORS
+
+_REQUIRED = ("config_version", "ticket", "start", "last", "status", "closed", "mode", "attrs",
+             "category", "severity", "team", "assignee", "clocks")
+_TEXTS = ("config_version", "ticket", "status", "mode", "severity", "team")
+_LISTS = ("tags", "flags", "fired", "supervisors")
+_ATTR_TEXTS = ("title", "source", "submitter", "proposed", "severity_set")
+_CLOCK_KEYS = ("calendar", "budget", "runs", "since", "due", "stopped", "outcome")
+_NUMBER = (int, float)
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str and (("\x00" not in value and value.isascii()) or unicode_text(value))
+
+
+def _instant(value: Any) -> bool:
+    return type(value) in _NUMBER and EARLIEST_TS <= value < LATEST_TS
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def sound(state: dict[str, Any]) -> bool:
+    """True only where `state._check_shape(state)` passes (False: let it look)."""
+    try:
+        return (all(key in state for key in _REQUIRED) and all(_text(state[key]) for key in _TEXTS)
+                and _instant(state["start"]) and _instant(state["last"])
+                and _instant(state.get("until", state["last"]))
+                and (state.get("steps_from") is None or _instant(state["steps_from"]))
+                and type(state["closed"]) is bool
+                and all(_strings(state.get(key, [])) for key in _LISTS)
+                and len(state.get("supervisors", ())) <= MAX_SUPERVISORS
+                and _sound_resolution(state.get("resolution"))
+                and all(state.get(key) is None or _text(state[key]) for key in ("policy", "explicit_mode"))
+                and _sound_attrs(state["attrs"]) and _sound_parts(state)
+                and _sound_clocks(state["clocks"]))
+    except Exception:  # anything odd: the reference check says what
+        return False
+
+
+def _sound_resolution(resolution: Any) -> bool:
+    return resolution is None or (
+        type(resolution) is dict
+        and all(resolution.get(key) is None or _text(resolution[key]) for key in ("code", "text"))
+        and len(resolution.get("text") or "") <= MAX_TEXT)
+
+
+def _sound_attrs(attrs: Any) -> bool:
+    if type(attrs) is not dict or not _text(attrs.get("category")):
+        return False
+    for key in _ATTR_TEXTS:
+        value = attrs.get(key)
+        if value is not None and not (_text(value) and len(value) <= MAX_TEXT):
+            return False
+    fields = attrs.get("fields", {})
+    if not _strings(attrs.get("tags", [])) or type(fields) is not dict:
+        return False
+    check_json_value(fields, "state.attrs.fields")  # its fast path is the flat object; raises otherwise
+    return True
+
+
+def _sound_parts(state: dict[str, Any]) -> bool:
+    category, assignee = state["category"], state["assignee"]
+    return (type(category) is dict and _text(category.get("id"))
+            and (category.get("matched") is None or _text(category["matched"]))
+            and type(category.get("fallback")) is bool
+            and type(assignee) is dict and _text(assignee.get("source"))
+            and (assignee.get("person") is None or _text(assignee["person"])))
+
+
+def _sound_clocks(clocks: Any) -> bool:
+    if type(clocks) is not dict or len(clocks) != 2 or "response" not in clocks or "resolve" not in clocks:
+        return False
+    return all(_sound_clock(clock) for clock in clocks.values())
+
+
+def _sound_clock(clock: Any) -> bool:
+    if type(clock) is not dict or not all(key in clock for key in _CLOCK_KEYS):
+        return False
+    budget, since, due, stopped = clock["budget"], clock["since"], clock["due"], clock["stopped"]
+    if not (_text(clock["calendar"]) and type(budget) in _NUMBER and 0 <= budget <= MAX_DURATION_S):
+        return False
+    if not all(value is None or _instant(value) for value in (since, due, stopped, clock.get("floor"))):
+        return False
+    if clock["outcome"] not in ((None,) if stopped is None else ("met", "breached")):
+        return False
+    if ((since is not None or stopped is not None) and due is None) or (since is not None and stopped is not None):
+        return False
+    runs = clock["runs"]
+    return type(runs) is list and all(type(run) is list and len(run) == 2 and _instant(run[0])
+                                      and _instant(run[1]) and run[1] >= run[0] for run in runs)
