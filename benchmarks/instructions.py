@@ -39,7 +39,7 @@ def replay(render: bool, count: int) -> None:
     """The reference config replaying the example stream's first `count` lines (1,500 by
     default), each decision written as `gongdan evaluate` writes it; counted twice (the
     first pass also warms the memos)."""
-    from engine.replay.jsonio import dumps_line
+    from engine.jsonio import dumps_line
     from engine.replay.lines import split_lines
     from engine.replay.stream import replay as replayed
     repo = Path(__file__).resolve().parents[1]

@@ -241,7 +241,7 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
     (without states; with or without the notifications' text)."""
     import json
 
-    from engine.replay.jsonio import dumps_line
+    from engine.jsonio import dumps_line
     from engine.replay.stream import replay
     eng = engine.load(Path(__file__).resolve().parents[1])
     lines = events_path.read_text(encoding="utf-8").splitlines()

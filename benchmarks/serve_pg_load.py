@@ -46,7 +46,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]
 from serve_load import Connection, created_events  # noqa: E402
 
 import engine  # noqa: E402 (after the path is set)
-from engine.serve.jsonio import dumps_text  # noqa: E402
+from engine.jsonio import dumps_text  # noqa: E402
 from engine.serve.store.postgres import connect  # noqa: E402
 from engine.serve.store.urls import open_store  # noqa: E402
 from serving import PgCluster, pg_bindir  # noqa: E402

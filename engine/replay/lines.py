@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from engine.replay.jsonio import fast_loads
+from engine.jsonio import fast_loads
 
 # One event, a line of a stream or a file (`gongdan route`), is a few hundred bytes; the
 # limit bounds what reading one costs, far above what an event may usefully hold.

@@ -16,7 +16,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-from engine.replay.jsonio import dumps_line
+from engine.jsonio import dumps_line
 from engine.replay.lines import Line, read_line
 from engine.replay.stream import BadLine, Reading, Summary, read_events, replay_readings, ticket_shard
 from engine.runtime.decision import Decision

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.serve.jsonio import dumps_text, loads
+from engine.jsonio import dumps_text, loads
 from engine.serve.problems import Problem
 from engine.serve.store import Tx
 

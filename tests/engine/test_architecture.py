@@ -10,8 +10,9 @@ import pytest
 
 from architecture import ENGINE, cycles, graph, importers, levels, modules, stages
 
-ALWAYS = {"engine.diagnostics", "engine.errors"}
-"""Any sub-package may import these: the shared vocabulary of problems."""
+ALWAYS = {"engine.diagnostics", "engine.errors", "engine.jsonio"}
+"""Any sub-package may import these: the shared vocabulary of problems, and JSON as Gongdan
+reads and writes it (`engine.jsonio`, public: the service's bodies and rows use it too)."""
 
 CONFIG, TIMECALC, ROUTING = "engine.config", "engine.timecalc", "engine.routing"
 DUTY, SLA, NOTIFY, COMPILE = "engine.duty", "engine.sla", "engine.notify", "engine.compile"

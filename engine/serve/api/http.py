@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from engine.jsonio import dumps, loads
 from engine.serve.idempotency import Answer
-from engine.serve.jsonio import dumps, loads
 from engine.serve.problems import Problem
 
 if TYPE_CHECKING:

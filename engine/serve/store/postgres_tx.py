@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 
-from engine.serve.jsonio import dumps_text, loads
+from engine.jsonio import dumps_text, loads
 from engine.serve.store import (
     DecisionRow,
     IdempotencyRow,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from engine.serve.jsonio import dumps_text, loads
+from engine.jsonio import dumps_text, loads
 from engine.serve.store import (
     DecisionRow,
     IdempotencyRow,

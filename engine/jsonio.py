@@ -1,4 +1,5 @@
-"""JSON in and out of a stream, in one place: orjson (a compiled codec, 3-5x the standard
+"""JSON in and out of Gongdan, in one place (the replay's streams, the service's bodies and
+stored rows): orjson (a compiled codec, 3-5x the standard
 library's speed here) wherever it gives the standard library's exact value or bytes, and
 the standard library itself wherever it would not, so that what Gongdan reads and writes
 is what `json` with the settings below reads and writes (docs/performance.md, "JSON").
@@ -60,6 +61,33 @@ def _dumps(value: Any, options: int) -> bytes:
         out = standard_encode(value).encode("utf-8")
         return out + b"\n" if options & orjson.OPT_APPEND_NEWLINE else out
     return out
+
+
+def dumps_text(value: Any) -> str:
+    """`dumps(value)` as text (a database column); what only the standard library can
+    write stays its text, as `json` would give it."""
+    try:
+        return _dumps(value, _OPTIONS).decode("utf-8")
+    except UnicodeEncodeError:
+        return standard_encode(value)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_strict_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+
+def loads(raw: bytes | str) -> Any:
+    """The value of JSON text as `json` reads it, but NaN and Infinity refused (ValueError
+    with `json`'s words, or UnicodeDecodeError for bytes that are not UTF-8)."""
+    read, value = fast_loads(raw)
+    if read:
+        return value
+    if isinstance(raw, bytes):
+        raw = raw.decode(json.detect_encoding(raw), "surrogatepass")   # as json.loads does
+    return _strict_decode(raw)
 
 
 def fast_loads(text: str | bytes) -> tuple[bool, Any]:

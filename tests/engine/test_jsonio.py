@@ -1,4 +1,4 @@
-"""`replay/jsonio` and the standard library are twins: orjson is used only where it reads
+"""`engine.jsonio` and the standard library are twins: orjson is used only where it reads
 the value and writes the bytes `json` does (with Gongdan's settings), and every value or
 text where they part is sent to `json`: pinned on the golden decisions, on every decision
 of the example stream, and on values and texts hypothesis makes."""
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import engine
 from engine.cases import load_cases
-from engine.replay.jsonio import dumps, dumps_line, fast_loads, standard_encode
+from engine.jsonio import dumps, dumps_line, fast_loads, standard_encode
 from engine.replay.lines import NotAnEvent, parse_json, read_line, split_lines
 from engine.replay.stream import replay
 from helpers import REPO

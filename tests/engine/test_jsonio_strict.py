@@ -1,5 +1,7 @@
-"""The service's JSON (orjson with the standard library behind it) reads and writes what
-`json` does: the inputs where orjson alone would differ, each pinned."""
+"""`engine.jsonio.loads`, the strict reader the service uses for bodies and rows (orjson
+with the standard library behind it), reads what `json` does, NaN and Infinity refused;
+`dumps`/`dumps_text` write what `json` writes: the inputs where orjson alone would differ,
+each pinned."""
 from __future__ import annotations
 
 import json
@@ -8,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine.serve.jsonio import dumps, dumps_text, loads
+from engine.jsonio import dumps, dumps_text, loads
 
 
 @pytest.mark.parametrize("raw, expected", [
