@@ -127,7 +127,8 @@ def _category(value: Any, field: str) -> None:
     if len(value) > MAX_CATEGORY or value.count("/") >= MAX_SEGMENTS:
         raise EventError(f"a category id has at most {MAX_CATEGORY} characters and {MAX_SEGMENTS} "
                          f"parts, got {len(value):,} characters", field)
-    _unicode(value, field)
+    if not (value.isascii() and "\x00" not in value):  # the common ASCII id: no call
+        _unicode(value, field)
 
 
 def _id(value: Any, field: str) -> None:
@@ -171,9 +172,11 @@ _INT_RANGE = range(-(2 ** 63), 2 ** 64)
 def _flat(value: dict[Any, Any]) -> bool:
     for key, item in value.items():
         kind = type(item)
-        if type(key) is not str or not unicode_text(key) or not (
-                (kind is str and len(item) <= MAX_TEXT and unicode_text(item)) or item is None
-                or kind is bool or (kind is int and item in _INT_RANGE)):
+        # `unicode_text` inlined for ASCII (its own first answer): most keys and values are
+        if type(key) is not str or not ((key.isascii() and "\x00" not in key) or unicode_text(key)) or not (
+                (kind is str and len(item) <= MAX_TEXT
+                 and ((item.isascii() and "\x00" not in item) or unicode_text(item)))
+                or item is None or kind is bool or (kind is int and item in _INT_RANGE)):
             return False
     return True
 
