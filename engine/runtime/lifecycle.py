@@ -53,7 +53,9 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
     if window:  # as `mode_text` writes it
         trace.append(f"mode {the_mode} (window {window})")
     assign_on_duty(compiled, state, event.ts, the_mode, trace)
-    target = compiled.profiles[the_mode].target(ticket, routing.severity, routing.team)
+    profile = compiled.profiles[the_mode]  # no overrides: `Profile.target`'s first answer, no call
+    target = profile.target(ticket, routing.severity, routing.team) if profile.overrides else \
+        profile.targets[routing.severity]
     state["policy"] = target.policy
     response_due, resolve_due, waiting = opening(compiled, state, target, event.ts)
     state["clocks"] = sla.start_clocks(target, event.ts, response_due, resolve_due)
