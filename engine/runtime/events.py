@@ -302,6 +302,8 @@ _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
 # bounds, the common case, costs a length test.
 _TEXT_BOUNDS: dict[FieldCheck, tuple[int, int]] = {
     _text: (0, MAX_TEXT), _maybe_text: (0, MAX_TEXT), _name: (1, MAX_NAME),
+    # A category of fewer characters than MAX_SEGMENTS cannot have too many parts.
+    _category: (1, MAX_SEGMENTS - 1),
 }
 # Per event type: each field's plain types, text bounds and check; `at` is checked when it
 # is parsed.

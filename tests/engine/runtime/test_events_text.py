@@ -51,3 +51,13 @@ def test_a_category_title_or_ticket_id_is_accepted_exactly_when_it_is_text(value
         assert _accepted(_created(category=value)) is (_is_text(value) and value.count("/") < 32)
         assert _accepted({**_created(), "ticket": value}) is _is_text(value)
     assert _accepted(_created(title=value)) is _is_text(value)
+
+
+def test_a_category_is_refused_for_its_parts_at_any_length() -> None:
+    """The inline answer takes only categories shorter than MAX_SEGMENTS (32) characters;
+    from 32 on `_category` counts the parts."""
+    assert _accepted(_created(category="a/" * 15 + "b"))          # 31 characters, 16 parts
+    assert _accepted(_created(category="/" * 31 + "b"))           # 32 characters, 32 parts
+    assert not _accepted(_created(category="/" * 32))             # 33 parts
+    assert _accepted(_created(category="a" * 1024))
+    assert not _accepted(_created(category="a" * 1025))
