@@ -32,6 +32,7 @@ _FALLBACKS = 1 << 16
 # Built with tuple.__new__ (one C call) rather than the generated Python __new__: it runs
 # for every ticket a rule or route applies to.
 _routing = tuple.__new__
+_Step = tuple[CompiledRule, Mapping[str, tuple[str, str]] | None]
 
 
 class Router:
@@ -52,7 +53,11 @@ class Router:
         self.wakers = frozenset(rule.index for rule in rules if
                                  (rule.severity and "severity" in index.attribute_eq)
                                  or (rule.tags and index.tags))
-        self._plans: dict[int, tuple[CompiledRule, ...]] = {}
+        # Each rule with its grading table when it only grades and wakes no later rule (the
+        # common rule: one lookup), else None; plans are tuples of these pairs.
+        self._steps: tuple[_Step, ...] = tuple(
+            (rule, rule.grades if rule.grades and rule.index not in self.wakers else None) for rule in rules)
+        self._plans: dict[int, tuple[_Step, ...]] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int, str]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
         self._raised_lines = {level: f"severity {level} (raised by rules)" for level in ranks}
@@ -81,14 +86,15 @@ class Router:
                 self._fallbacks[category] = known
         return known
 
-    def plan(self, mask: int) -> tuple[CompiledRule, ...]:
-        """The rules of a candidate mask, in file order; the most recent masks are kept."""
+    def plan(self, mask: int) -> tuple[_Step, ...]:
+        """The rules of a candidate mask, in file order, each with its grading table if it
+        only grades; the most recent masks are kept."""
         plan = self._plans.get(mask)
         if plan is None:
             found, rest = [], mask
             while rest:
                 low = rest & -rest
-                found.append(self.rules[low.bit_length() - 1])
+                found.append(self._steps[low.bit_length() - 1])
                 rest ^= low
             plan = tuple(found)
             if len(self._plans) >= _PLANS:
@@ -141,16 +147,17 @@ class Router:
         team: str | None = None
         plan = self._plans.get(mask) or self.plan(mask)
         while plan:
-            for rule in plan:
-                if rule.predicate is not None and not rule.predicate(ticket):
+            for rule, grades in plan:
+                predicate = rule.predicate
+                if predicate is not None and not predicate(ticket):
                     if explaining:
                         lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
                     continue
+                if grades is not None:  # grading only: one lookup gives the level and the line
+                    ticket["severity"], line = grades[ticket["severity"]]
+                    lines.append(line)
+                    continue
                 if rule.index not in self.wakers:
-                    if rule.grades:  # grading only: one lookup gives the level and the line
-                        ticket["severity"], line = rule.grades[ticket["severity"]]
-                        lines.append(line)
-                        continue
                     team = self.apply(rule, ticket, team, lines)
                     if rule.stop:
                         return team

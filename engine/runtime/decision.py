@@ -186,7 +186,9 @@ def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: da
     """The decision for the ticket as it stands after an event (or `due`) at `at`;
     `waiting` is the pending timers when the caller already has them. With `explain`, the
     views are read now, each with its reason."""
-    all_flags = list(state["flags"]) + [f for f in flags or () if f not in state["flags"]]
+    all_flags = list(state["flags"])
+    if flags:  # most decisions raise no flag: no list comprehension (a frame in 3.11)
+        all_flags += [f for f in flags if f not in state["flags"]]
     decision = Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
                         known_waiting=waiting, at_text=at_text, at_ts=at_ts)
     if explain is not None:

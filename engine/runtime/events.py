@@ -100,9 +100,12 @@ def unicode_text(value: str) -> bool:
     return True
 
 
+_NOT_TEXT = "holds NUL or half a surrogate pair (not text)"
+
+
 def _unicode(value: str, field: str) -> None:
     if not unicode_text(value):
-        raise EventError("holds NUL or half a surrogate pair (not text)", field)
+        raise EventError(_NOT_TEXT, field)
 
 
 def _text(value: Any, field: str) -> None:
@@ -110,7 +113,8 @@ def _text(value: Any, field: str) -> None:
         raise EventError(f"expected a string, got {describe(value)}", field)
     if len(value) > MAX_TEXT:
         raise EventError(f"longer than {MAX_TEXT:,} characters ({len(value):,})", field)
-    _unicode(value, field)
+    if not unicode_text(value):  # `_unicode` inline: one call less for a non-ASCII text
+        raise EventError(_NOT_TEXT, field)
 
 
 def _name(value: Any, field: str) -> None:
@@ -118,7 +122,8 @@ def _name(value: Any, field: str) -> None:
         raise EventError(f"expected a non-empty string, got {describe(value)}", field)
     if len(value) > MAX_NAME:
         raise EventError(f"longer than {MAX_NAME} characters ({len(value):,})", field)
-    _unicode(value, field)
+    if not unicode_text(value):  # `_unicode` inline: one call less for a non-ASCII text
+        raise EventError(_NOT_TEXT, field)
 
 
 def _category(value: Any, field: str) -> None:
@@ -127,7 +132,8 @@ def _category(value: Any, field: str) -> None:
     if len(value) > MAX_CATEGORY or value.count("/") >= MAX_SEGMENTS:
         raise EventError(f"a category id has at most {MAX_CATEGORY} characters and {MAX_SEGMENTS} "
                          f"parts, got {len(value):,} characters", field)
-    _unicode(value, field)
+    if not (value.isascii() and "\x00" not in value):  # the common ASCII id: no call
+        _unicode(value, field)
 
 
 def _id(value: Any, field: str) -> None:
@@ -171,9 +177,11 @@ _INT_RANGE = range(-(2 ** 63), 2 ** 64)
 def _flat(value: dict[Any, Any]) -> bool:
     for key, item in value.items():
         kind = type(item)
-        if type(key) is not str or not unicode_text(key) or not (
-                (kind is str and len(item) <= MAX_TEXT and unicode_text(item)) or item is None
-                or kind is bool or (kind is int and item in _INT_RANGE)):
+        # `unicode_text` inlined for ASCII (its own first answer): most keys and values are
+        if type(key) is not str or not ((key.isascii() and "\x00" not in key) or unicode_text(key)) or not (
+                (kind is str and len(item) <= MAX_TEXT
+                 and ((item.isascii() and "\x00" not in item) or unicode_text(item)))
+                or item is None or kind is bool or (kind is int and item in _INT_RANGE)):
             return False
     return True
 
@@ -294,6 +302,8 @@ _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
 # bounds, the common case, costs a length test.
 _TEXT_BOUNDS: dict[FieldCheck, tuple[int, int]] = {
     _text: (0, MAX_TEXT), _maybe_text: (0, MAX_TEXT), _name: (1, MAX_NAME),
+    # A category of fewer characters than MAX_SEGMENTS cannot have too many parts.
+    _category: (1, MAX_SEGMENTS - 1),
 }
 # Per event type: each field's plain types, text bounds and check; `at` is checked when it
 # is parsed.
@@ -324,7 +334,9 @@ def parse_event(raw: Any) -> Event:
         if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]
                                            and value.isascii() and "\x00" not in value):
             spec[3](value, key)
-    return _event(Event, (kind, raw["ticket"], *_instant(raw["at"]), raw))
+    at = raw["at"]  # `_instant`'s memo read here: one call less for a known `at`
+    found = _INSTANTS.get(at) if type(at) is str else None
+    return _event(Event, (kind, raw["ticket"], *(found or _instant(at)), raw))
 
 
 # Events at peak share their second: each distinct `at` text is parsed once (bounded).

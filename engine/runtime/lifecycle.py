@@ -39,7 +39,7 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
         raise EventError(f"unknown level {proposed!r} (levels: {', '.join(compiled.levels)})", "severity")
     ticket = matcher_ticket(attrs, proposed, list(attrs["tags"]), event.ts)
     routing = compiled.router.route(ticket, proposed, explain)
-    the_mode = compiled.modes.at(event.ts, mode)
+    the_mode, window = compiled.modes.placed(event.ts, mode)
     state: State = {
         "v": STATE_VERSION, "config_version": compiled.config_version, "ticket": event.ticket,
         "start": event.ts, "last": event.ts, "status": "open", "closed": False,
@@ -50,10 +50,12 @@ def created(compiled: Compiled, event: Event, mode: str | None, explain: list[st
     }
     trace = list(routing.trace)
     routed = len(trace)
-    if compiled.modes.window_name(event.ts, mode):
-        trace.append(f"mode {mode_text(compiled, the_mode, event.ts, mode)}")
+    if window:  # as `mode_text` writes it
+        trace.append(f"mode {the_mode} (window {window})")
     assign_on_duty(compiled, state, event.ts, the_mode, trace)
-    target = compiled.profiles[the_mode].target(ticket, routing.severity, routing.team)
+    profile = compiled.profiles[the_mode]  # no overrides: `Profile.target`'s first answer, no call
+    target = profile.target(ticket, routing.severity, routing.team) if profile.overrides else \
+        profile.targets[routing.severity]
     state["policy"] = target.policy
     response_due, resolve_due, waiting = opening(compiled, state, target, event.ts)
     state["clocks"] = sla.start_clocks(target, event.ts, response_due, resolve_due)

@@ -39,7 +39,9 @@ def assign_on_duty(compiled: Compiled, state: State, ts: float, mode: str, trace
         trace.append(f"roster gap: nobody on duty for {state['team']} → {taker.source} "
                      f"{taker.person or '(none)'}")
     else:
-        trace.append(f"on duty {taker.person} ({source_text(compiled, taker.source, ts)})")
+        source = taker.source  # only an override's source has more to say (its reason)
+        text = source_text(compiled, source, ts) if source.endswith("override") else source
+        trace.append(f"on duty {taker.person} ({text})")
 
 
 def source_text(compiled: Compiled, source: str, ts: float) -> str:

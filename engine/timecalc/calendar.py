@@ -248,7 +248,9 @@ class Calendar:
 
     def _locate_open(self, ts: float) -> tuple[_Year, int, float]:
         """The year, interval index and instant at which the clock starts for `ts`."""
-        yr = self._year_at(ts)
+        yr = self._years.get(1970 + int(ts // _MEAN_YEAR))  # `_year_at`'s first guess, ...
+        if yr is None or not yr.lo <= ts < yr.hi:  # ... which is right but near New Year
+            yr = self._year_at(ts)
         i = bisect_right(yr.starts, ts) - 1
         if i >= 0 and ts < yr.ends[i]:
             return yr, i, ts

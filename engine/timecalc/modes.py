@@ -37,6 +37,15 @@ class Modes:
             return self.names[i] or None
         return None
 
+    def placed(self, ts: float, mode: str | None = None) -> tuple[str, str | None]:
+        """`(at(ts, mode), window_name(ts, mode))` from one search (a created ticket's)."""
+        if mode is not None:
+            return mode, None
+        i = bisect_right(self.starts, ts) - 1
+        if i >= 0 and ts < self.windows[i][1]:
+            return self.windows[i][2], (self.names[i] or None) if self.names else None
+        return self.default, None
+
     def at(self, ts: float, mode: str | None = None) -> str:
         """The explicit `mode`, else the window containing `ts`, else the default."""
         if mode is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -364,3 +365,24 @@ def test_tables_agree_with_fast_path(start: float, budget: float) -> None:
 def test_add_many_equals_add_one_by_one(calendar: Calendar, start: float, budgets: list[float]) -> None:
     """The batched form a timer plan uses gives exactly what `add` gives, in any order."""
     assert calendar.add_many(start, budgets) == [calendar.add(start, b) for b in budgets]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=cn(2024, 12, 25).timestamp(), max_value=cn(2027, 1, 8).timestamp()))
+def test_locating_an_opening_from_the_cached_year_is_the_walk(ts: float) -> None:
+    """`_locate_open` takes the year table `_year_at` would start from when it holds `ts`
+    (the fast path): the same year, interval and opening as walking from `_year_at` (the
+    instants are drawn around New Year, where the guess can be a year off)."""
+    for calendar in (CN_OFFICE, BERLIN_OFFICE):
+        calendar._locate_open(ts)  # fills the year table the fast path reads
+        yr, k, opened = calendar._locate_open(ts)
+        walked = calendar._year_at(ts)
+        i = bisect.bisect_right(walked.starts, ts) - 1
+        if i >= 0 and ts < walked.ends[i]:
+            expected = (walked, i, ts)
+        elif i + 1 < len(walked.starts):
+            expected = (walked, i + 1, walked.starts[i + 1])
+        else:
+            following = calendar._next_nonempty(walked)
+            expected = (following, 0, following.starts[0])
+        assert (yr, k, opened) == expected
