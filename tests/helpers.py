@@ -11,6 +11,7 @@ import shutil
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import engine
 
@@ -50,6 +51,18 @@ def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     finally:
         os.chdir(old)
     return result.exit_code, result.stdout, result.stderr
+
+
+def data_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key and index path into a JSON-like value (for tests that damage one spot)."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += data_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += data_paths(item, (*prefix, i))
+    return found
 
 
 def ts(text: str) -> float:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import engine
 from engine.cases import load_cases
-from helpers import MINIMAL
+from helpers import MINIMAL, data_paths
 
 ENGINE = engine.load(MINIMAL)   # the minimal config is small: loading it at import is cheap
 AT = "2026-11-02T10:00:00+08:00"
@@ -121,19 +121,10 @@ def test_unknown_modes_and_teams_are_lookup_errors() -> None:
 
 # --- states ---------------------------------------------------------------------------------
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += _paths(item, (*prefix, i))
-    return found
 
 
 STATE = ENGINE.evaluate(CREATED).state
-STATE_PATHS = _paths(STATE)
+STATE_PATHS = data_paths(STATE)
 
 
 def _tampered(path: tuple[Any, ...], value: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import engine
 from engine.replay.stream import replay
 from engine.runtime.state import _check_shape
 from engine.runtime.state_fast import sound
-from helpers import REPO
+from helpers import REPO, data_paths
 
 
 def _states(eng: engine.Engine) -> list[dict[str, Any]]:
@@ -37,15 +37,6 @@ def test_every_state_a_decision_writes_is_sound(states: list[dict[str, Any]]) ->
     assert len(kinds) >= 6  # closed, resolved, supervised, stopped clocks among them
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += _paths(item, (*prefix, i))
-    return found
 
 
 ODD = st.sampled_from([None, True, False, 0, -1, 1.5, 1e300, math.nan, math.inf, 2**70, "", "x", "\x00",
@@ -59,7 +50,7 @@ def test_a_state_sound_says_yes_to_passes_the_reference(states: list[dict[str, A
                                                         value: Any, again: Any) -> None:
     state = copy.deepcopy(states[pick % len(states)])
     for n, odd in enumerate((value, again)):
-        paths = _paths(state)
+        paths = data_paths(state)
         path = paths[(where + n * 7) % len(paths)]
         here = state
         for key in path[:-1]:
