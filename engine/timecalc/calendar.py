@@ -173,6 +173,17 @@ class Calendar:
             out.append(year.ends[lo] if cum_ends[lo] == target else year.starts[lo] + (target - year.cum[lo]))
         return out
 
+    def add_sorted(self, start: float, budgets: Sequence[float]) -> list[float]:
+        """`add_many` for budgets in ascending order (a timer plan's thresholds): when they
+        are positive and all run out in the year the clock starts in, one forward walk."""
+        if self._always_open:
+            return [start + b for b in budgets]
+        first, k, opened = self._locate_open(start)
+        base = first.cum[k] + (opened - first.starts[k])
+        if not budgets or budgets[0] <= 0.0 or base + budgets[-1] > first.total:
+            return self.add_many(start, budgets)
+        return _walk_year(first, k, base, budgets)
+
     def elapsed(self, a: float, b: float) -> float:
         """Working seconds in [a, b); 0.0 if b <= a."""
         if b <= a:
@@ -254,6 +265,36 @@ class Calendar:
         if day in self.spec.holidays:
             return ()
         return self._week[day.weekday()]
+
+
+def _walk_year(year: Year, k: int, base: float, budgets: Sequence[float]) -> list[float]:
+    """`add_sorted`'s common case: ascending positive budgets that all run out in `year`,
+    where the clock starts in interval `k`, `base` working seconds into the year. Each
+    interval is what `add` finds: the next one or two by stepping, farther ones through
+    the year's bucket table (a bisect without one)."""
+    cum_ends, cum, starts, ends = year.cum_ends, year.cum, year.starts, year.ends
+    by_work, width = year.by_work, year.work_width
+    k_start, k_cum, k_cum_end = starts[k], cum[k], cum_ends[k]
+    out = []
+    lo = k
+    for budget in budgets:
+        target = base + budget
+        if target < k_cum_end:  # inside the opening interval
+            out.append(k_start + (target - k_cum))
+            continue
+        if cum_ends[lo] < target:
+            lo += 1
+            if cum_ends[lo] < target:
+                if by_work:
+                    j = by_work[target // width]
+                    if j > lo:
+                        lo = j
+                    while cum_ends[lo] < target:
+                        lo += 1
+                else:
+                    lo = bisect_left(cum_ends, target, lo)
+        out.append(ends[lo] if cum_ends[lo] == target else starts[lo] + (target - cum[lo]))
+    return out
 
 
 def _normalise(windows: Iterable[Window]) -> tuple[Window, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 # Above this many buckets a year keeps no table (its lookups bisect): bounds the memory a
 # calendar of many short windows can take, whatever its config says.
@@ -105,7 +106,7 @@ def _time_table(lo: float, hi: float, starts: tuple[float, ...]) -> tuple[float,
     the last interval starting at or before the bucket's start, less the slack."""
     if len(starts) < 2:
         return 0.0, {}
-    width = max(min(b - a for a, b in zip(starts, starts[1:], strict=False)), _SLACK * 2)
+    width = max(min(b - a for a, b in pairwise(starts)), _SLACK * 2)
     count = int((hi - lo) // width) + 1
     if count > MAX_BUCKETS:
         return 0.0, {}
@@ -117,7 +118,7 @@ def _work_table(cum_ends: tuple[float, ...], total: float) -> tuple[float, dict[
     is the first interval whose cumulative end reaches the bucket's start, less the slack."""
     if not cum_ends:
         return 0.0, {}
-    width = max(min(b - a for a, b in zip((0.0, *cum_ends), cum_ends, strict=False)), _SLACK * 2)
+    width = max(min(b - a for a, b in pairwise((0.0, *cum_ends))), _SLACK * 2)
     count = int(total // width) + 1
     if count > MAX_BUCKETS:
         return 0.0, {}

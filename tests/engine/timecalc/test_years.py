@@ -36,7 +36,7 @@ def _year(calendar: Calendar) -> Year:
 def test_last_start_is_the_bisect(calendar: Calendar, fractions: list[float]) -> None:
     yr = _year(calendar)
     probes = [yr.lo + f * (yr.hi - yr.lo) for f in fractions if yr.lo + f * (yr.hi - yr.lo) < yr.hi]
-    probes += [s for s in yr.starts[:20]] + [e for e in yr.ends[:20] if e < yr.hi]  # the edges themselves
+    probes += list(yr.starts[:20]) + [e for e in yr.ends[:20] if e < yr.hi]  # the edges themselves
     for ts in probes:
         assert yr.last_start(ts) == bisect.bisect_right(yr.starts, ts) - 1, ts
 
