@@ -180,7 +180,7 @@ def _flat(value: dict[Any, Any]) -> bool:
         # `unicode_text` inlined for ASCII (its own first answer): most keys and values are
         if type(key) is not str or not ((key.isascii() and "\x00" not in key) or unicode_text(key)) or not (
                 (kind is str and len(item) <= MAX_TEXT
-                 and ((item.isascii() and "\x00" not in item) or unicode_text(item)))
+                 and ((item.isascii() and "\x00" not in item) or item.isprintable() or unicode_text(item)))
                 or item is None or kind is bool or (kind is int and item in _INT_RANGE)):
             return False
     return True
@@ -299,7 +299,9 @@ _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
     _maybe_text: (type(None),), _maybe_flag: (type(None), bool), _maybe_resolution: (type(None),),
 }
 # Texts a field takes without a call, by length (-1: always checked): a plain string in
-# bounds, the common case, costs a length test.
+# bounds, the common case, costs a length test and a C test of its characters (ASCII
+# without NUL, or printable: `isprintable()` is false for NUL and half surrogate pairs, so
+# it implies `unicode_text`; a text with a newline or a tab gets the full check).
 _TEXT_BOUNDS: dict[FieldCheck, tuple[int, int]] = {
     _text: (0, MAX_TEXT), _maybe_text: (0, MAX_TEXT), _name: (1, MAX_NAME),
     # A category of fewer characters than MAX_SEGMENTS cannot have too many parts.
@@ -331,8 +333,8 @@ def parse_event(raw: Any) -> Event:
         if spec is None:
             raise EventError(f"not a field of a {kind!r} event", key)
         kind_of = type(value)
-        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]
-                                           and value.isascii() and "\x00" not in value):
+        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2] and (
+                (value.isascii() and "\x00" not in value) or value.isprintable())):
             spec[3](value, key)
     at = raw["at"]  # `_instant`'s memo read here: one call less for a known `at`
     found = _INSTANTS.get(at) if type(at) is str else None
