@@ -2,7 +2,6 @@
 the compiled category tables and the router that evaluates them.
 
 Owns: `matchers` (operator registry, compiled `when`), `codegen`, `index` (anchors, bit
-masks), `tables` (compiled categories, routes, rules, `Routing`), `router`, `passes` (a
-mask's rule pass as one generated function). May import:
+masks), `tables` (compiled categories, routes, rules, `Routing`), `router`. May import:
 nothing of the library outside this package.
 """

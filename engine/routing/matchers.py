@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary
 
 import re2
 
@@ -218,27 +217,12 @@ def compile_matcher(spec: Mapping[str, Any], calendars: Mapping[str, OpenCalenda
     """One predicate for a whole `when`: keys ANDed, `any` ORed, `not` negated.
 
     The `when` becomes the source of one Python function (engine.routing.codegen), so a rule costs
-    one call, not a call per key and operator. The predicate remembers its `when`, so a
-    caller can also inline it into a function of its own (`matcher_expression`).
+    one call, not a call per key and operator.
     """
     source = _Expressions(calendars)
     body = source.all_of(spec, 0)
     predicate: Predicate = source.function("t", [f"return {body}"], "matcher")
-    _WHENS[predicate] = (spec, calendars)
     return predicate
-
-
-# What each compiled predicate was made of (weak: a reloaded config's predicates go).
-_WHENS: WeakKeyDictionary[Predicate, tuple[Mapping[str, Any], Mapping[str, OpenCalendar]]] = \
-    WeakKeyDictionary()
-
-
-def matcher_expression(predicate: Predicate, names: Namespace) -> str:
-    """`predicate`'s test as one Python expression over the ticket `t` (it also assigns the
-    local `v`), its values bound in `names`: what `compile_matcher` returns, inline."""
-    spec, calendars = _WHENS[predicate]
-    source = _Expressions(calendars, names)
-    return source.all_of(spec, 0)
 
 
 # Inline forms of single operators, for the value type on which each equals the operator's
@@ -253,11 +237,8 @@ _MAX_NESTING = 16  # deeper `any`/`not` go into functions of their own: Python c
 class _Expressions(Namespace):
     """Matcher conditions as Python expressions over the ticket `t`, with the names they use."""
 
-    def __init__(self, calendars: Mapping[str, OpenCalendar], names: Namespace | None = None) -> None:
+    def __init__(self, calendars: Mapping[str, OpenCalendar]) -> None:
         super().__init__(MISSING=MISSING)
-        if names is not None:  # write into another function's names (`matcher_expression`)
-            names.names.setdefault("MISSING", MISSING)
-            self.names = names.names
         self.calendars = calendars
 
     def all_of(self, spec: Mapping[str, Any], depth: int) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 from engine.routing.index import RuleIndex
 from engine.routing.matchers import Ticket
-from engine.routing.passes import Pass, Step, compile_pass
 from engine.routing.tables import (
     CompiledCategory,
     CompiledRule,
@@ -27,17 +26,15 @@ from engine.routing.tables import (
 # few distinct masks, while unknown category strings come from hosts and are unbounded.
 _PLANS = 1 << 14
 _FALLBACKS = 1 << 16
-# Rule passes compiled to functions (`engine.routing.passes`), each a fraction of a
-# millisecond to build: past this many masks, the rest run through the loop, so no stream
-# of unusual tickets can make an engine compile without end.
-_PASSES = 1 << 10
 
 
 
 # Built with tuple.__new__ (one C call) rather than the generated Python __new__: it runs
 # for every ticket a rule or route applies to.
 _routing = tuple.__new__
-_Step = Step  # (predicate, grading table or None, rule, whether it may wake later rules)
+# A plan's step: the rule's predicate, its grading table when it only grades and wakes no
+# later rule (else None), the rule, and whether it may wake later rules.
+_Step = tuple[Callable[[Ticket], bool] | None, Mapping[str, tuple[str, str]] | None, CompiledRule, bool]
 
 
 class Router:
@@ -65,7 +62,6 @@ class Router:
             (rule.predicate, rule.grades if rule.grades and rule.index not in self.wakers else None, rule,
              rule.index in self.wakers) for rule in rules)
         self._plans: dict[int, tuple[_Step, ...]] = {}
-        self._passes: dict[int, Pass] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int, str]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
         self._raised_lines = {level: f"severity {level} (raised by rules)" for level in ranks}
@@ -135,18 +131,7 @@ class Router:
         if explain is not None and mask.bit_count() < len(self.rules):
             explain.append(NoMatch(f"{len(self.rules) - mask.bit_count()} of {len(self.rules)} rules "
                                    "skipped: the index shows this ticket lacks what each of them requires"))
-        if not mask:
-            team = None
-        elif explain is None:
-            run = self._passes.get(mask)
-            if run is None:
-                team = self._passes_of(ticket, mask, lines, None)
-            else:  # `_passes_of`'s first pass, inline: most tickets need no other
-                team, woken = run(ticket, lines, None)
-                if woken is not None:
-                    team = self._passes_of(ticket, self._after(ticket, mask, woken), lines, team)
-        else:
-            team = self._rules(ticket, mask, lines, True)
+        team = self._rules(ticket, mask, lines, explain is not None) if mask else None
         if team is None and node.routes:
             team = self._routes(ticket, node, lines, explain is not None)
         if team is None:
@@ -159,34 +144,11 @@ class Router:
         trace = tuple(lines) if explain is None else tuple(line for line in lines if type(line) is str)
         return _routing(Routing, (category, node.matched, fallback, team, severity, trace))
 
-    def _passes_of(self, ticket: dict[str, Any], mask: int, lines: list[str], team: str | None
-                   ) -> str | None:
-        """`_rules` without `--explain`, through each mask's compiled pass: after a rule that
-        raised the level or added tags, the rules after it and any it made candidates."""
-        while mask:
-            run = self._passes.get(mask)
-            if run is None:
-                if len(self._passes) >= _PASSES:
-                    return self._rules(ticket, mask, lines, False, team)
-                run = self._passes.setdefault(mask, compile_pass(self.plan(mask), self.apply))
-            team, woken = run(ticket, lines, team)
-            if woken is None:
-                return team
-            mask = self._after(ticket, mask, woken)
-        return team
-
-    def _after(self, ticket: dict[str, Any], mask: int, woken: tuple[int, int]) -> int:
-        """The candidates after a waker (rule `index`, the ticket's tag count before it):
-        the mask's later rules and those the change made candidates."""
-        index, count = woken
-        later = -2 << index
-        return (mask | self.index.woken(ticket, count)) & later
-
-    def _rules(self, ticket: dict[str, Any], mask: int, lines: list[str], explaining: bool,
-               team: str | None = None) -> str | None:
-        """The rule pass in file order (the reference `_passes_of` is pinned to, and the
-        `--explain` path). A rule that raises the level or adds tags can make later rules
-        anchored on that level or tag candidates: they join the pass."""
+    def _rules(self, ticket: dict[str, Any], mask: int, lines: list[str], explaining: bool
+               ) -> str | None:
+        """The rule pass in file order. A rule that raises the level or adds tags can make
+        later rules anchored on that level or tag candidates: they join the pass."""
+        team: str | None = None
         plan = self._plans.get(mask) or self.plan(mask)
         while plan:
             for predicate, grades, rule, wakes in plan:

@@ -15,9 +15,6 @@ from hypothesis import strategies as st
 
 import engine
 from engine.config.source import load_yaml
-from engine.routing import router as router_module
-from engine.runtime.events import parse_event
-from engine.runtime.ticket import attributes
 from helpers import MINIMAL, REPO
 from routing_reference import Reference, routed
 
@@ -265,41 +262,3 @@ def test_random_rule_packs_agree_with_trying_every_rule(
         ts = datetime.fromisoformat(event["at"]).timestamp()
         assert routed(eng, event) == reference.route(event, ts)
 
-
-def _both_ways(eng: engine.Engine, event: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The routing of a new ticket through the compiled rule passes, and through the loop
-    they stand for (the `--explain` path), each with the ticket's level and tags after."""
-    parsed = parse_event(event)
-    out = []
-    for explain in (None, []):
-        _, ticket = attributes(parsed.raw, parsed.ts)
-        routing = eng.compiled.router.route(ticket, event.get("severity"), explain)
-        out.append((routing, ticket["severity"], ticket["tags"]))
-    return out[0], out[1]
-
-
-@PROPERTY
-@given(REFERENCE_EVENTS)
-def test_a_compiled_rule_pass_routes_as_the_loop(reference: engine.Engine, event: dict[str, Any]) -> None:
-    """Each candidate mask's compiled pass (`engine.routing.passes`) gives what the rule
-    loop gives: category, team, level, trace and tags."""
-    fast, loop = _both_ways(reference, event)
-    assert fast == loop
-
-
-def test_past_the_bound_on_compiled_passes_the_loop_routes(reference: engine.Engine,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """With no room for another compiled pass, a new mask runs through the loop: the same
-    decision, and nothing compiled."""
-    router = engine.load(REPO).compiled.router
-    monkeypatch.setattr(router_module, "_PASSES", 0)
-    event = {"type": "created", "ticket": "T-1", "at": "2026-11-11T00:00:00+08:00",
-             "category": "trade/payment/failed", "tags": ["资损"], "fields": {"gmv_loss_cny": 200000}}
-    parsed = parse_event(event)
-    routing = router.route(attributes(parsed.raw, parsed.ts)[1], None)
-    assert routing == reference.compiled.router.route(attributes(parsed.raw, parsed.ts)[1], None)
-    assert routing.trace[1:4] == (  # two of them woke later rules (the three passes below)
-        "rule capital-loss (rules/10-grading.yaml:7) → severity P1, tags +capital-loss",
-        "rule gmv-impact (rules/10-grading.yaml:12) → severity P1 kept P1, tags +gmv-impact",
-        "rule gmv-impact-minor (rules/10-grading.yaml:17) → severity P2 kept P1")
-    assert router._passes == {} and len(reference.compiled.router._passes) >= 3
