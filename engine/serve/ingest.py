@@ -1,27 +1,26 @@
 """The service's write jobs for tickets, each run by the store's writer in one transaction:
 apply an event (after firing what fell due before it, as `gongdan evaluate` does), fire a
 ticket's due steps, and record a decision with its outbox rows. Nothing is stored when a
-job raises (its savepoint is rolled back)."""
+job raises (its savepoint is rolled back). `prepare_event` decides an event before its job
+is queued, on the ticket's committed row; the job keeps that decision only when the row it
+finds is the same (docs/serve.md, "Decided before the writer")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import engine
+from engine.jsonio import loads
 from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
-from engine.serve.keys import (
-    delivery_id,
-    event_natural_key,
-    notification_key,
-    recipient,
-)
+from engine.serve.encoded import Encoded, Notice, encode
+from engine.serve.keys import event_natural_key
 from engine.serve.openapi import load_schema
 from engine.serve.problems import Problem
-from engine.serve.store import NewDelivery, TicketRow, Tx
+from engine.serve.store import NaturalKey, NewDelivery, TicketRow, Tx
 
 # the event schema's own datetime pattern (schemas/event.schema.json, $defs.datetime): an
 # event whose `at` passes it is one the engine reads the same way
@@ -59,6 +58,35 @@ class Outcome:
     duplicate: bool
     recorded: list[Recorded]
     state: dict[str, Any] | None     # the ticket's state after the event (now, for a duplicate)
+    encoded: Encoded | None = None   # the new decision's encoding (not for a duplicate)
+    held: bool | None = None         # a prepared decision was stored (True) or made again (False)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An event decided before its write job ran: on `base`, the ticket's committed row
+    then (None: no row), by `engine` in `mode`, rendered and encoded."""
+
+    engine: engine.Engine
+    mode: str | None
+    base: TicketRow | None
+    natural: NaturalKey
+    encoded: Encoded
+    utc_offset: int
+
+    def row(self) -> TicketRow:
+        """The ticket's row once this is stored, as the writer will read it back."""
+        row = self.encoded.row(self.base, self.utc_offset)
+        return replace(row, state=loads(self.encoded.state_json))
+
+    def holds(self, ctx: Context, row: TicketRow | None) -> bool:
+        """Whether the writer would decide the same: the same engine and mode, and the row
+        it found is the one this was decided on (evaluate is a function of these alone)."""
+        if self.engine is not ctx.engine or self.mode != ctx.mode:
+            return False
+        if row is None or self.base is None:
+            return row is None and self.base is None
+        return row.version == self.base.version and row.state == self.base.state
 
 
 def _basics(event: Any) -> tuple[str, str, datetime] | None:
@@ -97,20 +125,64 @@ def _refusal(ctx: Context, event: Any) -> Problem:
     return Problem(422, "invalid-event", "not a well-formed event", None)
 
 
-def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
-    """Apply one event; raises Problem (and stores nothing) when it is refused."""
+def prepare_event(ctx: Context, event: Any, row: TicketRow | None) -> Prepared | None:
+    """The event decided on `row` (its ticket's committed row, None when there is none),
+    outside the writer; None where the writer is to decide itself: the replay clock, a
+    malformed or refused event, due steps to fire first."""
+    basics = None if ctx.clock.replay else _basics(event)
+    if basics is None:
+        return None
+    _, kind, at = basics
+    if (row is None) != (kind == "created") or (row is not None and row.closed):
+        return None
+    if row is not None and row.next_wakeup is not None and row.next_wakeup <= at.timestamp():
+        return None
+    try:
+        decision = ctx.engine.evaluate(event, row.state if row else None, ctx.mode)
+    except engine.EventError:
+        return None
+    return Prepared(ctx.engine, ctx.mode, row, event_natural_key(event), encode(decision), _offset(at))
+
+
+def prepare_events(ctx: Context, read: Callable[[str], TicketRow | None], events: list[Any]) -> list[Prepared | None]:
+    """Each event of a batch decided beforehand on its ticket's committed row (`read` once),
+    then on the row its earlier prepared event leaves, which is what the writer finds if
+    nothing else writes the ticket meanwhile (`Prepared.holds` checks). After an event that
+    could not be prepared, the ticket's later events are not either."""
+    rows: dict[str, TicketRow | None] = {}
+    unknown: set[str] = set()
+    out: list[Prepared | None] = []
+    for event in events:
+        ticket = event.get("ticket") if isinstance(event, dict) else None
+        if not isinstance(ticket, str) or ticket in unknown:
+            out.append(None)
+            continue
+        if ticket not in rows:
+            rows[ticket] = read(ticket)
+        prepared = prepare_event(ctx, event, rows[ticket])
+        if prepared is None:
+            unknown.add(ticket)
+        else:
+            rows[ticket] = prepared.row()
+        out.append(prepared)
+    return out
+
+
+def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = None) -> Outcome:
+    """Apply one event (decided beforehand when `prepared` still holds); raises Problem
+    (and stores nothing) when it is refused."""
     basics = _basics(event)
     if basics is None:
         raise _refusal(ctx, event)
     ticket, kind, at = basics
     tx.lock_ticket(ticket)   # replicas: the same event sent to two of them is applied once
-    natural = event_natural_key(event)
+    natural = prepared.natural if prepared is not None else event_natural_key(event)
     seen = tx.seen_event(natural)
     if seen is not None:
         logged = tx.decision(*seen)
         assert logged is not None  # written in the same transaction as events_seen
         row = tx.ticket(seen[0])
-        return Outcome(logged.body, True, [], row.state if row else None)
+        return Outcome(logged.body, True, [], row.state if row else None, None, False if prepared else None)
     recorded: list[Recorded] = []
     if ctx.clock.replay:
         recorded += fire_until(tx, ctx, at.timestamp())
@@ -120,13 +192,19 @@ def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
         fired = fire_ticket(tx, ctx, row, at.timestamp(), None)
         recorded += fired
         row = tx.ticket(ticket)
-    decision = _evaluate(ctx, event, row)
-    stored = record(tx, ctx, decision, row, int((at.utcoffset() or timedelta()).total_seconds()), event)
+    held = prepared is not None and prepared.holds(ctx, row)
+    encoded = prepared.encoded if held and prepared is not None else encode(_evaluate(ctx, event, row))
+    stored = record(tx, ctx, encoded, row, _offset(at), event)
     tx.remember_event(natural, stored.seq)
     recorded.append(stored)
     if ctx.clock.replay:
         tx.put_setting("replay_now", repr(ctx.clock.advance(at.timestamp())))
-    return Outcome(stored.body, False, recorded, decision.state)
+    return Outcome(stored.body, False, recorded, encoded.decision.state, encoded,
+                   None if prepared is None else held)
+
+
+def _offset(at: datetime) -> int:
+    return int((at.utcoffset() or timedelta()).total_seconds())
 
 
 def _checked_row(tx: Tx, ctx: Context, event: dict[str, Any], ticket: str, kind: str) -> TicketRow | None:
@@ -180,32 +258,28 @@ def fire_ticket(tx: Tx, ctx: Context, row: TicketRow, until: float, now: float |
         wake = current.next_wakeup
         tz = timezone(timedelta(seconds=current.utc_offset))
         decision = ctx.engine.due(current.state, datetime.fromtimestamp(wake, tz))
-        stored = record(tx, ctx, decision, current, current.utc_offset, None)
+        stored = record(tx, ctx, encode(decision), current, current.utc_offset, None)
         stored.lag = None if now is None else now - wake
         out.append(stored)
         current = tx.ticket(row.id)
     return out
 
 
-def record(tx: Tx, ctx: Context, decision: engine.Decision, row: TicketRow | None, utc_offset: int,
+def record(tx: Tx, ctx: Context, encoded: Encoded, row: TicketRow | None, utc_offset: int,
            source: Mapping[str, Any] | None) -> Recorded:
     """Store a decision: the ticket's new state, its log entry and its outbox rows."""
-    closed = bool(decision.state.get("closed"))
-    ticket = decision.ticket
-    tx.save_ticket(TicketRow(ticket, decision.state, (row.version if row else 0) + 1,
-                             None if closed else decision.next_wakeup_ts, utc_offset, closed),
-                   ctx.clock.wall())
-    body = decision.to_dict(with_state=False)
-    seq = tx.append_decision(ticket, body["event"], body["at"], body, dict(source) if source else None)
-    deliveries = [_delivery(ctx, ticket, n) for n in body["notifications"]]
+    ticket, body = encoded.decision.ticket, encoded.body
+    tx.save_ticket(encoded.row(row, utc_offset), ctx.clock.wall())
+    seq = tx.append_decision(ticket, body["event"], body["at"], body, dict(source) if source else None,
+                             encoded.body_json)
+    deliveries = [_delivery(ctx, ticket, n) for n in encoded.notices]
     if deliveries:
         tx.add_deliveries(deliveries, ctx.clock.wall())
     return Recorded(ticket, body["event"], seq, body, deliveries)
 
 
-def _delivery(ctx: Context, ticket: str, n: dict[str, Any]) -> NewDelivery:
-    key = notification_key(ticket, n)
-    known = n["channel"] in ctx.channels
-    return NewDelivery(delivery_id(key), key, ticket, n["channel"], recipient(n["to"]), n,
-                       "pending" if known else "failed",
-                       None if known else f"channel {n['channel']} not configured", ctx.clock.wall())
+def _delivery(ctx: Context, ticket: str, n: Notice) -> NewDelivery:
+    known = n.channel in ctx.channels
+    return NewDelivery(n.id, n.key, ticket, n.channel, n.endpoint, n.payload, "pending" if known else "failed",
+                       None if known else f"channel {n.channel} not configured", ctx.clock.wall(),
+                       payload_json=n.payload_json)
