@@ -7,7 +7,7 @@ finds is the same (docs/serve.md, "Decided before the writer")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -144,18 +144,20 @@ def prepare_event(ctx: Context, event: Any, row: TicketRow | None) -> Prepared |
     return Prepared(ctx.engine, ctx.mode, row, event_natural_key(event), encode(decision), _offset(at))
 
 
-def prepare_events(ctx: Context, read: Callable[[str], TicketRow | None], events: list[Any]) -> list[Prepared | None]:
-    """Each event of a batch decided beforehand on its ticket's committed row (`read` once),
-    then on the row its earlier prepared event leaves, which is what the writer finds if
-    nothing else writes the ticket meanwhile (`Prepared.holds` checks). After an event that
-    could not be prepared, the ticket's later events are not either."""
+def prepare_events(ctx: Context, read: Callable[[str], TicketRow | None],
+                   events: Iterable[Any]) -> Iterator[Prepared | None]:
+    """Each event of a batch decided beforehand, one at a time (the caller queues each
+    before the next is decided, so the writer stores while the rest are decided): on its
+    ticket's committed row (`read` once), then on the row its earlier prepared event leaves,
+    which is what the writer finds if nothing else writes the ticket meanwhile
+    (`Prepared.holds` checks). After an event that could not be prepared, the ticket's
+    later events are not either."""
     rows: dict[str, TicketRow | None] = {}
     unknown: set[str] = set()
-    out: list[Prepared | None] = []
     for event in events:
         ticket = event.get("ticket") if isinstance(event, dict) else None
         if not isinstance(ticket, str) or ticket in unknown:
-            out.append(None)
+            yield None
             continue
         if ticket not in rows:
             rows[ticket] = read(ticket)
@@ -164,8 +166,7 @@ def prepare_events(ctx: Context, read: Callable[[str], TicketRow | None], events
             unknown.add(ticket)
         else:
             rows[ticket] = prepared.row()
-        out.append(prepared)
-    return out
+        yield prepared
 
 
 def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = None) -> Outcome:

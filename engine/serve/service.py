@@ -4,6 +4,7 @@ background parts (scheduler, outbox dispatcher, config watcher)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -11,7 +12,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,6 +73,16 @@ def event_type_label(event: Any) -> str:
     return kind if isinstance(kind, str) and kind in EVENT_TYPES else "invalid"
 
 
+def settle_heap() -> None:
+    """Move what is alive now (the engine's compiled config above all: long-lived, many
+    objects) out of the garbage collector's sight, so that a full collection, which
+    otherwise walks all of it in the middle of some request, stays short. Unfrozen and
+    collected first, so an engine replaced by a reload is freed."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Service:
     """The host of one engine; start() and stop() bracket its life."""
 
@@ -96,6 +107,7 @@ class Service:
         loaded = await asyncio.to_thread(self.reloader.load_first)
         mode = await asyncio.to_thread(self.store.read, lambda r: r.setting("mode"))
         self.ctx = Context(loaded, self.clock, frozenset(self.channels), mode if mode in loaded.modes else None)
+        settle_heap()
         self.dispatcher = Dispatcher(self.store, self.channels, self.options.retry, self.clock, self.metrics,
                                      self.options.outbox_workers, self._jitter)
         self.store.on_commit(self.dispatcher.poke)
@@ -199,6 +211,7 @@ class Service:
 
     def _install(self, loaded: engine.Engine) -> None:
         self.ctx = replace(self.ctx, engine=loaded)
+        settle_heap()
 
     async def write(self, job: Callable[[Tx], T]) -> T:
         """Run a job in the writer and await its durable result."""
@@ -234,12 +247,12 @@ class Service:
     def _apply(self, event: Any, prepared: Prepared | None) -> Callable[[Tx], Outcome]:
         return lambda tx: apply_event(tx, self.ctx, event, prepared)
 
-    def _prepare(self, events: list[Any]) -> list[Prepared | None]:
+    def _prepare(self, events: list[Any]) -> Iterator[Prepared | None]:
         """Each event decided on its ticket's committed row (or on the row the batch's earlier
         events leave it), outside the writer. Only where a read is a local call (SQLite), as
         this runs on the event loop; a shared store's writer decides every event itself."""
         if not self.options.prepare or self.store.shared:
-            return [None] * len(events)
+            return iter([None] * len(events))
         return prepare_events(self.ctx, lambda ticket: self.store.read(lambda r: r.ticket(ticket)), events)
 
     async def _outcome(self, event: Any, future: Future[Outcome], started: float) -> Outcome:

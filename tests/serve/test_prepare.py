@@ -132,7 +132,7 @@ def test_a_batch_is_decided_on_the_rows_its_earlier_events_leave(reference: engi
     def read(ticket: str) -> TicketRow | None:
         reads.append(ticket)
         return None
-    prepared = prepare_events(ctx, read, events)
+    prepared = list(prepare_events(ctx, read, events))
     assert reads == list(dict.fromkeys(e["ticket"] for e in events))   # each ticket read once
     state: dict[str, Any] = {}
     wakeup: dict[str, float | None] = {}
