@@ -1,26 +1,23 @@
 """The service's write jobs for tickets, each run by the store's writer in one transaction:
 apply an event (after firing what fell due before it, as `gongdan evaluate` does), fire a
 ticket's due steps, and record a decision with its outbox rows. Nothing is stored when a
-job raises (its savepoint is rolled back). `prepare_event` decides an event before its job
-is queued, on the ticket's committed row; the job keeps that decision only when the row it
-finds is the same (docs/serve.md, "Decided before the writer")."""
+job raises (its savepoint is rolled back)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import engine
-from engine.jsonio import loads
 from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
 from engine.serve.encoded import Encoded, Notice, encode
 from engine.serve.keys import event_natural_key
 from engine.serve.openapi import load_schema
 from engine.serve.problems import Problem
-from engine.serve.store import NaturalKey, NewDelivery, TicketRow, Tx
+from engine.serve.store import NewDelivery, TicketRow, Tx
 
 # the event schema's own datetime pattern (schemas/event.schema.json, $defs.datetime): an
 # event whose `at` passes it is one the engine reads the same way
@@ -59,34 +56,6 @@ class Outcome:
     recorded: list[Recorded]
     state: dict[str, Any] | None     # the ticket's state after the event (now, for a duplicate)
     encoded: Encoded | None = None   # the new decision's encoding (not for a duplicate)
-    held: bool | None = None         # a prepared decision was stored (True) or made again (False)
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """An event decided before its write job ran: on `base`, the ticket's committed row
-    then (None: no row), by `engine` in `mode`, rendered and encoded."""
-
-    engine: engine.Engine
-    mode: str | None
-    base: TicketRow | None
-    natural: NaturalKey
-    encoded: Encoded
-    utc_offset: int
-
-    def row(self) -> TicketRow:
-        """The ticket's row once this is stored, as the writer will read it back."""
-        row = self.encoded.row(self.base, self.utc_offset)
-        return replace(row, state=loads(self.encoded.state_json))
-
-    def holds(self, ctx: Context, row: TicketRow | None) -> bool:
-        """Whether the writer would decide the same: the same engine and mode, and the row
-        it found is the one this was decided on (evaluate is a function of these alone)."""
-        if self.engine is not ctx.engine or self.mode != ctx.mode:
-            return False
-        if row is None or self.base is None:
-            return row is None and self.base is None
-        return row.version == self.base.version and row.state == self.base.state
 
 
 def _basics(event: Any) -> tuple[str, str, datetime] | None:
@@ -125,65 +94,20 @@ def _refusal(ctx: Context, event: Any) -> Problem:
     return Problem(422, "invalid-event", "not a well-formed event", None)
 
 
-def prepare_event(ctx: Context, event: Any, row: TicketRow | None) -> Prepared | None:
-    """The event decided on `row` (its ticket's committed row, None when there is none),
-    outside the writer; None where the writer is to decide itself: the replay clock, a
-    malformed or refused event, due steps to fire first."""
-    basics = None if ctx.clock.replay else _basics(event)
-    if basics is None:
-        return None
-    _, kind, at = basics
-    if (row is None) != (kind == "created") or (row is not None and row.closed):
-        return None
-    if row is not None and row.next_wakeup is not None and row.next_wakeup <= at.timestamp():
-        return None
-    try:
-        decision = ctx.engine.evaluate(event, row.state if row else None, ctx.mode)
-    except engine.EventError:
-        return None
-    return Prepared(ctx.engine, ctx.mode, row, event_natural_key(event), encode(decision), _offset(at))
-
-
-def prepare_events(ctx: Context, read: Callable[[str], TicketRow | None],
-                   events: Iterable[Any]) -> Iterator[Prepared | None]:
-    """Each event of a batch decided beforehand, one at a time (the caller queues each
-    before the next is decided, so the writer stores while the rest are decided): on its
-    ticket's committed row (`read` once), then on the row its earlier prepared event leaves,
-    which is what the writer finds if nothing else writes the ticket meanwhile
-    (`Prepared.holds` checks). After an event that could not be prepared, the ticket's
-    later events are not either."""
-    rows: dict[str, TicketRow | None] = {}
-    unknown: set[str] = set()
-    for event in events:
-        ticket = event.get("ticket") if isinstance(event, dict) else None
-        if not isinstance(ticket, str) or ticket in unknown:
-            yield None
-            continue
-        if ticket not in rows:
-            rows[ticket] = read(ticket)
-        prepared = prepare_event(ctx, event, rows[ticket])
-        if prepared is None:
-            unknown.add(ticket)
-        else:
-            rows[ticket] = prepared.row()
-        yield prepared
-
-
-def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = None) -> Outcome:
-    """Apply one event (decided beforehand when `prepared` still holds); raises Problem
-    (and stores nothing) when it is refused."""
+def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
+    """Apply one event; raises Problem (and stores nothing) when it is refused."""
     basics = _basics(event)
     if basics is None:
         raise _refusal(ctx, event)
     ticket, kind, at = basics
     tx.lock_ticket(ticket)   # replicas: the same event sent to two of them is applied once
-    natural = prepared.natural if prepared is not None else event_natural_key(event)
+    natural = event_natural_key(event)
     seen = tx.seen_event(natural)
     if seen is not None:
         logged = tx.decision(*seen)
         assert logged is not None  # written in the same transaction as events_seen
         row = tx.ticket(seen[0])
-        return Outcome(logged.body, True, [], row.state if row else None, None, False if prepared else None)
+        return Outcome(logged.body, True, [], row.state if row else None)
     recorded: list[Recorded] = []
     if ctx.clock.replay:
         recorded += fire_until(tx, ctx, at.timestamp())
@@ -193,15 +117,13 @@ def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = No
         fired = fire_ticket(tx, ctx, row, at.timestamp(), None)
         recorded += fired
         row = tx.ticket(ticket)
-    held = prepared is not None and prepared.holds(ctx, row)
-    encoded = prepared.encoded if held and prepared is not None else encode(_evaluate(ctx, event, row))
+    encoded = encode(_evaluate(ctx, event, row))
     stored = record(tx, ctx, encoded, row, _offset(at), event)
     tx.remember_event(natural, stored.seq)
     recorded.append(stored)
     if ctx.clock.replay:
         tx.put_setting("replay_now", repr(ctx.clock.advance(at.timestamp())))
-    return Outcome(stored.body, False, recorded, encoded.decision.state, encoded,
-                   None if prepared is None else held)
+    return Outcome(stored.body, False, recorded, encoded.decision.state, encoded)
 
 
 def _offset(at: datetime) -> int:

@@ -26,9 +26,6 @@ class Metrics:
         r = self.registry
         self.events = Counter("gongdan_events_total", "Ticket events received, by type and result "
                               "(applied, duplicate, refused)", ["type", "result"], registry=r)
-        self.prepared = Counter("gongdan_events_prepared_total", "Events decided before their write job: "
-                                "held (the writer stored that decision) or decided_again (the ticket had "
-                                "moved on meanwhile, or the event was a duplicate)", ["result"], registry=r)
         self.decision_seconds = Histogram("gongdan_decision_seconds", "Time from receiving an event to "
                                           "its decision being durably stored", buckets=LATENCY_BUCKETS, registry=r)
         self.timer_lag = Histogram("gongdan_timer_lag_seconds", "How late due steps fired: clock minus "

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +23,7 @@ from engine.serve import retention
 from engine.serve.broadcasts import run_timer
 from engine.serve.channels.base import Channel
 from engine.serve.clock import Clock, DatabaseClock, ReplayClock, WallClock
-from engine.serve.ingest import Context, Outcome, Prepared, Recorded, apply_event, prepare_events
+from engine.serve.ingest import Context, Outcome, Recorded, apply_event
 from engine.serve.metrics import Metrics
 from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
@@ -60,7 +60,6 @@ class Options:
     replica: str | None = None               # this process's name among the replicas (default host-pid-random)
     heartbeat: float = 5.0                   # seconds between heartbeats (replicas row, clock offset, mode)
     poll: float = 5.0                        # a shared store: the scheduler's longest sleep, should NOTIFY be lost
-    prepare: bool = True                     # decide events before their write job (SQLite; docs/serve.md)
 
 
 EVENT_TYPES = frozenset(load_schema("event.schema.json")["properties"]["type"]["enum"])
@@ -240,20 +239,11 @@ class Service:
         """Queue every event at once, in order (the writer applies them in that order and
         commits them together); one awaitable outcome each."""
         started = time.perf_counter()
-        prepared = self._prepare(events)
-        futures = [self.store.submit(self._apply(event, p)) for event, p in zip(events, prepared, strict=True)]
+        futures = [self.store.submit(self._apply(event)) for event in events]
         return [self._outcome(event, future, started) for event, future in zip(events, futures, strict=True)]
 
-    def _apply(self, event: Any, prepared: Prepared | None) -> Callable[[Tx], Outcome]:
-        return lambda tx: apply_event(tx, self.ctx, event, prepared)
-
-    def _prepare(self, events: list[Any]) -> Iterator[Prepared | None]:
-        """Each event decided on its ticket's committed row (or on the row the batch's earlier
-        events leave it), outside the writer. Only where a read is a local call (SQLite), as
-        this runs on the event loop; a shared store's writer decides every event itself."""
-        if not self.options.prepare or self.store.shared:
-            return iter([None] * len(events))
-        return prepare_events(self.ctx, lambda ticket: self.store.read(lambda r: r.ticket(ticket)), events)
+    def _apply(self, event: Any) -> Callable[[Tx], Outcome]:
+        return lambda tx: apply_event(tx, self.ctx, event)
 
     async def _outcome(self, event: Any, future: Future[Outcome], started: float) -> Outcome:
         kind = event_type_label(event)
@@ -263,8 +253,6 @@ class Service:
             self.metrics.events.labels(kind, "refused").inc()
             raise
         self.metrics.events.labels(kind, "duplicate" if outcome.duplicate else "applied").inc()
-        if outcome.held is not None:
-            self.metrics.prepared.labels("held" if outcome.held else "decided_again").inc()
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self.count_recorded(outcome.recorded)
         return outcome
