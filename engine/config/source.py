@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import stat
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,6 +40,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     """The C parser with no implicit resolvers: every plain scalar is tagged str."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+    nodes_composed = 0
     _DEFAULT_TAGS: ClassVar[dict[type, str]] = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
                      yaml.MappingNode: "tag:yaml.org,2002:map"}
 
@@ -48,6 +48,15 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
         """With no implicit or path resolvers, PyYAML's search always ends at the kind's
         default tag; this answers that directly (it runs for every node of a config)."""
         return self._DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track on the way down."""
+
+    def ascend_resolver(self) -> None:
+        """The composer calls this once for each node it makes (an alias makes none), so
+        counting here counts the node tree as it is built: the alias budget's measure,
+        without a second walk over the tree."""
+        self.nodes_composed += 1
 
 
 class SourceMap:
@@ -183,26 +192,12 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
-def _count_nodes(node: yaml.Node, seen: set[int]) -> int:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-        elif isinstance(current, yaml.MappingNode):
-            for k, v in current.value:
-                stack.extend((k, v))
-    return len(seen)
-
-
-def _compose(text: str) -> yaml.Node | None:
+def _compose(text: str) -> tuple[yaml.Node | None, int]:
+    """The node tree of a one-document text, and how many nodes it holds."""
     loader = _StrictLoader(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
-        return node
+        return node, loader.nodes_composed
     finally:
         loader.dispose()
 
@@ -226,7 +221,7 @@ def _parse_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
 def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
     """Parse YAML text strictly; returns the document, or None with the diagnostics."""
     try:
-        node = _compose(text)
+        node, composed = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return None, [_parse_error(name, exc)]
     except yaml.YAMLError as exc:
@@ -234,9 +229,9 @@ def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagno
     source_map = SourceMap(name, node)
     if node is None:
         return SourceDocument(name, None, source_map), []
-    # Only an alias can make the data outgrow the node tree, and an alias needs an anchor:
-    # a text without any '&' is built without counting its nodes first.
-    budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000 if "&" in text else sys.maxsize
+    # Only an alias can make the data outgrow the node tree (without one the budget is
+    # never reached: each node is built once).
+    budget = MAX_ALIAS_EXPANSION * composed + 1000
     try:
         data = _Constructor(budget).build(node)
     except _YamlProblem as problem:
