@@ -59,19 +59,24 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
         self.nodes_composed += 1
 
 
+_Reached = tuple[yaml.Node, yaml.Node, bool]   # key node, node, whether the walk stopped short
+
+
 class SourceMap:
     """Line/column (1-based) of each value and each mapping key, by data path.
 
     Positions are read off the composed node tree on demand: a valid config never asks,
-    so loading pays nothing for them; a diagnostic asks for a handful.
+    so loading pays nothing for them; a diagnostic asks for a handful, and compile for the
+    trace's places (one per category, route and rule), each a step from its parent's.
     """
 
-    __slots__ = ("_keys", "_root", "file")
+    __slots__ = ("_keys", "_reached", "_root", "file")
 
     def __init__(self, file: str, root: yaml.Node | None) -> None:
         self.file = file
         self._root = root
         self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+        self._reached: dict[DataPath, _Reached] = {}
 
     def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         """(key node or the item itself, value node) of one step down, or None."""
@@ -85,24 +90,35 @@ class SourceMap:
             return node.value[part], node.value[part]
         return None
 
+    def _reach(self, root: yaml.Node, path: DataPath) -> _Reached:
+        """Where the walk down `path` ends, from the walk down its parent path (kept)."""
+        if not path:
+            return root, root, False
+        reached = self._reached.get(path)
+        if reached is None:
+            reached = self._step(self._reach(root, path[:-1]), path[-1])
+            self._reached[path] = reached
+        return reached
+
+    def _step(self, parent: _Reached, part: str | int) -> _Reached:
+        key_node, node, stopped = parent
+        if stopped:
+            return parent
+        step = self._child(node, part)
+        if step is None:
+            return key_node, node, True
+        if _through_alias(node, *step):
+            # The node is an anchor written elsewhere, shared by several places: point at
+            # where this path takes it (the key holding the alias), not at the anchor.
+            return (step[0], step[0], True) if step[0] is not step[1] else (node, node, True)
+        return step[0], step[1], False
+
     def span(self, path: DataPath, *, key: bool = False) -> Span:
         """The span of the node at `path` (its key with key=True), else its nearest ancestor."""
-        node, key_node = self._root, self._root
-        if node is None:
+        if self._root is None:
             return Span(self.file, 1, 1)
-        for part in path:
-            step = self._child(node, part)
-            if step is None:
-                key = False
-                break
-            if _through_alias(node, *step):
-                # The node is an anchor written elsewhere, shared by several places: point at
-                # where this path takes it (the key holding the alias), not at the anchor.
-                key_node, node, key = (step[0], step[0], False) if step[0] is not step[1] else (node, node, False)
-                break
-            key_node, node = step
-        found = key_node if key else node
-        assert found is not None  # the root is not None here, and steps never give None
+        key_node, node, stopped = self._reach(self._root, path)
+        found = key_node if key and not stopped else node
         return Span(self.file, found.start_mark.line + 1, found.start_mark.column + 1)
 
 
