@@ -29,7 +29,11 @@ _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _NULLS = frozenset({"null", "~", ""})
 # First characters with which no plain scalar can be a bool, null or number.
 _PLAIN_STRINGS_START = frozenset("abcdeghijkmopqrsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_/@+:")
+# Every plain scalar that reads as a bool, null or number starts with one of these or is
+# empty ('' is in the set too: `''[:1]`); any other is a string.
+_MAYBE_TYPED = frozenset(["", "t", "f", "n", "~", "-", *"0123456789"])
 _STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR = yaml.ScalarNode
 _KNOWN_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _TAG_HINT = "remove the tag; quote the value if it is meant as a string"
 MAX_DEPTH = 100
@@ -148,7 +152,12 @@ class _YamlProblem(Exception):
 
 
 class _Constructor:
-    """Builds plain data from a composed node tree; positions stay in the tree."""
+    """Builds plain data from a composed node tree; positions stay in the tree.
+
+    Nodes are built depth first in document order, each counted against the alias budget
+    before its depth is checked. A string scalar below the depth limit (most of a config)
+    is built inline where its parent is (the same checks as `build` and `_scalar`, two
+    calls fewer per node)."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -164,9 +173,20 @@ class _Constructor:
         if node.tag not in _KNOWN_TAGS:
             raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, depth + 1) for item in node.value]
+            return self._sequence(node, depth)
         assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, depth)
+
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
+        result: list[Any] = []
+        for item in node.value:
+            if type(item) is _SCALAR and item.tag == _STR_TAG and depth < MAX_DEPTH and self.budget > 0 \
+                    and (item.style or item.value[:1] not in _MAYBE_TYPED):
+                self.budget -= 1
+                result.append(item.value)
+            else:
+                result.append(self.build(item, depth + 1))
+        return result
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -183,7 +203,12 @@ class _Constructor:
             if key == "<<" and not key_node.style:
                 raise _YamlProblem("yaml.merge-key", "merge keys (<<) are not supported",
                                    key_node.start_mark, "write the keys out, or use an alias for a whole value")
-            result[key] = self.build(value_node, depth + 1)
+            if type(value_node) is _SCALAR and value_node.tag == _STR_TAG and depth < MAX_DEPTH \
+                    and self.budget > 0 and (value_node.style or value_node.value[:1] not in _MAYBE_TYPED):
+                self.budget -= 1
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, depth + 1)
         return result
 
 

@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.config.source import _compose, parse_yaml
+from engine.config.source import _compose, _scalar, parse_yaml
 
 
 def load(text: str) -> Any:
@@ -157,3 +159,24 @@ def test_the_composer_counts_each_node_once(text: str) -> None:
             elif isinstance(current, yaml.MappingNode):
                 stack.extend(part for pair in current.value for part in pair)
     assert composed == len(seen)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="tfnrueals0123456789.-+~eE_x 员:", max_size=7))
+def test_scalars_built_inline_are_the_scalar_rule(text: str) -> None:
+    """A mapping's values and a list's items that are plain strings are built where their
+    parent is, without `_scalar`: the result, and its type, is the one `_scalar` gives."""
+    source = f"a: {text}\nb: [{text}]\n"
+    try:
+        root, _ = _compose(source)
+    except yaml.YAMLError:
+        return   # not a scalar YAML reads in these places
+    assert isinstance(root, yaml.MappingNode)
+    (_, a), (_, b) = root.value
+    if not isinstance(a, yaml.ScalarNode) or not isinstance(b, yaml.SequenceNode) or len(b.value) != 1:
+        return
+    doc, diags = parse_yaml(source, "t.yaml")
+    assert doc is not None and diags == []
+    expected = [_scalar(a), _scalar(b.value[0])]
+    assert [doc.data["a"], *doc.data["b"]] == expected
+    assert [type(doc.data["a"]), *map(type, doc.data["b"])] == list(map(type, expected))
