@@ -7,6 +7,8 @@ expansion is bounded. PyYAML's global loaders are never touched.
 """
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import stat
 from dataclasses import dataclass
@@ -41,26 +43,28 @@ MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
-    """The C parser with no implicit resolvers: every plain scalar is tagged str."""
+    """The C parser with no implicit resolvers: every plain scalar is tagged str.
+
+    The composer calls `descend_resolver` and `ascend_resolver` once for each node it makes
+    (an alias makes none), and `resolve` for each node without a tag. With no path or
+    implicit resolvers the first does nothing and the last always ends at the kind's
+    default tag, so they are answered by C callables where one fits; `ascend_resolver`
+    counts the nodes as they are made: the alias budget's measure, without a second walk.
+    """
 
     yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
-    nodes_composed = 0
     _DEFAULT_TAGS: ClassVar[dict[type, str]] = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
                      yaml.MappingNode: "tag:yaml.org,2002:map"}
+    descend_resolver = staticmethod(operator.is_)   # (node, index), result unused
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.made = itertools.count()   # next(made) after composing: how many nodes it made
+        self.ascend_resolver = self.made.__next__
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        """With no implicit or path resolvers, PyYAML's search always ends at the kind's
-        default tag; this answers that directly (it runs for every node of a config)."""
+        """The kind's default tag: where PyYAML's search ends without resolvers."""
         return self._DEFAULT_TAGS[kind]
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers: nothing to track on the way down."""
-
-    def ascend_resolver(self) -> None:
-        """The composer calls this once for each node it makes (an alias makes none), so
-        counting here counts the node tree as it is built: the alias budget's measure,
-        without a second walk over the tree."""
-        self.nodes_composed += 1
 
 
 _Reached = tuple[yaml.Node, yaml.Node, bool]   # key node, node, whether the walk stopped short
@@ -238,7 +242,7 @@ def _compose(text: str) -> tuple[yaml.Node | None, int]:
     loader = _StrictLoader(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
-        return node, loader.nodes_composed
+        return node, next(loader.made)
     finally:
         loader.dispose()
 
