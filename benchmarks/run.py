@@ -64,19 +64,65 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def median_times(func: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Median wall and CPU time (this process) of `runs` calls, after one warm-up call: on
+    a shared machine the CPU time drifts less than the wall time."""
+    func()
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        func()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def cold_load(root: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the first `engine.load` in a fresh process (after the
+    import): what a CLI command or a service's start pays, one-time compiles included."""
+    import subprocess
+    code = ("import sys, time, engine; w, c = time.perf_counter(), time.process_time(); "
+            "engine.load(sys.argv[1]); print(time.perf_counter() - w, time.process_time() - c)")
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.split()
+    return float(out[0]), float(out[1])
+
+
 def bench_validate(root: Path, runs: int) -> None:
+    """`engine.check` (what `gongdan validate` runs) and `engine.load` on the scale config,
+    beside two baselines in the same run: a bare C-loader `yaml.load` of the same files
+    (issue #19's yardstick) and the floor, the C composer's node tree of the same files
+    (the strict loader's first step, PyYAML's C parser alone: every later stage reads what
+    it makes, and every diagnostic's line and column come from its marks)."""
+    import gc
+
+    from engine.config.source import _compose
     files = [root / name for name, _ in config_files(root)]
 
     def bare() -> None:
         for path in files:
             yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
-    base = median_time(bare, runs)
-    check = median_time(lambda: engine.check(root), runs)
-    load = median_time(lambda: engine.load(root), runs)
-    print(f"validate  bare C-loader yaml.load {base * 1e3:8.1f} ms | engine.check {check * 1e3:8.1f} ms "
-          f"({check / base:.2f}x) | engine.load {load * 1e3:8.1f} ms ({load / base:.2f}x) | "
+    def floor() -> None:   # with the collector paused, as engine.load and engine.check have it
+        gc.disable()
+        try:
+            for path in files:
+                _compose(path.read_text(encoding="utf-8"))
+        finally:
+            gc.enable()
+
+    base, base_cpu = median_times(bare, runs)
+    least, least_cpu = median_times(floor, runs)
+    check, check_cpu = median_times(lambda: engine.check(root), runs)
+    load, load_cpu = median_times(lambda: engine.load(root), runs)
+    cold, cold_cpu = cold_load(root)
+    print(f"validate  bare C-loader yaml.load {base * 1e3:7.1f} ms | floor (C composer) {least * 1e3:6.1f} ms | "
+          f"engine.check {check * 1e3:6.1f} ms ({check / base:.2f}x the bare load, {check / least:.2f}x the floor) | "
+          f"engine.load {load * 1e3:6.1f} ms ({load / base:.2f}x, {load / least:.2f}x the floor) | "
           f"peak RSS {rss_mb():.0f} MB")
+    print(f"          CPU: bare {base_cpu * 1e3:.1f} ms | floor {least_cpu * 1e3:.1f} ms | "
+          f"check {check_cpu * 1e3:.1f} ms | load {load_cpu * 1e3:.1f} ms ({load_cpu / least_cpu:.2f}x the floor) | "
+          f"first load in a fresh process {cold * 1e3:.1f} ms ({cold_cpu * 1e3:.1f} ms CPU)")
 
 
 def _tickets(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,13 +9,16 @@ share its GIL) on a fresh SQLite file in a temporary folder, on the wall clock, 
 events moved two days ahead so no due step fires during the run (what is measured is
 ingest: evaluate, store, answer; in-process does evaluate and to_dict). The
 client is raw asyncio HTTP/1.1 with keep-alive (a client library's own overhead would be
-measured otherwise). Not part of the tests.
+measured otherwise). Besides the rates it prints the server process's CPU time per event
+(user + system, from /proc): what the service spends, which moves far less with the
+machine's load than a rate does. Not part of the tests.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -123,6 +126,12 @@ def in_process(events: list[dict[str, Any]]) -> float:
     return len(events) / (time.perf_counter() - start)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve(folder: Path) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--config", str(REPO),
                              "--store", f"sqlite:///{folder}/bench.db", "--listen", "127.0.0.1:0",
@@ -133,15 +142,20 @@ def serve(folder: Path) -> tuple[subprocess.Popen[str], int]:
     return proc, int(line.rsplit(":", 1)[1])
 
 
-async def measure(port: int, args: argparse.Namespace) -> dict[str, float]:
+async def measure(pid: int, port: int, args: argparse.Namespace) -> dict[str, float]:
     singles_events = created_events(args.events, "S")
     await singles(port, created_events(200, "W"), args.clients)   # warm-up
+    cpu = cpu_seconds(pid)
     seconds, lat = await singles(port, singles_events, args.clients)
+    single_cpu = cpu_seconds(pid) - cpu
     lat.sort()
     stream = stream_events(args.events)
+    cpu = cpu_seconds(pid)
     batch_seconds = await batches(port, stream, args.batch)
+    batch_cpu = cpu_seconds(pid) - cpu
     return {"single_rps": len(singles_events) / seconds, "p50_ms": statistics.median(lat) * 1000,
-            "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000, "batched_eps": len(stream) / batch_seconds}
+            "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000, "batched_eps": len(stream) / batch_seconds,
+            "single_cpu_us": single_cpu / len(singles_events) * 1e6, "batch_cpu_us": batch_cpu / len(stream) * 1e6}
 
 
 def main() -> None:
@@ -153,7 +167,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         proc, port = serve(Path(tmp))
         try:
-            figures = asyncio.run(asyncio.wait_for(measure(port, args), DEADLINE))
+            figures = asyncio.run(asyncio.wait_for(measure(proc.pid, port, args), DEADLINE))
         finally:
             proc.terminate()
             proc.wait(30)
@@ -164,6 +178,8 @@ def main() -> None:
     print(f"in-process engine.evaluate + to_dict: {baseline:.0f} events/s")
     print(f"ratio to in-process: single {figures['single_rps'] / baseline:.3f}, "
           f"batched {figures['batched_eps'] / baseline:.3f}")
+    print(f"server CPU per event: single {figures['single_cpu_us']:.0f} us, batched {figures['batch_cpu_us']:.0f} us, "
+          f"in-process {1e6 / baseline:.0f} us")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,16 @@ def check(root: Path | str, *, now: datetime | None = None, gap_days: int = 28,
 def load(root: Path | str) -> Engine:
     """Compile a config dir into an `Engine`; raises ConfigError when any check fails."""
     with _collector_paused():
-        config, diags = build_config(root)
-        if config is None or any(d.is_error for d in diags):
-            raise ConfigError(diags)
-        return Engine(compile_config(config, diags))
+        return _compiled(root)
+
+
+def _compiled(root: Path | str) -> Engine:
+    """The load itself, in a frame of its own, so that the model and the YAML node trees
+    are freed when it returns, before the collector is back on. Everything allocated while
+    it was paused is in its youngest generation, and the first collection after the load
+    scans whatever of it is still alive: the engine alone (about 20 ms at scale), not the
+    engine and the model (about 230 ms, more than a quarter of the load)."""
+    config, diags = build_config(root)
+    if config is None or any(d.is_error for d in diags):
+        raise ConfigError(diags)
+    return Engine(compile_config(config, diags))

@@ -29,6 +29,8 @@ def check_notifications(config: Config) -> Iterator[Diagnostic]:
 def check_unused_templates(config: Config) -> Iterator[Diagnostic]:
     """`template.unused`: an override of a kind and channel no notification goes out on;
     `template.unknown-prefix`: a folder naming a category prefix no category has."""
+    if not config.templates:
+        return   # nothing to look at: what is sent walks every person's contacts
     sent = _sent(config)
     categories = [c.id for c in config.categories]
     for source in config.templates:

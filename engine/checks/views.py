@@ -14,6 +14,8 @@ from engine.sla.escalation import manager_chain
 
 def check_views(config: Config) -> Iterator[Diagnostic]:
     yield from duplicates(config, ((v.id, v.loc) for v in config.views), "view", "id")
+    if not config.views:
+        return   # the deepest climb walks every person's manager chain
     modes = set(config.profiles)
     teams = {t.id for t in config.teams}
     deepest = _deepest_climb(config)

@@ -3,6 +3,7 @@ predicates, the rule index, and every trace line built once."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from engine.config.model import Config, Loc, RouteDef
 from engine.routing.index import RuleIndex, anchors_of, residual
@@ -10,6 +11,7 @@ from engine.routing.matchers import (
     ATTRIBUTES,
     NON_ATTRIBUTES,
     OpenCalendar,
+    Predicate,
     compile_matcher,
     getter,
     matcher_keys,
@@ -27,11 +29,12 @@ def _categories(config: Config, calendars: Mapping[str, OpenCalendar], index: Ru
                 ) -> dict[str, CompiledCategory]:
     """Inheritance resolved top-down: the model lists parents before their children."""
     default = config.default
+    matchers = _Matchers(calendars)
     compiled: dict[str, CompiledCategory] = {}
     for cat in config.categories:
         parent = compiled.get(cat.parent) if cat.parent else None
         here = where(config, cat.loc)
-        own_routes = tuple(_route(config, cat.id, r, calendars) for r in cat.routes)
+        own_routes = tuple(_route(config, cat.id, r, matchers) for r in cat.routes)
         if parent is not None:
             team, team_from = parent.team, parent.team_from
             severity, severity_from = parent.severity, parent.severity_from
@@ -49,10 +52,27 @@ def _categories(config: Config, calendars: Mapping[str, OpenCalendar], index: Ru
     return compiled
 
 
-def _route(config: Config, owner: str, route: RouteDef, calendars: Mapping[str, OpenCalendar]
-           ) -> CompiledRoute:
+class _Matchers:
+    """Each distinct `when` compiled once: routes repeat a few conditions across many
+    categories (447 routes, 5 distinct conditions at scale), and a compiled matcher is a
+    pure function of its `when` and the calendars. The strict YAML gives only plain data,
+    whose repr tells one `when` from another exactly (order, types and all)."""
+
+    def __init__(self, calendars: Mapping[str, OpenCalendar]) -> None:
+        self.calendars = calendars
+        self.compiled: dict[str, Predicate] = {}
+
+    def __call__(self, when: Mapping[str, Any]) -> Predicate:
+        key = repr(when)
+        found = self.compiled.get(key)
+        if found is None:
+            found = self.compiled[key] = compile_matcher(when, self.calendars)
+        return found
+
+
+def _route(config: Config, owner: str, route: RouteDef, matchers: _Matchers) -> CompiledRoute:
     here = where(config, route.loc)
-    return CompiledRoute(route.id, owner, route.team, compile_matcher(route.when, calendars), here,
+    return CompiledRoute(route.id, owner, route.team, matchers(route.when), here,
                          f"route {route.id} of {owner} ({here}) → team {route.team}")
 
 

@@ -50,6 +50,7 @@ class _Compiler:
             slot: list[Check] = []
             self.refs[pointer] = lambda v: slot[0](v)  # late-bound: definitions may recurse
             slot.append(self.compile(self.root["$defs"][pointer[len("#/$defs/"):]]))
+            self.refs[pointer] = slot[0]   # later references call it directly
         return self.refs[pointer]
 
     def compile(self, schema: Any) -> Check:
@@ -58,15 +59,41 @@ class _Compiler:
         if schema is False:
             return lambda v: False
         checks: list[Check] = []
+        fused = _fusable(schema)
+        if fused and fused is not _TYPE:
+            checks.append(self._object(schema))
         for key, arg in schema.items():
-            if key in ANNOTATIONS or key in ("then", "else"):
+            if key in ANNOTATIONS or key in ("then", "else") or key in fused:
                 continue
             checks.append(self._keyword(key, arg, schema))
-        if not checks:
-            return lambda v: True
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(c(v) for c in checks)
+        return _all_of(checks)
+
+    def _object(self, schema: Mapping[str, Any]) -> Check:
+        """An object's type, required keys, properties and additional properties in one
+        pass over its items (the keywords' separate checks each walk it: most of the
+        time of a large roster went to that)."""
+        typed = schema.get("type") == "object"
+        required = tuple(schema.get("required", ()))
+        props = {k: self.compile(s) for k, s in schema.get("properties", {}).items()}
+        extra = schema.get("additionalProperties", True)
+        other = None if extra is False else self.compile(extra)
+        known = props.get
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return not typed
+            for k in required:
+                if k not in v:
+                    return False
+            for k, x in v.items():
+                c = known(k)
+                if c is None:
+                    if other is None or not other(x):
+                        return False
+                elif not c(x):
+                    return False
+            return True
+        return check
 
     def _keyword(self, key: str, arg: Any, schema: Mapping[str, Any]) -> Check:
         handler = KEYWORDS.get(key)
@@ -87,8 +114,10 @@ class _Compiler:
     def _k_const(self, arg: Any, _: Any) -> Check:
         return lambda v: _same(v, arg)
 
-    def _k_pattern(self, arg: str, _: Any) -> Check:
+    def _k_pattern(self, arg: str, schema: Mapping[str, Any]) -> Check:
         search = re.compile(arg).search
+        if schema.get("type") == "string":   # the type's own check is skipped (_fusable)
+            return lambda v: isinstance(v, str) and search(v) is not None
         return lambda v: not isinstance(v, str) or search(v) is not None
 
     def _k_minLength(self, arg: int, _: Any) -> Check:
@@ -117,7 +146,14 @@ class _Compiler:
 
     def _k_items(self, arg: Any, _: Any) -> Check:
         item = self.compile(arg)
-        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+
+        def check(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:
+                    if not item(x):
+                        return False
+            return True
+        return check
 
     def _k_propertyNames(self, arg: Any, _: Any) -> Check:
         name = self.compile(arg)
@@ -157,6 +193,35 @@ class _Compiler:
     def _k_oneOf(self, arg: list[Any], _: Any) -> Check:
         parts = [self.compile(s) for s in arg]
         return lambda v: sum(1 for p in parts if p(v)) == 1
+
+
+_FUSED = frozenset({"type", "required", "properties", "additionalProperties"})
+_TYPE = frozenset({"type"})
+
+
+def _fusable(schema: Mapping[str, Any]) -> frozenset[str]:
+    """The keywords `_Compiler._object` checks in one pass: an object's type, required,
+    properties and additionalProperties (without patternProperties, which would change
+    what counts as additional); empty when the schema has no properties to check. A
+    string's type is checked by its pattern (`_k_pattern`)."""
+    if schema.get("type") == "string" and "pattern" in schema:
+        return _TYPE
+    if "properties" not in schema or "patternProperties" in schema or \
+            schema.get("type", "object") != "object":
+        return frozenset()
+    return _FUSED & schema.keys()
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """Every check holds: the common short lists without a generator."""
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    return lambda v: all(c(v) for c in checks)
 
 
 # Every keyword of the compiled subset, by name: what a schema may use and still be compiled.

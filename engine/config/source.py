@@ -7,9 +7,10 @@ expansion is bounded. PyYAML's global loaders are never touched.
 """
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 import stat
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,7 +31,11 @@ _FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _NULLS = frozenset({"null", "~", ""})
 # First characters with which no plain scalar can be a bool, null or number.
 _PLAIN_STRINGS_START = frozenset("abcdeghijkmopqrsuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_/@+:")
+# Every plain scalar that reads as a bool, null or number starts with one of these or is
+# empty ('' is in the set too: `''[:1]`); any other is a string.
+_MAYBE_TYPED = frozenset(["", "t", "f", "n", "~", "-", *"0123456789"])
 _STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR = yaml.ScalarNode
 _KNOWN_TAGS = frozenset({_STR_TAG, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _TAG_HINT = "remove the tag; quote the value if it is meant as a string"
 MAX_DEPTH = 100
@@ -38,31 +43,48 @@ MAX_ALIAS_EXPANSION = 10  # constructed nodes may be at most this many times the
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[misc]
-    """The C parser with no implicit resolvers: every plain scalar is tagged str."""
+    """The C parser with no implicit resolvers: every plain scalar is tagged str.
+
+    The composer calls `descend_resolver` and `ascend_resolver` once for each node it makes
+    (an alias makes none), and `resolve` for each node without a tag. With no path or
+    implicit resolvers the first does nothing and the last always ends at the kind's
+    default tag, so they are answered by C callables where one fits; `ascend_resolver`
+    counts the nodes as they are made: the alias budget's measure, without a second walk.
+    """
 
     yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
     _DEFAULT_TAGS: ClassVar[dict[type, str]] = {yaml.ScalarNode: _STR_TAG, yaml.SequenceNode: "tag:yaml.org,2002:seq",
                      yaml.MappingNode: "tag:yaml.org,2002:map"}
+    descend_resolver = staticmethod(operator.is_)   # (node, index), result unused
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.made = itertools.count()   # next(made) after composing: how many nodes it made
+        self.ascend_resolver = self.made.__next__
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        """With no implicit or path resolvers, PyYAML's search always ends at the kind's
-        default tag; this answers that directly (it runs for every node of a config)."""
+        """The kind's default tag: where PyYAML's search ends without resolvers."""
         return self._DEFAULT_TAGS[kind]
+
+
+_Reached = tuple[yaml.Node, yaml.Node, bool]   # key node, node, whether the walk stopped short
 
 
 class SourceMap:
     """Line/column (1-based) of each value and each mapping key, by data path.
 
     Positions are read off the composed node tree on demand: a valid config never asks,
-    so loading pays nothing for them; a diagnostic asks for a handful.
+    so loading pays nothing for them; a diagnostic asks for a handful, and compile for the
+    trace's places (one per category, route and rule), each a step from its parent's.
     """
 
-    __slots__ = ("_keys", "_root", "file")
+    __slots__ = ("_keys", "_reached", "_root", "file")
 
     def __init__(self, file: str, root: yaml.Node | None) -> None:
         self.file = file
         self._root = root
         self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+        self._reached: dict[DataPath, _Reached] = {}
 
     def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         """(key node or the item itself, value node) of one step down, or None."""
@@ -76,24 +98,35 @@ class SourceMap:
             return node.value[part], node.value[part]
         return None
 
+    def _reach(self, root: yaml.Node, path: DataPath) -> _Reached:
+        """Where the walk down `path` ends, from the walk down its parent path (kept)."""
+        if not path:
+            return root, root, False
+        reached = self._reached.get(path)
+        if reached is None:
+            reached = self._step(self._reach(root, path[:-1]), path[-1])
+            self._reached[path] = reached
+        return reached
+
+    def _step(self, parent: _Reached, part: str | int) -> _Reached:
+        key_node, node, stopped = parent
+        if stopped:
+            return parent
+        step = self._child(node, part)
+        if step is None:
+            return key_node, node, True
+        if _through_alias(node, *step):
+            # The node is an anchor written elsewhere, shared by several places: point at
+            # where this path takes it (the key holding the alias), not at the anchor.
+            return (step[0], step[0], True) if step[0] is not step[1] else (node, node, True)
+        return step[0], step[1], False
+
     def span(self, path: DataPath, *, key: bool = False) -> Span:
         """The span of the node at `path` (its key with key=True), else its nearest ancestor."""
-        node, key_node = self._root, self._root
-        if node is None:
+        if self._root is None:
             return Span(self.file, 1, 1)
-        for part in path:
-            step = self._child(node, part)
-            if step is None:
-                key = False
-                break
-            if _through_alias(node, *step):
-                # The node is an anchor written elsewhere, shared by several places: point at
-                # where this path takes it (the key holding the alias), not at the anchor.
-                key_node, node, key = (step[0], step[0], False) if step[0] is not step[1] else (node, node, False)
-                break
-            key_node, node = step
-        found = key_node if key else node
-        assert found is not None  # the root is not None here, and steps never give None
+        key_node, node, stopped = self._reach(self._root, path)
+        found = key_node if key and not stopped else node
         return Span(self.file, found.start_mark.line + 1, found.start_mark.column + 1)
 
 
@@ -123,7 +156,12 @@ class _YamlProblem(Exception):
 
 
 class _Constructor:
-    """Builds plain data from a composed node tree; positions stay in the tree."""
+    """Builds plain data from a composed node tree; positions stay in the tree.
+
+    Nodes are built depth first in document order, each counted against the alias budget
+    before its depth is checked. A string scalar below the depth limit (most of a config)
+    is built inline where its parent is (the same checks as `build` and `_scalar`, two
+    calls fewer per node)."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -139,9 +177,20 @@ class _Constructor:
         if node.tag not in _KNOWN_TAGS:
             raise _YamlProblem("yaml.tag", f"unsupported tag {node.tag!r}", node.start_mark, _TAG_HINT)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, depth + 1) for item in node.value]
+            return self._sequence(node, depth)
         assert isinstance(node, yaml.MappingNode)
         return self._mapping(node, depth)
+
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
+        result: list[Any] = []
+        for item in node.value:
+            if type(item) is _SCALAR and item.tag == _STR_TAG and depth < MAX_DEPTH and self.budget > 0 \
+                    and (item.style or item.value[:1] not in _MAYBE_TYPED):
+                self.budget -= 1
+                result.append(item.value)
+            else:
+                result.append(self.build(item, depth + 1))
+        return result
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -158,7 +207,12 @@ class _Constructor:
             if key == "<<" and not key_node.style:
                 raise _YamlProblem("yaml.merge-key", "merge keys (<<) are not supported",
                                    key_node.start_mark, "write the keys out, or use an alias for a whole value")
-            result[key] = self.build(value_node, depth + 1)
+            if type(value_node) is _SCALAR and value_node.tag == _STR_TAG and depth < MAX_DEPTH \
+                    and self.budget > 0 and (value_node.style or value_node.value[:1] not in _MAYBE_TYPED):
+                self.budget -= 1
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, depth + 1)
         return result
 
 
@@ -183,26 +237,12 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
-def _count_nodes(node: yaml.Node, seen: set[int]) -> int:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-        elif isinstance(current, yaml.MappingNode):
-            for k, v in current.value:
-                stack.extend((k, v))
-    return len(seen)
-
-
-def _compose(text: str) -> yaml.Node | None:
+def _compose(text: str) -> tuple[yaml.Node | None, int]:
+    """The node tree of a one-document text, and how many nodes it holds."""
     loader = _StrictLoader(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
-        return node
+        return node, next(loader.made)
     finally:
         loader.dispose()
 
@@ -226,7 +266,7 @@ def _parse_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
 def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagnostic]]:
     """Parse YAML text strictly; returns the document, or None with the diagnostics."""
     try:
-        node = _compose(text)
+        node, composed = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return None, [_parse_error(name, exc)]
     except yaml.YAMLError as exc:
@@ -234,9 +274,9 @@ def parse_yaml(text: str, name: str) -> tuple[SourceDocument | None, list[Diagno
     source_map = SourceMap(name, node)
     if node is None:
         return SourceDocument(name, None, source_map), []
-    # Only an alias can make the data outgrow the node tree, and an alias needs an anchor:
-    # a text without any '&' is built without counting its nodes first.
-    budget = MAX_ALIAS_EXPANSION * _count_nodes(node, set()) + 1000 if "&" in text else sys.maxsize
+    # Only an alias can make the data outgrow the node tree (without one the budget is
+    # never reached: each node is built once).
+    budget = MAX_ALIAS_EXPANSION * composed + 1000
     try:
         data = _Constructor(budget).build(node)
     except _YamlProblem as problem:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.timecalc.wallclock import local_instant
@@ -154,7 +154,21 @@ def _check_range(text: str, value: datetime) -> None:
 
 def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime:
     """A datetime read in `tz` unless it carries its own offset; a local time that a DST
-    change skips or repeats is read by the one wall-clock rule (engine.timecalc.wallclock)."""
+    change skips or repeats is read by the one wall-clock rule (engine.timecalc.wallclock).
+
+    Memoised: rosters repeat a few starts in many layers, and the checks and compile both
+    read each one (a refused text raises again each time: lru_cache keeps no exception)."""
+    if isinstance(text, str):
+        return _local_datetime(text, tz)
+    return _read_local_datetime(text, tz)   # raises: not a datetime text
+
+
+@lru_cache(maxsize=8192)
+def _local_datetime(text: str, tz: ZoneInfo) -> datetime:
+    return _read_local_datetime(text, tz)
+
+
+def _read_local_datetime(text: str, tz: ZoneInfo) -> datetime:
     value = _fromisoformat(text)
     if not EARLIEST.year <= value.year < LATEST.year:   # before the zone arithmetic can overflow
         raise ValueError(f"{text!r} is outside the supported range ({RANGE_TEXT})")

@@ -20,6 +20,7 @@ class Answer:
     body: Any
     media_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = field(default=None, compare=False, repr=False)   # `body` already encoded, if it is
 
     def dumps(self) -> str:
         return dumps_text({"body": self.body, "media_type": self.media_type, "headers": self.headers})

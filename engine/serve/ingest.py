@@ -13,12 +13,8 @@ from typing import Any
 import engine
 from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
-from engine.serve.keys import (
-    delivery_id,
-    event_natural_key,
-    notification_key,
-    recipient,
-)
+from engine.serve.encoded import Encoded, Notice, encode
+from engine.serve.keys import event_natural_key
 from engine.serve.openapi import load_schema
 from engine.serve.problems import Problem
 from engine.serve.store import NewDelivery, TicketRow, Tx
@@ -59,6 +55,7 @@ class Outcome:
     duplicate: bool
     recorded: list[Recorded]
     state: dict[str, Any] | None     # the ticket's state after the event (now, for a duplicate)
+    encoded: Encoded | None = None   # the new decision's encoding (not for a duplicate)
 
 
 def _basics(event: Any) -> tuple[str, str, datetime] | None:
@@ -120,13 +117,17 @@ def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
         fired = fire_ticket(tx, ctx, row, at.timestamp(), None)
         recorded += fired
         row = tx.ticket(ticket)
-    decision = _evaluate(ctx, event, row)
-    stored = record(tx, ctx, decision, row, int((at.utcoffset() or timedelta()).total_seconds()), event)
+    encoded = encode(_evaluate(ctx, event, row))
+    stored = record(tx, ctx, encoded, row, _offset(at), event)
     tx.remember_event(natural, stored.seq)
     recorded.append(stored)
     if ctx.clock.replay:
         tx.put_setting("replay_now", repr(ctx.clock.advance(at.timestamp())))
-    return Outcome(stored.body, False, recorded, decision.state)
+    return Outcome(stored.body, False, recorded, encoded.decision.state, encoded)
+
+
+def _offset(at: datetime) -> int:
+    return int((at.utcoffset() or timedelta()).total_seconds())
 
 
 def _checked_row(tx: Tx, ctx: Context, event: dict[str, Any], ticket: str, kind: str) -> TicketRow | None:
@@ -180,32 +181,28 @@ def fire_ticket(tx: Tx, ctx: Context, row: TicketRow, until: float, now: float |
         wake = current.next_wakeup
         tz = timezone(timedelta(seconds=current.utc_offset))
         decision = ctx.engine.due(current.state, datetime.fromtimestamp(wake, tz))
-        stored = record(tx, ctx, decision, current, current.utc_offset, None)
+        stored = record(tx, ctx, encode(decision), current, current.utc_offset, None)
         stored.lag = None if now is None else now - wake
         out.append(stored)
         current = tx.ticket(row.id)
     return out
 
 
-def record(tx: Tx, ctx: Context, decision: engine.Decision, row: TicketRow | None, utc_offset: int,
+def record(tx: Tx, ctx: Context, encoded: Encoded, row: TicketRow | None, utc_offset: int,
            source: Mapping[str, Any] | None) -> Recorded:
     """Store a decision: the ticket's new state, its log entry and its outbox rows."""
-    closed = bool(decision.state.get("closed"))
-    ticket = decision.ticket
-    tx.save_ticket(TicketRow(ticket, decision.state, (row.version if row else 0) + 1,
-                             None if closed else decision.next_wakeup_ts, utc_offset, closed),
-                   ctx.clock.wall())
-    body = decision.to_dict(with_state=False)
-    seq = tx.append_decision(ticket, body["event"], body["at"], body, dict(source) if source else None)
-    deliveries = [_delivery(ctx, ticket, n) for n in body["notifications"]]
+    ticket, body = encoded.decision.ticket, encoded.body
+    tx.save_ticket(encoded.row(row, utc_offset), ctx.clock.wall())
+    seq = tx.append_decision(ticket, body["event"], body["at"], body, dict(source) if source else None,
+                             encoded.body_json)
+    deliveries = [_delivery(ctx, ticket, n) for n in encoded.notices]
     if deliveries:
         tx.add_deliveries(deliveries, ctx.clock.wall())
     return Recorded(ticket, body["event"], seq, body, deliveries)
 
 
-def _delivery(ctx: Context, ticket: str, n: dict[str, Any]) -> NewDelivery:
-    key = notification_key(ticket, n)
-    known = n["channel"] in ctx.channels
-    return NewDelivery(delivery_id(key), key, ticket, n["channel"], recipient(n["to"]), n,
-                       "pending" if known else "failed",
-                       None if known else f"channel {n['channel']} not configured", ctx.clock.wall())
+def _delivery(ctx: Context, ticket: str, n: Notice) -> NewDelivery:
+    known = n.channel in ctx.channels
+    return NewDelivery(n.id, n.key, ticket, n.channel, n.endpoint, n.payload, "pending" if known else "failed",
+                       None if known else f"channel {n.channel} not configured", ctx.clock.wall(),
+                       payload_json=n.payload_json)

@@ -4,6 +4,7 @@ background parts (scheduler, outbox dispatcher, config watcher)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -71,6 +72,16 @@ def event_type_label(event: Any) -> str:
     return kind if isinstance(kind, str) and kind in EVENT_TYPES else "invalid"
 
 
+def settle_heap() -> None:
+    """Move what is alive now (the engine's compiled config above all: long-lived, many
+    objects) out of the garbage collector's sight, so that a full collection, which
+    otherwise walks all of it in the middle of some request, stays short. Unfrozen and
+    collected first, so an engine replaced by a reload is freed."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Service:
     """The host of one engine; start() and stop() bracket its life."""
 
@@ -95,6 +106,7 @@ class Service:
         loaded = await asyncio.to_thread(self.reloader.load_first)
         mode = await asyncio.to_thread(self.store.read, lambda r: r.setting("mode"))
         self.ctx = Context(loaded, self.clock, frozenset(self.channels), mode if mode in loaded.modes else None)
+        settle_heap()
         self.dispatcher = Dispatcher(self.store, self.channels, self.options.retry, self.clock, self.metrics,
                                      self.options.outbox_workers, self._jitter)
         self.store.on_commit(self.dispatcher.poke)
@@ -198,6 +210,7 @@ class Service:
 
     def _install(self, loaded: engine.Engine) -> None:
         self.ctx = replace(self.ctx, engine=loaded)
+        settle_heap()
 
     async def write(self, job: Callable[[Tx], T]) -> T:
         """Run a job in the writer and await its durable result."""

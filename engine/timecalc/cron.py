@@ -74,6 +74,7 @@ class WallCron:
     month_days: MonthDays | None = None
 
     @classmethod
+    @lru_cache(maxsize=4096)   # a roster repeats a few expressions in many layers
     def parse(cls, expr: str, tz: ZoneInfo) -> WallCron:
         """Parse `expr` (already validated by the config checks) for timezone `tz`."""
         fields, nth = croniter.expand(expr)

@@ -2,10 +2,12 @@
 while requests flow; /v1/status and /metrics say what happened."""
 from __future__ import annotations
 
+import gc
 import shutil
 import signal
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +174,13 @@ def test_the_backlog_and_its_age(start: Start) -> None:
     s.client.get("/metrics")
     assert (_metric(s, "gongdan_outbox_backlog"), _metric(s, "gongdan_outbox_oldest_age_seconds")) == (1.0, 90.0)
     assert s.client.get("/v1/status").json()["outbox"] == {"backlog": 1, "oldest_age_s": 90.0}
+
+
+def test_the_engine_is_kept_out_of_full_collections_and_a_replaced_one_is_freed(start: Start) -> None:
+    s = start()
+    replaced = weakref.ref(s.service.ctx.engine.compiled.router)   # the Engine itself takes no weak reference
+    assert gc.get_freeze_count() > 10_000        # the compiled config, frozen at start
+    assert s.client.post("/-/reload").status_code == 200
+    assert s.service.ctx.engine.compiled.router is not replaced()
+    assert replaced() is None                    # unfrozen and collected at the reload
+    assert gc.get_freeze_count() > 10_000

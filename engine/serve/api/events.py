@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from engine.jsonio import dumps
 from engine.serve.api.http import (
     authorize,
     finite,
@@ -39,29 +40,37 @@ async def _answer(pending: Awaitable[Outcome]) -> Answer:
         return Answer(p.status, p.to_dict(), "application/problem+json")
     # the log keeps no state: a duplicate's answer carries the ticket's state as it is now
     body = {**outcome.body, "state": outcome.state}
-    return Answer(200, body, headers={"Gongdan-Duplicate": "true"} if outcome.duplicate else {})
+    raw = outcome.encoded.answer() if outcome.encoded is not None else None
+    return Answer(200, body, headers={"Gongdan-Duplicate": "true"} if outcome.duplicate else {}, raw=raw)
 
 
 async def _batch(service: Service, events: list[Any]) -> Answer:
-    results = []
+    results: list[dict[str, Any]] = []
+    encoded: list[bytes] = []
     outcomes = service.ingest_many(events)   # queued together, applied in order
     try:
         for pending in outcomes:
-            results.append(await _item(pending))
+            item, raw = await _item(pending)
+            results.append(item)
+            encoded.append(raw)
     finally:   # the store failed (a 503 for the whole batch): the outcomes not awaited are dropped
         for pending in outcomes[len(results):]:
             if inspect.iscoroutine(pending):
                 pending.close()
-    return Answer(200, {"results": results})
+    return Answer(200, {"results": results}, raw=b'{"results":[' + b",".join(encoded) + b"]}")
 
 
-async def _item(pending: Awaitable[Outcome]) -> dict[str, Any]:
+async def _item(pending: Awaitable[Outcome]) -> tuple[dict[str, Any], bytes]:
+    """One result of a batch, and its encoding (from the decision's own, when it has one)."""
     answer = await _answer(pending)
     item: dict[str, Any] = {"status": answer.status}
     item["decision" if answer.status == 200 else "problem"] = answer.body
     if answer.headers.get("Gongdan-Duplicate"):
         item["duplicate"] = True
-    return item
+        return item, dumps(item)
+    if answer.raw is not None:
+        return item, b'{"status":200,"decision":' + answer.raw + b"}"
+    return item, dumps(item)
 
 
 async def post_events(request: Request) -> Response:

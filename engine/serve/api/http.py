@@ -34,7 +34,8 @@ def service_of(request: Request) -> Service:
 
 
 def to_response(answer: Answer) -> Response:
-    return Response(dumps(answer.body), answer.status, headers=answer.headers, media_type=answer.media_type)
+    body = answer.raw if answer.raw is not None else dumps(answer.body)
+    return Response(body, answer.status, headers=answer.headers, media_type=answer.media_type)
 
 
 def problem_response(problem: Problem) -> Response:

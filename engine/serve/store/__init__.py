@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -28,6 +28,8 @@ class TicketRow:
     next_wakeup: float | None
     utc_offset: int            # seconds east of UTC of the ticket's last event: due() times show in it
     closed: bool
+    # the state already encoded, when the writer has it (encoded.Encoded): stored as it is
+    state_json: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class NewDelivery:
     status: str                # pending, or failed (channel not configured)
     last_error: str | None
     created_at: float
+    payload_json: str | None = field(default=None, compare=False, repr=False)   # the payload encoded, if it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,9 @@ class Tx(Reader, Protocol):
         ...
     def save_ticket(self, row: TicketRow, updated_at: float) -> None: ...
     def append_decision(self, ticket: str, event: str, at: str, body: dict[str, Any],
-                        source: dict[str, Any] | None) -> int: ...
+                        source: dict[str, Any] | None, body_json: str | None = None) -> int:
+        """The decision's seq in its ticket's log; `body_json` is the body already encoded."""
+        ...
     def decision(self, ticket: str, seq: int) -> DecisionRow | None: ...
     def seen_event(self, key: NaturalKey) -> tuple[str, int] | None: ...
     def remember_event(self, key: NaturalKey, seq: int) -> None: ...

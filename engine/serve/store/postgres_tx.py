@@ -139,15 +139,16 @@ class PostgresTx(PostgresReader):
             "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
             "version = excluded.version, next_wakeup = excluded.next_wakeup, "
             "utc_offset = excluded.utc_offset, closed = excluded.closed, updated_at = excluded.updated_at",
-            (row.id, dumps_text(row.state), row.version, row.next_wakeup, row.utc_offset, int(row.closed), updated_at))
+            (row.id, row.state_json or dumps_text(row.state), row.version, row.next_wakeup, row.utc_offset,
+             int(row.closed), updated_at))
         if row.next_wakeup is not None and (self.earliest is None or row.next_wakeup < self.earliest):
             self.earliest = row.next_wakeup
 
     def append_decision(self, ticket: str, event: str, at: str, body: dict[str, Any],
-                        source: dict[str, Any] | None) -> int:
+                        source: dict[str, Any] | None, body_json: str | None = None) -> int:
         r = self._one("INSERT INTO decisions (ticket, seq, event, at, body, source) "
                       "SELECT %s, COALESCE(MAX(seq), 0) + 1, %s, %s, %s, %s FROM decisions WHERE ticket = %s "
-                      "RETURNING seq", ticket, event, at, dumps_text(body),
+                      "RETURNING seq", ticket, event, at, body_json or dumps_text(body),
                       dumps_text(source) if source is not None else None, ticket)
         assert r is not None
         return int(r[0])
@@ -176,7 +177,8 @@ class PostgresTx(PostgresReader):
         if not rows:
             return 0
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s)"] * len(rows))
-        args = [v for d in rows for v in (d.id, d.key, d.ticket, d.channel, d.endpoint, dumps_text(d.payload), d.status,
+        args = [v for d in rows for v in (d.id, d.key, d.ticket, d.channel, d.endpoint,
+                                          d.payload_json or dumps_text(d.payload), d.status,
                                           first_attempt, d.last_error, d.created_at)]
         # the UNIQUE notification key: a step fired again (here or on another replica) adds nothing
         cur = self.conn.execute("INSERT INTO outbox (id, key, ticket, channel, endpoint, payload, status, attempts, "

@@ -1,6 +1,7 @@
 """SQLite store: WAL, synchronous=FULL, one writer thread owning the write connection and
 group-committing queued jobs (each in a savepoint of its own), reads on per-thread
-connections.
+connections, and a checkpointer thread that copies the WAL back into the database file, so
+the writer's commits never pay for it.
 
 synchronous=FULL because a 200 promises the event is durable: in WAL mode NORMAL may lose
 the last transactions on power loss (not on a process crash). Group commit pays that
@@ -25,14 +26,18 @@ from engine.serve.store.writer import Job, JobQueue, gather
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
 MAX_GROUP = 256          # jobs per transaction at most
+CHECKPOINT_EVERY = 0.5   # seconds between the checkpointer's passes
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, synchronous=FULL."""
+    """A connection in autocommit mode (transactions are explicit), WAL, synchronous=FULL,
+    no automatic checkpoint (the checkpointer thread does them: a commit that crossed the
+    1,000-page mark would otherwise copy the WAL back and fsync twice before answering)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
     return conn
 
 
@@ -73,6 +78,9 @@ class SQLiteStore:
         self.schema_version = migrate(conn)
         self._thread = threading.Thread(target=self._run, args=(conn,), name="gongdan-writer", daemon=True)
         self._thread.start()
+        self._stopping = threading.Event()
+        self._checkpointer = threading.Thread(target=self._checkpoints, name="gongdan-checkpointer", daemon=True)
+        self._checkpointer.start()
 
     def submit(self, job: Callable[[Tx], T]) -> Future[T]:
         future: Future[T] = Future()
@@ -97,10 +105,12 @@ class SQLiteStore:
         """Nothing to hear: no other process writes this file's settings."""
 
     def close(self) -> None:
-        """Finish the queued jobs, stop the writer, close every connection."""
+        """Finish the queued jobs, stop the writer and the checkpointer, close every connection."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
+        self._stopping.set()
+        self._checkpointer.join()
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
@@ -116,6 +126,20 @@ class SQLiteStore:
                 self._commit_group(conn, batch)
                 if stop:
                     return
+        finally:
+            conn.close()
+
+    def _checkpoints(self) -> None:
+        """PASSIVE checkpoints on a connection of its own, every CHECKPOINT_EVERY seconds: they
+        wait for no reader or writer, and the writer restarts the WAL from its beginning once
+        a pass has copied all of it (so it stays small). SQLite releases the GIL meanwhile."""
+        conn = connect(self.path)
+        try:
+            while not self._stopping.wait(CHECKPOINT_EVERY):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:   # busy or I/O: the next pass tries again
+                    log.exception("store: a checkpoint failed")
         finally:
             conn.close()
 

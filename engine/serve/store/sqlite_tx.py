@@ -111,17 +111,17 @@ class SQLiteTx(SQLiteReader):
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
             "version = excluded.version, next_wakeup = excluded.next_wakeup, "
             "utc_offset = excluded.utc_offset, closed = excluded.closed, updated_at = excluded.updated_at",
-            (row.id, dumps_text(row.state), row.version, row.next_wakeup, row.utc_offset, int(row.closed),
-             updated_at))
+            (row.id, row.state_json or dumps_text(row.state), row.version, row.next_wakeup, row.utc_offset,
+             int(row.closed), updated_at))
         if row.next_wakeup is not None and (self.earliest is None or row.next_wakeup < self.earliest):
             self.earliest = row.next_wakeup
 
     def append_decision(self, ticket: str, event: str, at: str, body: dict[str, Any],
-                        source: dict[str, Any] | None) -> int:
+                        source: dict[str, Any] | None, body_json: str | None = None) -> int:
         r = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM decisions WHERE ticket = ?", (ticket,)).fetchone()
         seq = int(r[0]) + 1
         self.conn.execute("INSERT INTO decisions (ticket, seq, event, at, body, source) VALUES (?, ?, ?, ?, ?, ?)",
-                          (ticket, seq, event, at, dumps_text(body),
+                          (ticket, seq, event, at, body_json or dumps_text(body),
                            dumps_text(source) if source is not None else None))
         return seq
 
@@ -150,8 +150,8 @@ class SQLiteTx(SQLiteReader):
             "INSERT INTO outbox (id, key, ticket, channel, endpoint, payload, status, attempts, "
             "next_attempt_at, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            [(d.id, d.key, d.ticket, d.channel, d.endpoint, dumps_text(d.payload), d.status, first_attempt,
-              d.last_error, d.created_at) for d in rows])
+            [(d.id, d.key, d.ticket, d.channel, d.endpoint, d.payload_json or dumps_text(d.payload), d.status,
+              first_attempt, d.last_error, d.created_at) for d in rows])
         added = self.conn.total_changes - before
         self.added += added
         return added

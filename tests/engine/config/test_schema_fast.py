@@ -105,3 +105,52 @@ def test_minimal_docs_were_found() -> None:
     assert sorted(d[0] for d in MINIMAL_DOCS) == [
         "minimal/categories.yaml", "minimal/rosters.yaml", "minimal/rules/10-grading.yaml",
         "minimal/rules/20-routing.yaml", "minimal/sla_profiles.yaml"]
+
+
+REFERENCE_DOCS = [d for d in DOCS if d[0].startswith(f"{REPO.name or 'reference'}/")]
+
+
+def test_reference_docs_were_found() -> None:
+    assert sorted(d[1] for d in REFERENCE_DOCS) == [
+        "categories", "reports", "rosters", "rules", "rules", "sla_profiles", "views"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(REFERENCE_DOCS), st.data(), st.sampled_from(["replace", "delete", "add"]), VALUES)
+def test_agrees_on_mutated_reference_documents(doc: tuple[str, str, Any], data: st.DataObject,
+                                               action: str, value: Any) -> None:
+    """The reference config uses every file kind (views and reports too)."""
+    _, kind, original = doc
+    path = data.draw(st.sampled_from(_paths(original)))
+    mutated = _mutate(original, path, action, value)
+    assert fast_check(kind)(mutated) == validator(kind).is_valid(mutated)  # type: ignore[misc]
+
+
+# Shapes the compiler checks in one pass (an object's type, required, properties and
+# additional properties; a string's type with its pattern) and those it must not fuse.
+FUSED_SCHEMAS = [
+    {"type": "object", "properties": {"a": {"type": "string", "pattern": "^x"}}, "required": ["a"],
+     "additionalProperties": False},
+    {"properties": {"a": {"type": "integer"}}, "additionalProperties": {"type": "boolean"}},
+    {"type": "object", "properties": {"a": {"const": 1}}, "patternProperties": {"^b": {"type": "string"}},
+     "additionalProperties": False},
+    {"type": ["object", "null"], "properties": {"a": {"type": "string"}}, "required": ["a"]},
+    {"type": "object", "properties": {"a": {"type": "string"}}, "minProperties": 2, "required": ["b"]},
+    {"type": "string", "pattern": "^[a-z]+$", "maxLength": 3},
+    {"type": ["string", "null"], "pattern": "^[a-z]+$"},
+    {"pattern": "^[a-z]+$"},
+    {"$defs": {"node": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+                        "additionalProperties": False}},
+     "$ref": "#/$defs/node"},
+]
+INSTANCES = [None, True, 1, 1.0, "x", "xy", "abcd", "ab", [], ["x"], {}, {"a": "x"}, {"a": "y"}, {"a": 1},
+             {"a": "x", "b": True}, {"a": "x", "b": "s"}, {"a": 1, "c": True}, {"b": "s"}, {"kids": []},
+             {"kids": [{"kids": [{}]}]}, {"kids": [{"kids": [{"x": 1}]}]}, {"kids": [1]}]
+
+
+@pytest.mark.parametrize("schema", FUSED_SCHEMAS, ids=[f"schema-{i}" for i in range(len(FUSED_SCHEMAS))])
+def test_fused_checks_agree_with_jsonschema(schema: dict[str, Any]) -> None:
+    from jsonschema import Draft202012Validator
+
+    check, reference = compile_schema(schema), Draft202012Validator(schema)
+    assert [check(v) for v in INSTANCES] == [reference.is_valid(v) for v in INSTANCES]

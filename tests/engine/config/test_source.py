@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.config.source import parse_yaml
+from engine.config.source import _compose, _scalar, parse_yaml
 
 
 def load(text: str) -> Any:
@@ -114,3 +116,67 @@ def test_global_loaders_untouched() -> None:
     parse_yaml("a: yes\n", "t.yaml")
     assert yaml.safe_load("a: yes\nb: 2026-10-01\n")["a"] is True
     assert yaml.load("a: on\n", Loader=yaml.CSafeLoader)["a"] is True
+
+
+def _aliased(copies: int) -> str:
+    """A list of 98 names under an anchor and `copies` keys aliasing it: 101 + copies
+    composed nodes, 101 + 100 * copies once the aliases are expanded."""
+    names = ", ".join(f"n{i}" for i in range(98))
+    return f"a: &a [{names}]\n" + "".join(f"k{i}: *a\n" for i in range(copies))
+
+
+def test_the_alias_budget_is_ten_times_the_composed_nodes_and_a_thousand() -> None:
+    """21 copies build 2,201 nodes from 122 (budget 2,220); 22 build 2,301 from 123 (2,230):
+    refused at the node where the budget ran out (in the last alias: the anchor's place)."""
+    doc, diags = parse_yaml(_aliased(21), "t.yaml")
+    assert doc is not None and diags == [] and doc.data["k20"] == doc.data["a"]
+    doc, diags = parse_yaml(_aliased(22), "t.yaml")
+    assert doc is None
+    assert [d.render() for d in diags] == [
+        "t.yaml:1:248: error[yaml.alias-bomb]: aliases expand to too many nodes"]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("a: 1\nb: [x, {c: d}]\n", id="no-alias"),
+    pytest.param(_aliased(3), id="list-aliased"),
+    pytest.param("a: &s text\nb: *s\nc: [*s, *s]\n", id="scalar-aliased"),
+    pytest.param("a: &k key\n*k : 2\n", id="alias-as-key"),
+    pytest.param("a: &o {b: &i [1, 2], c: *i}\nd: *o\ne: [*o, *i]\n", id="nested-anchors"),
+    pytest.param("x\n", id="scalar-document"),
+])
+def test_the_composer_counts_each_node_once(text: str) -> None:
+    """What the alias budget measures: the node tree's distinct nodes, counted as the
+    composer makes them, equal to a walk over the tree."""
+    node, composed = _compose(text)
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) not in seen:
+            seen.add(id(current))
+            if isinstance(current, yaml.SequenceNode):
+                stack.extend(current.value)
+            elif isinstance(current, yaml.MappingNode):
+                stack.extend(part for pair in current.value for part in pair)
+    assert composed == len(seen)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="tfnrueals0123456789.-+~eE_x 员:", max_size=7))
+def test_scalars_built_inline_are_the_scalar_rule(text: str) -> None:
+    """A mapping's values and a list's items that are plain strings are built where their
+    parent is, without `_scalar`: the result, and its type, is the one `_scalar` gives."""
+    source = f"a: {text}\nb: [{text}]\n"
+    try:
+        root, _ = _compose(source)
+    except yaml.YAMLError:
+        return   # not a scalar YAML reads in these places
+    assert isinstance(root, yaml.MappingNode)
+    (_, a), (_, b) = root.value
+    if not isinstance(a, yaml.ScalarNode) or not isinstance(b, yaml.SequenceNode) or len(b.value) != 1:
+        return
+    doc, diags = parse_yaml(source, "t.yaml")
+    assert doc is not None and diags == []
+    expected = [_scalar(a), _scalar(b.value[0])]
+    assert [doc.data["a"], *doc.data["b"]] == expected
+    assert [type(doc.data["a"]), *map(type, doc.data["b"])] == list(map(type, expected))
