@@ -120,7 +120,7 @@ class Router:
         raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
         severity = ticket["severity"] = submitted if raised else node.severity
         if self._probe is not None:
-            mask |= self._probe(ticket)
+            mask = self._probe(ticket, mask)
         if not (mask or node.routes or fallback or submitted or explain is not None):
             return node.routing
         lines: list[str] = [head] if explain is None else explain
