@@ -3,6 +3,7 @@ English, config overrides by category prefix, rendered in the sandbox."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -13,6 +14,7 @@ from jinja2 import Template
 from engine.config.model import TemplateSource
 from engine.errors import GongdanError
 from engine.notify.channels import CHANNELS, SUBJECTLESS
+from engine.notify.native import NativeTemplate, translate
 from engine.notify.sandbox import ENVIRONMENT, MAX_OUTPUT
 
 KINDS = ("assign", "remind", "breach", "escalate", "acknowledged", "resolved")
@@ -54,11 +56,20 @@ def _collect(chunks: Iterator[str], marker: str) -> str:
         parts.append(chunk)
         size += len(chunk)
         if size > MAX_OUTPUT:
-            text = "".join(parts)[:MAX_OUTPUT]
-            cut = text.rfind("\n")
-            cut = cut if cut > 0 else text.rfind(" ")
-            return (text[:cut] if cut > 0 else text).rstrip() + "\n" + marker
+            return _cut("".join(parts), marker)
     return "".join(parts).strip()
+
+
+def _finished(text: str, marker: str) -> str:
+    """What `_collect` makes of a block's whole text."""
+    return _cut(text, marker) if len(text) > MAX_OUTPUT else text.strip()
+
+
+def _cut(text: str, marker: str) -> str:
+    text = text[:MAX_OUTPUT]
+    cut = text.rfind("\n")
+    cut = cut if cut > 0 else text.rfind(" ")
+    return (text[:cut] if cut > 0 else text).rstrip() + "\n" + marker
 
 
 def _one_line(text: str) -> str:
@@ -76,6 +87,16 @@ def render_template(template: Template, channel: str, context: Mapping[str, Any]
         subject = _one_line(_collect(template.blocks["subject"](ctx), marker))
     block = template.blocks.get("body")
     body = _collect(block(ctx) if block is not None else template.root_render_func(ctx), marker)
+    return subject, _one_line(body) if channel in SUBJECTLESS else body
+
+
+def render_native(template: NativeTemplate, channel: str, context: Mapping[str, Any], marker: str
+                  ) -> tuple[str, str]:
+    """`render_template` for a default translated to Python (the same text: test_native.py)."""
+    subject = ""
+    if template.subject is not None and channel not in SUBJECTLESS:
+        subject = _one_line(_finished(template.subject(context), marker))
+    body = _finished(template.body(context), marker)
     return subject, _one_line(body) if channel in SUBJECTLESS else body
 
 
@@ -103,16 +124,24 @@ def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
     return compiled
 
 
+@cache
+def _natives(locale: str) -> dict[Template, NativeTemplate]:
+    """The compiled defaults of the locale translated to Python, by their Jinja template."""
+    texts = {f"default:{source.name}": source.text for source in default_sources(locale)}
+    return {template: translate(texts[name]) for name, template in _defaults(locale).values()}
+
+
 class Renderer:
     """The templates of one config and locale, compiled once; immutable, thread-safe."""
 
-    __slots__ = ("_defaults", "_plain", "_prefixed", "locale")
+    __slots__ = ("_defaults", "_natives", "_plain", "_prefixed", "locale")
 
     def __init__(self, locale: str, defaults: Mapping[tuple[str, str], Choice],
                  plain: Mapping[tuple[str, str], Choice],
                  prefixed: Mapping[tuple[str, str], tuple[tuple[str, Choice], ...]]) -> None:
         self.locale = locale
         self._defaults = defaults
+        self._natives = _natives(locale)
         self._plain = plain
         self._prefixed = prefixed
 
@@ -167,8 +196,13 @@ class Renderer:
 
     def render(self, kind: str, channel: str, context: Mapping[str, Any], category: str = ""
                ) -> tuple[str, str]:
-        """(subject, body) for one notification; RenderError if the template fails."""
+        """(subject, body) for one notification; RenderError if the template fails. A
+        default renders as Python; should that fail, Jinja renders it and says why."""
         name, template = self.choose(kind, channel, category)
+        native = self._natives.get(template)
+        if native is not None:
+            with suppress(Exception):   # a context without the documented variables
+                return render_native(native, channel, context, TRUNCATED[self.locale])
         try:
             return render_template(template, channel, context, TRUNCATED[self.locale])
         except Exception as exc:  # a template's failure must not take the host down
