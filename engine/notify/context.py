@@ -105,6 +105,15 @@ def host_text(value: Any, limit: int = TEXT_LIMIT) -> str:
     cut between two characters a reader sees as such and marked with "…". Reads no more of
     the text than it keeps."""
     text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit and text.isprintable():
+        # No control characters, and no whitespace but the plain space: only runs of spaces
+        # change (the walk below is the reference: test_context.py).
+        return " ".join(text.split()) if "  " in text or text[:1] == " " or text[-1:] == " " else text
+    return _walked(text, limit)
+
+
+def _walked(text: str, limit: int) -> str:
+    """host_text word by word, reading no further than `limit` characters of words."""
     words: list[str] = []
     size = -1
     for match in _WORD.finditer(text):
