@@ -2,11 +2,14 @@
 host sent (the short printable text answered inline pinned to the word walk)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.notify.context import _walked, host_text, span_text, ticket_link, ticket_url_problem
+from engine.config.values import zone
+from engine.notify.context import _walked, host_text, short_time, span_text, ticket_link, ticket_url_problem
 
 URL = "https://tickets.yunji.example/t/{ticket}"
 
@@ -57,3 +60,11 @@ def test_host_text_answers_as_the_word_walk_does(text: str, limit: int) -> None:
 ])
 def test_host_text_inline(text: str, expected: str) -> None:
     assert host_text(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-62_000_000_000, 253_000_000_000), st.sampled_from(["UTC", "Asia/Shanghai", "America/St_Johns",
+                                                                      "Asia/Kathmandu", "Pacific/Chatham"]))
+def test_short_time_is_strftime(ts: float, name: str) -> None:
+    when = datetime.fromtimestamp(ts, zone(name))
+    assert short_time(when.isoformat()) == when.strftime("%m-%d %H:%M")
