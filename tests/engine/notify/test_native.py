@@ -31,7 +31,7 @@ TEMPLATES = [pytest.param(locale, kind, channel, id=f"{locale}-{kind}-{channel}"
 def both(locale: str, kind: str, channel: str, context: dict[str, Any]) -> tuple[Any, Any]:
     """(Jinja's text, the translation's text) of one default on `context`."""
     _, template = _defaults(locale)[(kind, channel)]
-    native = _natives(locale)[template]
+    native = _natives(locale)[(kind, channel)]
     marker = TRUNCATED[locale]
     return render_template(template, channel, context, marker), render_native(native, channel, context, marker)
 
