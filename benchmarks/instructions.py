@@ -2,7 +2,7 @@
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=consume_iterator \\
         python benchmarks/instructions.py {dict,route,created,created-dict,due,created-floor,due-floor} [views [N]]
-    python benchmarks/instructions.py {replay,replay-render} [LINES]
+    python benchmarks/instructions.py {replay,replay-render,render,render-sandboxed} [LINES]
 
 divide callgrind's `Collected` by 2,000. Only the `deque(map(...), maxlen=0)` loop is
 counted: CPython runs a zero-length deque's input through `consume_iterator`, which
@@ -60,10 +60,48 @@ def replay(render: bool, count: int) -> None:
     deque(map(one, replayed(eng, lines)), maxlen=0)
 
 
+def render(count: int, sandboxed: bool) -> None:
+    """Rendering alone: every notification the example stream's first `count` lines send
+    (1,500: 966 notifications), its context built and its text rendered as a decision
+    does (`Decision._render`), each state as it stood when the notification was sent.
+    `sandboxed`: through the Jinja sandbox, the defaults' text given as config overrides."""
+    import copy
+    from datetime import datetime
+
+    from engine.config.model import TemplateSource
+    from engine.notify.render import Renderer, default_sources
+    from engine.replay.lines import split_lines
+    from engine.replay.stream import replay as replayed
+    from engine.runtime.messages import build_context
+    repo = Path(__file__).resolve().parents[1]
+    eng = engine.load(repo)
+    compiled = eng.compiled
+    renderer = compiled.renderer
+    if sandboxed:
+        renderer = Renderer.compile([TemplateSource("templates/" + s.name.partition("/")[2], s.text)
+                                     for s in default_sources(compiled.locale)], compiled.locale)
+    with (repo / "examples" / "double11-events.jsonl").open("rb") as stream:
+        lines = list(split_lines(stream))[:count]
+    cases = [(copy.deepcopy(d.state), n) for d in replayed(eng, lines) for n in d.sent]
+    print(f"{len(cases)} notifications", file=sys.stderr)
+
+    def one(case: tuple[dict[str, Any], dict[str, Any]]) -> Any:
+        state, sent = case
+        fired = datetime.fromisoformat(sent["at"]).timestamp()
+        context = build_context(compiled, state, sent, fired, compiled.locale, compiled.ticket_url)
+        return renderer.render(sent["kind"], sent["channel"], context, state["category"]["id"])
+    for case in cases:   # warm, uncounted
+        one(case)
+    deque(map(one, cases), maxlen=0)   # the counted part: divide by the notifications
+
+
 def main() -> None:
     what = sys.argv[1] if len(sys.argv) > 1 else "route"
     if what in ("replay", "replay-render"):
         replay(what == "replay-render", int(sys.argv[2]) if len(sys.argv) > 2 else 1500)
+        return
+    if what in ("render", "render-sandboxed"):
+        render(int(sys.argv[2]) if len(sys.argv) > 2 else 1500, what == "render-sandboxed")
         return
     featured = sys.argv[2:3] == ["views"]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 6

@@ -1,7 +1,7 @@
 """Gongdan benchmarks (targets in README.md and docs/performance.md): each figure is a
 median beside a baseline measured in the same process, since shared machines drift.
 
-    python benchmarks/run.py [--quick] [--only validate,routing,views,durable]
+    python benchmarks/run.py [--quick] [--only validate,routing,views,replay,render,durable]
 
 Never a timed assertion: this prints figures; the README and issue notes quote them.
 """
@@ -327,6 +327,68 @@ def bench_replay(events_path: Path, runs: int, label: str, render: bool = True) 
           f"(JSON parse+dump alone {len(lines) / base:,.0f}/s; {took / base:.0f}x)")
 
 
+def bench_render(events_path: Path, runs: int) -> None:
+    """The rendered replay (issue #19's goal: 20,000 events/s in one process) beside its
+    floors, the simplest Python that writes the same bytes: each event line parsed and each
+    decision, rendered beforehand, written, with the standard library's `json` and with
+    orjson (what Gongdan reads and writes with where the two agree); and beside the same
+    replay without rendering, whose difference is what rendering costs. The four run in
+    turn in each round, each timed after an untimed warm-up; figures are medians."""
+    import json
+
+    import orjson
+
+    from engine.jsonio import dumps_line
+    from engine.replay.stream import replay
+    eng = engine.load(Path(__file__).resolve().parents[1])
+    lines = events_path.read_text(encoding="utf-8").splitlines()
+    decided = [d.to_dict(with_state=False, render=True) for d in replay(eng, lines)]
+    written = [dumps_line(d) for d in decided]
+    sent = sum(len(d["notifications"]) for d in decided)
+    same = (all(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" == w
+                for d, w in zip(decided, written, strict=True))
+            and all(orjson.dumps(d) + b"\n" == w for d, w in zip(decided, written, strict=True)))
+
+    def replayed(render: bool) -> Callable[[], None]:
+        def run() -> None:
+            for d in replay(eng, lines):
+                dumps_line(d.to_dict(with_state=False, render=render))
+        return run
+
+    def floor_json() -> None:
+        for line in lines:
+            json.loads(line)
+        for d in decided:
+            json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+    def floor_orjson() -> None:
+        for line in lines:
+            orjson.loads(line)
+        for d in decided:
+            orjson.dumps(d)
+
+    subjects = (floor_json, floor_orjson, replayed(False), replayed(True))
+    times = [[_warm_time(f) for f in subjects] for _ in range(runs)]
+    med = [statistics.median(t[i] for t in times) for i in range(len(subjects))]
+    n = len(lines)
+    added = statistics.median(t[3] - t[2] for t in times)
+    print(f"render    example stream rendered {n / med[3]:,.0f} events/s, --no-render {n / med[2]:,.0f} events/s: "
+          f"rendering adds {added / n * 1e6:.1f} µs an event, {added / sent * 1e6:.1f} µs a notification | floor "
+          f"(each line parsed, each decision rendered beforehand written{'' if same else ', NOT the same bytes'}): "
+          f"json {n / med[0]:,.0f} events/s, orjson {n / med[1]:,.0f} events/s; rendered replay "
+          f"{statistics.median(t[3] / t[0] for t in times):.1f}x the json floor, "
+          f"{statistics.median(t[3] / t[1] for t in times):.0f}x the orjson floor   "
+          f"[{n} events, {len(decided)} decisions, {sent} notifications, {runs} rounds]")
+
+
+def _warm_time(func: Callable[[], Any]) -> float:
+    """One call's wall time, after an untimed call."""
+    func()
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
 def bench_durable(n: int, runs: int) -> None:
     """Routing by category equality at 500 rules: durable-rules beside the engine, same events."""
     try:
@@ -377,7 +439,7 @@ def bench_durable(n: int, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and events")
-    parser.add_argument("--only", default="validate,routing,due,views,oncall,calendar,replay,durable")
+    parser.add_argument("--only", default="validate,routing,due,views,oncall,calendar,replay,render,durable")
     parser.add_argument("--million", action="store_true",
                         help="also replay a ~1,000,000-event stream (235,000 tickets)")
     args = parser.parse_args()
@@ -404,6 +466,8 @@ def main() -> None:
         example = Path(__file__).resolve().parents[1] / "examples" / "double11-events.jsonl"
         bench_replay(example, max(1, runs // 2), "example stream")
         bench_replay(example, max(1, runs // 2), "example stream", render=False)
+    if "render" in only:
+        bench_render(Path(__file__).resolve().parents[1] / "examples" / "double11-events.jsonl", max(3, runs // 2))
     if args.million:
         import json
 

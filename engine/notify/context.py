@@ -7,6 +7,7 @@ import string
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -71,10 +72,11 @@ def span_text(seconds: float, locale: str) -> str:
         return words["under"]
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    units = [(n, u) for n, u in ((days, "d"), (hours, "h"), (mins, "m")) if n]
-    return words["sep"].join(words[u].format(n) for n, u in units[:2])
+    texts = [words[u].format(n) for n, u in ((days, "d"), (hours, "h"), (mins, "m")) if n]
+    return words["sep"].join(texts[:2])
 
 
+@lru_cache(maxsize=64)   # a config's one pattern, asked for every notification's link
 def ticket_url_problem(pattern: str) -> str | None:
     """Why a `ticket_url` pattern is unusable (only a bare `{ticket}` field may appear), or
     None. The pattern is config: `{ticket.__class__}` must not reach Python objects."""
@@ -105,6 +107,15 @@ def host_text(value: Any, limit: int = TEXT_LIMIT) -> str:
     cut between two characters a reader sees as such and marked with "…". Reads no more of
     the text than it keeps."""
     text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit and text.isprintable():
+        # No control characters, and no whitespace but the plain space: only runs of spaces
+        # change (the walk below is the reference: test_context.py).
+        return " ".join(text.split()) if "  " in text or text[:1] == " " or text[-1:] == " " else text
+    return _walked(text, limit)
+
+
+def _walked(text: str, limit: int) -> str:
+    """host_text word by word, reading no further than `limit` characters of words."""
     words: list[str] = []
     size = -1
     for match in _WORD.finditer(text):
@@ -150,6 +161,12 @@ def level_view(level: str, name: str | None) -> dict[str, str]:
     return {"id": level, "name": name or level, "label": label}
 
 
+def short_time(iso: str) -> str:
+    """`11-11 00:10` from `2026-11-11T00:10:00+08:00`: `strftime("%m-%d %H:%M")` of the same
+    datetime (isoformat writes a four-digit year), in a slice rather than a format."""
+    return iso[5:10] + " " + iso[11:16]
+
+
 def timing(clock: Mapping[str, Any] | None, now_ts: float, tz_name: str, locale: str
            ) -> dict[str, Any]:
     """due, due_iso, overdue(_minutes), remaining(_minutes) of a clock at `now_ts`; a
@@ -158,12 +175,12 @@ def timing(clock: Mapping[str, Any] | None, now_ts: float, tz_name: str, locale:
     if clock is None or not running or clock.get("due") is None:
         return {"due": "", "due_iso": "", "overdue": "", "overdue_minutes": 0,
                 "remaining": "", "remaining_minutes": 0}
-    due = datetime.fromtimestamp(clock["due"], zone(tz_name))
+    due_iso = datetime.fromtimestamp(clock["due"], zone(tz_name)).isoformat()
     until = clock["stopped"] if clock["stopped"] is not None else now_ts
     late, left = until - clock["due"], clock["due"] - now_ts
     words = WORDS[locale]
     return {
-        "due": due.strftime("%m-%d %H:%M"), "due_iso": due.isoformat(),
+        "due": short_time(due_iso), "due_iso": due_iso,
         "overdue": words["late"].format(span_text(late, locale)) if late > 0 else "",
         "overdue_minutes": max(0, int(late // 60)),
         "remaining": words["left"].format(span_text(left, locale)) if left > 0 else "",

@@ -3,6 +3,7 @@ English, config overrides by category prefix, rendered in the sandbox."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -13,6 +14,7 @@ from jinja2 import Template
 from engine.config.model import TemplateSource
 from engine.errors import GongdanError
 from engine.notify.channels import CHANNELS, SUBJECTLESS
+from engine.notify.native import NativeTemplate, translate
 from engine.notify.sandbox import ENVIRONMENT, MAX_OUTPUT
 
 KINDS = ("assign", "remind", "breach", "escalate", "acknowledged", "resolved")
@@ -54,11 +56,20 @@ def _collect(chunks: Iterator[str], marker: str) -> str:
         parts.append(chunk)
         size += len(chunk)
         if size > MAX_OUTPUT:
-            text = "".join(parts)[:MAX_OUTPUT]
-            cut = text.rfind("\n")
-            cut = cut if cut > 0 else text.rfind(" ")
-            return (text[:cut] if cut > 0 else text).rstrip() + "\n" + marker
+            return _cut("".join(parts), marker)
     return "".join(parts).strip()
+
+
+def _finished(text: str, marker: str) -> str:
+    """What `_collect` makes of a block's whole text."""
+    return _cut(text, marker) if len(text) > MAX_OUTPUT else text.strip()
+
+
+def _cut(text: str, marker: str) -> str:
+    text = text[:MAX_OUTPUT]
+    cut = text.rfind("\n")
+    cut = cut if cut > 0 else text.rfind(" ")
+    return (text[:cut] if cut > 0 else text).rstrip() + "\n" + marker
 
 
 def _one_line(text: str) -> str:
@@ -79,6 +90,16 @@ def render_template(template: Template, channel: str, context: Mapping[str, Any]
     return subject, _one_line(body) if channel in SUBJECTLESS else body
 
 
+def render_native(template: NativeTemplate, channel: str, context: Mapping[str, Any], marker: str
+                  ) -> tuple[str, str]:
+    """`render_template` for a default translated to Python (the same text: test_native.py)."""
+    subject = ""
+    if template.subject is not None and channel not in SUBJECTLESS:
+        subject = _one_line(_finished(template.subject(context), marker))
+    body = _finished(template.body(context), marker)
+    return subject, _one_line(body) if channel in SUBJECTLESS else body
+
+
 @cache
 def default_sources(locale: str) -> tuple[TemplateSource, ...]:
     """The shipped templates for a locale (`<locale>/<kind>.<channel>.j2`)."""
@@ -93,7 +114,8 @@ Choice = tuple[str, Template]     # (template name, compiled template)
 
 @cache
 def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
-    """The compiled defaults, shared by every Renderer of the locale."""
+    """The defaults compiled by Jinja, shared by every Renderer of the locale (built on first
+    use: a Renderer renders the defaults as Python)."""
     compiled = {}
     for source in default_sources(locale):
         parsed = parse_name(source.name.partition("/")[2])
@@ -103,16 +125,27 @@ def _defaults(locale: str) -> dict[tuple[str, str], Choice]:
     return compiled
 
 
+@cache
+def _natives(locale: str) -> dict[tuple[str, str], NativeTemplate]:
+    """The defaults of the locale translated to Python: what a Renderer renders them with,
+    so Jinja compiles a default only for a preview or to say why one failed."""
+    natives = {}
+    for source in default_sources(locale):
+        parsed = parse_name(source.name.partition("/")[2])
+        assert parsed is not None, source.name   # the shipped names are checked by the tests
+        natives[(parsed.kind, parsed.channel)] = translate(source.text)
+    return natives
+
+
 class Renderer:
     """The templates of one config and locale, compiled once; immutable, thread-safe."""
 
-    __slots__ = ("_defaults", "_plain", "_prefixed", "locale")
+    __slots__ = ("_natives", "_plain", "_prefixed", "locale")
 
-    def __init__(self, locale: str, defaults: Mapping[tuple[str, str], Choice],
-                 plain: Mapping[tuple[str, str], Choice],
+    def __init__(self, locale: str, plain: Mapping[tuple[str, str], Choice],
                  prefixed: Mapping[tuple[str, str], tuple[tuple[str, Choice], ...]]) -> None:
         self.locale = locale
-        self._defaults = defaults
+        self._natives = _natives(locale)
         self._plain = plain
         self._prefixed = prefixed
 
@@ -136,30 +169,35 @@ class Renderer:
                 plain[key] = choice
         ordered = {key: tuple(sorted(found, key=lambda p: -len(p[0])))
                    for key, found in prefixed.items()}
-        return cls(locale, _defaults(locale), plain, ordered)
+        return cls(locale, plain, ordered)
 
-    def choose(self, kind: str, channel: str, category: str = "") -> Choice:
-        """The longest category-prefix override, else a plain override, else the default."""
+    def _key(self, kind: str, channel: str) -> tuple[str, str]:
         key = (kind, channel)
-        if key not in self._defaults:
+        if key not in self._natives:
             raise ValueError(f"no template for kind {kind!r} and channel {channel!r}")
+        return key
+
+    def _override(self, key: tuple[str, str], category: str) -> Choice | None:
+        """The longest category-prefix override, else a plain override, else None."""
         for prefix, choice in self._prefixed.get(key, ()):
             if category == prefix or category.startswith(prefix + "/"):
                 return choice
-        return self._plain.get(key) or self._defaults[key]
+        return self._plain.get(key)
+
+    def choose(self, kind: str, channel: str, category: str = "") -> Choice:
+        """The longest category-prefix override, else a plain override, else the default."""
+        key = self._key(kind, channel)
+        return self._override(key, category) or _defaults(self.locale)[key]
 
     def default(self, kind: str, channel: str) -> Choice:
         """The shipped template of the locale, whatever the overrides (for previews)."""
-        key = (kind, channel)
-        if key not in self._defaults:
-            raise ValueError(f"no template for kind {kind!r} and channel {channel!r}")
-        return self._defaults[key]
+        return _defaults(self.locale)[self._key(kind, channel)]
 
     def for_locale(self, locale: str) -> Renderer:
         """The same overrides over another locale's defaults (overrides are not per locale)."""
         if locale not in LOCALES:
             raise ValueError(f"unknown locale {locale!r} (locales: {', '.join(LOCALES)})")
-        return Renderer(locale, _defaults(locale), self._plain, self._prefixed)
+        return Renderer(locale, self._plain, self._prefixed)
 
     def template_name(self, kind: str, channel: str, category: str = "") -> str:
         """Which file renders this message (`default:zh/breach.sms.j2` for a default)."""
@@ -167,8 +205,15 @@ class Renderer:
 
     def render(self, kind: str, channel: str, context: Mapping[str, Any], category: str = ""
                ) -> tuple[str, str]:
-        """(subject, body) for one notification; RenderError if the template fails."""
-        name, template = self.choose(kind, channel, category)
+        """(subject, body) for one notification; RenderError if the template fails. A
+        default renders as Python; should that fail, Jinja renders it and says why."""
+        key = self._key(kind, channel)
+        chosen = self._override(key, category)
+        if chosen is None:
+            with suppress(Exception):   # a context without the documented variables
+                return render_native(self._natives[key], channel, context, TRUNCATED[self.locale])
+            chosen = _defaults(self.locale)[key]
+        name, template = chosen
         try:
             return render_template(template, channel, context, TRUNCATED[self.locale])
         except Exception as exc:  # a template's failure must not take the host down

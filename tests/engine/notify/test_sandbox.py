@@ -3,11 +3,13 @@ harmless when one is rendered anyway, bounded output, the `fit` and `md` filters
 from __future__ import annotations
 
 import pytest
+from jinja2 import Undefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from engine.config.model import TemplateSource
 from engine.notify.context import sample_context
 from engine.notify.render import Renderer, RenderError
-from engine.notify.sandbox import MAX_OUTPUT, fit, md
+from engine.notify.sandbox import ENVIRONMENT, MAX_OUTPUT, fit, md
 from engine.notify.template_checks import check_templates
 
 RENDERER = Renderer.compile(locale="zh")
@@ -145,3 +147,21 @@ def test_a_hostile_title_stays_text_in_dingtalk_markdown(channel: str) -> None:
 ])
 def test_md_filter(text: str, inert: str) -> None:
     assert md(text) == inert
+
+
+GETATTR_OBJECTS = [{"id": "T-1", "items": "shadowed", "_private": 1, "__class__": "x"}, {}, ["a"], "text",
+                   RENDERER, 3]
+GETATTR_NAMES = ["id", "items", "keys", "_private", "__class__", "__init__", "missing", "upper", "append",
+                 "mro", "format", "real"]
+
+
+@pytest.mark.parametrize("obj", GETATTR_OBJECTS, ids=lambda o: type(o).__name__)
+def test_attribute_lookup_is_jinjas(obj: object) -> None:
+    """The sandbox reads a dict's item without raising first; what it finds is what Jinja's
+    sandboxed getattr finds, for items, methods, private and unsafe names, and none."""
+    def seen(value: object) -> object:
+        if isinstance(value, Undefined):
+            return (type(value).__name__, value._undefined_hint, value._undefined_name)
+        return value
+    for name in GETATTR_NAMES:
+        assert seen(ENVIRONMENT.getattr(obj, name)) == seen(SandboxedEnvironment.getattr(ENVIRONMENT, obj, name))
