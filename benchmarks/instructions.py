@@ -1,7 +1,7 @@
 """Instruction counts for routing and created decisions: repeatable where wall time drifts.
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=consume_iterator \\
-        python benchmarks/instructions.py {dict,route,created,created-dict,due} [views [N]]
+        python benchmarks/instructions.py {dict,route,created,created-dict,due,created-floor,due-floor} [views [N]]
     python benchmarks/instructions.py {replay,replay-render,render,render-sandboxed} [LINES]
 
 divide callgrind's `Collected` by 2,000. Only the `deque(map(...), maxlen=0)` loop is
@@ -16,7 +16,9 @@ modes, default 6: one of each kind the reference config has) and standard soluti
 rest of the config unchanged. `created-dict` is the
 created decision through `to_dict(with_state=False, render=False)`, where a decision's
 views and solution are read; `due` fires each new ticket's first step (`Engine.due` on
-the state as a host passes it, recipients resolved, nothing rendered). Set PYTHONHASHSEED=0 for the same count twice.
+the state as a host passes it, recipients resolved, nothing rendered); `created-floor` and
+`due-floor` build the same decisions' objects from known answers (`floor.py`: the floor
+issue #19 measures against). Set PYTHONHASHSEED=0 for the same count twice.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from events import created_events
+from floor import created_floor, due_floor
 from run import _tickets, due_cases
 from scale import Scale, write
 
@@ -127,10 +130,19 @@ def main() -> None:
     def one_lookup(t: dict[str, Any]) -> Any:
         return categories.get(t["category"])
 
+    if what == "created-floor":
+        return measure(created_floor(eng, events), events)
+    if what == "due-floor":
+        cases = due_cases(eng, events)
+        return measure(due_floor(eng, cases), cases)
+
     runs: dict[str, tuple[Callable[[Any], Any], list[Any]]] = {
         "dict": (one_lookup, tickets), "route": (one_route, tickets), "created": (one_created, events),
         "created-dict": (one_created_dict, events), "due": (one_due, due_cases(eng, events) if what == "due" else [])}
-    one, items = runs[what]
+    measure(*runs[what])
+
+
+def measure(one: Callable[[Any], Any], items: list[Any]) -> None:
     for item in items:  # warm every memo the loop will meet
         one(dict(item) if isinstance(item, dict) else item)
     deque(map(one, items), maxlen=0)  # the counted part

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.config.model import Config, Loc, RouteDef
-from engine.routing.index import RuleIndex, anchors_of, residual
+from engine.routing.index import RuleIndex, anchors_of, residual, second_anchor
 from engine.routing.matchers import (
     ATTRIBUTES,
     NON_ATTRIBUTES,
@@ -89,14 +89,16 @@ def _category(cid: str, name: str, team: str, team_from: str, severity: str, sev
 def _rules(config: Config, calendars: Mapping[str, OpenCalendar], ranks: Mapping[str, int]
            ) -> tuple[tuple[CompiledRule, ...], RuleIndex]:
     anchors = [anchors_of(r.when) for r in config.rules]
+    seconds = {i: second for i, (r, anchor) in enumerate(zip(config.rules, anchors, strict=True))
+               if (second := second_anchor(r.when, anchor)) is not None}
     compiled = []
     for i, (r, anchor) in enumerate(zip(config.rules, anchors, strict=True)):
-        rest = residual(r.when, anchor)
+        rest = residual(r.when, anchor, seconds.get(i))
         predicate = compile_matcher(rest, calendars) if rest else None
         compiled.append(CompiledRule(i, r.id, predicate, r.team, r.severity,
                                      ranks[r.severity] if r.severity else None, r.tags, r.stop,
                                      where(config, r.loc), tuple(ranks)))
-    return tuple(compiled), RuleIndex(enumerate(anchors))
+    return tuple(compiled), RuleIndex(enumerate(anchors), seconds)
 
 
 def compile_router(config: Config, calendars: Mapping[str, OpenCalendar]) -> Router:

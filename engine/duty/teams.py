@@ -26,6 +26,10 @@ class Assignee(NamedTuple):
     gap: bool
 
 
+# One C call, not the NamedTuple's generated Python __new__: every new ticket makes one.
+_assignee = tuple.__new__
+
+
 @dataclass(frozen=True, slots=True)
 class Duty:
     primary: Schedule
@@ -58,16 +62,16 @@ class Team:
 
     def assignee(self, ts: float, mode: str, default_mode: str) -> Assignee:
         """primary, else backup, else the team lead (a gap), else nobody (a gap)."""
-        duty = self.duty_in(mode, default_mode)
+        duty = self.duty.get(mode) or self.duty.get(default_mode)  # `duty_in`, inline: every ticket
         if duty is not None:
             person, source = duty.primary.who(ts)
             if person is not None:
-                return Assignee(person, source or duty.primary.id, False)
+                return _assignee(Assignee, (person, source or duty.primary.id, False))
             if duty.backup is not None:
                 person, source = duty.backup.who(ts)
                 if person is not None:
-                    return Assignee(person, source or duty.backup.id, True)
-        return Assignee(self.lead, f"{self.id}/lead", True)
+                    return _assignee(Assignee, (person, source or duty.backup.id, True))
+        return _assignee(Assignee, (self.lead, f"{self.id}/lead", True))
 
 
 def team_gaps(team: Team, mode: str, default_mode: str, start: float, end: float

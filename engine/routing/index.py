@@ -4,7 +4,8 @@ Rules are indexed by one necessary condition each (an anchor: category equality 
 an attribute equality, a tag, a field's presence), as bit masks: a category's mask is
 precomputed and a generated probe ORs in what the ticket's attributes admit, so a ticket
 evaluates only the rules that could match it, in file order, exactly as if every rule had
-been tried.
+been tried. A rule anchored on its category or a fixed attribute may have a second anchor,
+an equality on another fixed attribute: the probe drops it unless the ticket meets both.
 """
 from __future__ import annotations
 
@@ -47,7 +48,32 @@ def anchors_of(when: Mapping[str, Any]) -> tuple[Anchor, ...] | None:
     return min(options, key=lambda o: o[0])[1] if options else None
 
 
-def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> dict[str, Any]:
+# Attributes no rule changes during a pass: a condition on one of them, once met, stays met.
+_FIXED = ("category", "source", "submitter", "title")
+
+
+def second_anchor(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> tuple[Anchor, ...] | None:
+    """A second necessary condition for a rule whose anchor is its category or a fixed
+    attribute's value: an equality (or `in`) on another fixed attribute or field, ANDed
+    with it. The rule is then a candidate only for tickets that meet both (a category
+    prefix and `fields.region: eu-west-1`, the common pair), and need not test either.
+    None for a rule anchored on its level, a tag or a presence (those can change or prove
+    less), and when no such conjunct exists."""
+    if anchors is None or any(a[0] not in ("eq", "prefix") or (a[1] not in _FIXED and not
+                              a[1].startswith("fields.")) for a in anchors):
+        return None
+    first = {a[1] for a in anchors}
+    for key, cond in when.items():
+        if key in NON_ATTRIBUTES or key in first or not (key in _FIXED or key.startswith("fields.")):
+            continue
+        values = _equal_values(key, cond)
+        if values is not None:
+            return tuple(("eq", key, v) for v in values)
+    return None
+
+
+def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None,
+             second: tuple[Anchor, ...] | None = None) -> dict[str, Any]:
     """What is left to test once a rule is a candidate through its anchors.
 
     The index found the candidate by testing the anchored condition exactly as the
@@ -56,11 +82,15 @@ def residual(when: Mapping[str, Any], anchors: tuple[Anchor, ...] | None) -> dic
     and a level anchor held when the pass began, but an earlier rule may raise the level
     before this rule is tried (tags only grow, so a tag anchor stays true).
     """
+    rest = dict(when)
     if anchors is not None and all(a[0] != "has" and a[1] != "severity" for a in anchors):
         for key, cond in when.items():
             if key not in NON_ATTRIBUTES and _condition_anchor(key, cond) == anchors:
-                return {k: v for k, v in when.items() if k != key}
-    return dict(when)
+                del rest[key]
+                break
+    if second is not None:  # an equality the probe tested as the matcher would
+        rest.pop(second[0][1])
+    return rest
 
 
 def _condition_anchor(key: str, cond: Any) -> tuple[Anchor, ...] | None:
@@ -95,15 +125,26 @@ class RuleIndex:
     """Which rules a ticket must try, as a bit mask over the rules (bit i is rule i): by
     category (precomputed per category) and by the ticket's other attributes."""
 
-    def __init__(self, rules: Iterable[tuple[int, tuple[Anchor, ...] | None]]) -> None:
+    def __init__(self, rules: Iterable[tuple[int, tuple[Anchor, ...] | None]],
+                 seconds: Mapping[int, tuple[Anchor, ...]] | None = None) -> None:
         self.always = 0
+        # Rules with a second anchor (`second_anchor`): a candidate only when the probe also
+        # finds that one, in the bits above `width` of its answer.
+        self.second_eq: dict[str, dict[Any, int]] = {}
+        self.needs = 0
+        for rule, pair in (seconds or {}).items():
+            self.needs |= 1 << rule
+            for _, key, value in pair:
+                _mark(self.second_eq.setdefault(key, {}), scalar_key(value), 1 << rule)
         self.category_eq: dict[str, int] = {}
         self.prefixes: dict[int, dict[str, int]] = {}
         self.attribute_eq: dict[str, dict[Any, int]] = {}
         self.tags: dict[Any, int] = {}
         self.has_field: dict[str, int] = {}
         self.has_attribute: dict[str, int] = {}
+        self.width = 0
         for index, anchors in rules:
+            self.width = max(self.width, index + 1)
             if anchors is None:
                 self.always |= 1 << index
             else:
@@ -138,12 +179,15 @@ class RuleIndex:
             found |= self.tags.get(scalar_key(tag), 0)
         return found
 
-    def probe(self, getters: Mapping[str, Callable[[Ticket], Any]]) -> Callable[[Ticket], int] | None:
-        """The function giving a ticket's rules beyond its category's, bound once at compile
-        time; None when every anchor is a category one."""
-        if not (self.attribute_eq or self.tags or self.has_field or self.has_attribute):
+    def probe(self, getters: Mapping[str, Callable[[Ticket], Any]]) -> Callable[[Ticket, int], int] | None:
+        """The function giving a ticket's candidates from its category's (`mask`): with
+        the rules its attributes anchor, without those whose second anchor it lacks; bound
+        once at compile time; None when every anchor is a category one."""
+        if not (self.attribute_eq or self.tags or self.has_field or self.has_attribute or self.second_eq):
             return None
         return _probe(self, getters)
+
+
 
 
 def _mark(table: dict[Any, int], key: Any, bit: int) -> None:
@@ -151,23 +195,19 @@ def _mark(table: dict[Any, int], key: Any, bit: int) -> None:
 
 
 def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
-           ) -> Callable[[Ticket], int]:
+           ) -> Callable[[Ticket, int], int]:
     """Rules anchored on a ticket's attributes, tags and fields, as a mask: one generated
     function reading just the attributes this config's rules are anchored on."""
     names = Namespace(_hits=_hits)
-    body = ["found = 0"]
-    if index.has_field or any(key.count(".") == 1 for key in index.attribute_eq):
+    body = ["found = 0", *(["also = 0"] if index.second_eq else [])]
+    if index.has_field or any(key.count(".") == 1 for key in (*index.attribute_eq, *index.second_eq)):
         body.append("payload = t['fields']")
-    for key, table in index.attribute_eq.items():
-        if "." not in key:  # the evaluator's tickets have every top-level attribute
-            body.append(f"v = t[{names.bind(key)}]")
-        elif key.count(".") == 1:
-            body.append(f"v = payload.get({names.bind(key[7:])})")
-        else:  # the getter gives MISSING, which no table holds
-            body.append(f"v = {names.bind(getters[key])}(t)")
-        hits = names.bind(table)
-        body += ["if v is not None:",
-                 f"    found |= {hits}.get(v, 0) if type(v) is str else _hits({hits}, v)"]
+    for tables, into in ((index.attribute_eq, "found"), (index.second_eq, "also")):
+        for key, table in tables.items():
+            body.append(f"v = {_read(names, key, getters)}")
+            hits = names.bind(table)
+            body += ["if v is not None:",
+                     f"    {into} |= {hits}.get(v, 0) if type(v) is str else _hits({hits}, v)"]
     if index.tags:
         body += ["for v in t['tags']:",
                  f"    if type(v) is str: found |= {names.bind(index.tags)}.get(v, 0)"]
@@ -175,8 +215,21 @@ def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
         body += [f"for v in payload: found |= {names.bind(index.has_field)}.get(v, 0)"]
     for key, bits in index.has_attribute.items():
         body += [f"if t[{names.bind(key)}] is not None: found |= {bits}"]
-    probe: Callable[[Ticket], int] = names.function("t", body + ["return found"], "probe")
+    # The category's rules and those the attributes anchor, less the rules whose second
+    # anchor the ticket lacks (`keep`: every rule without one).
+    keep = ((1 << index.width) - 1) & ~index.needs
+    answer = f"(mask | found) & ({keep} | also)" if index.second_eq else "mask | found"
+    probe: Callable[[Ticket, int], int] = names.function("t, mask", [*body, f"return {answer}"], "probe")
     return probe
+
+
+def _read(names: Namespace, key: str, getters: Mapping[str, Callable[[Ticket], Any]]) -> str:
+    """The probe's expression for an attribute's value (None when absent)."""
+    if "." not in key:  # the evaluator's tickets have every top-level attribute
+        return f"t[{names.bind(key)}]"
+    if key.count(".") == 1:
+        return f"payload.get({names.bind(key[7:])})"
+    return f"{names.bind(getters[key])}(t)"  # the getter gives MISSING, which no table holds
 
 
 def _hits(table: dict[Any, int], value: Any) -> int:

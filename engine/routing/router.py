@@ -32,7 +32,9 @@ _FALLBACKS = 1 << 16
 # Built with tuple.__new__ (one C call) rather than the generated Python __new__: it runs
 # for every ticket a rule or route applies to.
 _routing = tuple.__new__
-_Step = tuple[CompiledRule, Mapping[str, tuple[str, str]] | None]
+# A plan's step: the rule's predicate, its grading table when it only grades and wakes no
+# later rule (else None), the rule, and whether it may wake later rules.
+_Step = tuple[Callable[[Ticket], bool] | None, Mapping[str, tuple[str, str]] | None, CompiledRule, bool]
 
 
 class Router:
@@ -53,10 +55,12 @@ class Router:
         self.wakers = frozenset(rule.index for rule in rules if
                                  (rule.severity and "severity" in index.attribute_eq)
                                  or (rule.tags and index.tags))
-        # Each rule with its grading table when it only grades and wakes no later rule (the
-        # common rule: one lookup), else None; plans are tuples of these pairs.
+        # Each rule as its plan step: its predicate, its grading table when it only grades and
+        # wakes no later rule (the common rule: one lookup) else None, and whether it may wake
+        # later rules; plans are tuples of these.
         self._steps: tuple[_Step, ...] = tuple(
-            (rule, rule.grades if rule.grades and rule.index not in self.wakers else None) for rule in rules)
+            (rule.predicate, rule.grades if rule.grades and rule.index not in self.wakers else None, rule,
+             rule.index in self.wakers) for rule in rules)
         self._plans: dict[int, tuple[_Step, ...]] = {}
         self._fallbacks: dict[str, tuple[CompiledCategory, int, str]] = {}
         self._lines: dict[tuple[int, str | None, str | None, tuple[str, ...]], str] = {}
@@ -116,7 +120,7 @@ class Router:
         raised = submitted is not None and self.ranks[submitted] < self.ranks[node.severity]
         severity = ticket["severity"] = submitted if raised else node.severity
         if self._probe is not None:
-            mask |= self._probe(ticket)
+            mask = self._probe(ticket, mask)
         if not (mask or node.routes or fallback or submitted or explain is not None):
             return node.routing
         lines: list[str] = [head] if explain is None else explain
@@ -147,8 +151,7 @@ class Router:
         team: str | None = None
         plan = self._plans.get(mask) or self.plan(mask)
         while plan:
-            for rule, grades in plan:
-                predicate = rule.predicate
+            for predicate, grades, rule, wakes in plan:
                 if predicate is not None and not predicate(ticket):
                     if explaining:
                         lines.append(NoMatch(f"rule {rule.id} ({rule.where}): no match"))
@@ -157,7 +160,7 @@ class Router:
                     ticket["severity"], line = grades[ticket["severity"]]
                     lines.append(line)
                     continue
-                if rule.index not in self.wakers:
+                if not wakes:
                     team = self.apply(rule, ticket, team, lines)
                     if rule.stop:
                         return team

@@ -189,8 +189,9 @@ def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: da
     all_flags = list(state["flags"])
     if flags:  # most decisions raise no flag: no list comprehension (a frame in 3.11)
         all_flags += [f for f in flags if f not in state["flags"]]
-    decision = Decision(compiled, at, event, state, trace, sent or [], all_flags, explain,
-                        known_waiting=waiting, at_text=at_text, at_ts=at_ts)
+    # Positional (in field order): keywords cost a dataclass `__init__` their matching.
+    decision = Decision(compiled, at, event, state, trace, sent or [], all_flags, explain, None, waiting,
+                        at_text, None, at_ts)
     if explain is not None:
         decision.reading = read_views(compiled, state, decision._now(), explain)
     return decision

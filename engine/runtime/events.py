@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 from engine.config.values import LOCAL_DATETIME, RANGE_TEXT, seconds_in_range
 from engine.errors import EventError
+from engine.runtime.event_fast import fast_checks
 
 EVENT_TYPES = ("created", "acknowledged", "transferred", "updated", "status_changed",
                "resolved", "reopened", "closed")
@@ -180,7 +181,7 @@ def _flat(value: dict[Any, Any]) -> bool:
         # `unicode_text` inlined for ASCII (its own first answer): most keys and values are
         if type(key) is not str or not ((key.isascii() and "\x00" not in key) or unicode_text(key)) or not (
                 (kind is str and len(item) <= MAX_TEXT
-                 and ((item.isascii() and "\x00" not in item) or unicode_text(item)))
+                 and ((item.isascii() and "\x00" not in item) or item.isprintable() or unicode_text(item)))
                 or item is None or kind is bool or (kind is int and item in _INT_RANGE)):
             return False
     return True
@@ -299,7 +300,9 @@ _PLAIN: dict[FieldCheck, tuple[type, ...]] = {
     _maybe_text: (type(None),), _maybe_flag: (type(None), bool), _maybe_resolution: (type(None),),
 }
 # Texts a field takes without a call, by length (-1: always checked): a plain string in
-# bounds, the common case, costs a length test.
+# bounds, the common case, costs a length test and a C test of its characters (ASCII
+# without NUL, or printable: `isprintable()` is false for NUL and half surrogate pairs, so
+# it implies `unicode_text`; a text with a newline or a tab gets the full check).
 _TEXT_BOUNDS: dict[FieldCheck, tuple[int, int]] = {
     _text: (0, MAX_TEXT), _maybe_text: (0, MAX_TEXT), _name: (1, MAX_NAME),
     # A category of fewer characters than MAX_SEGMENTS cannot have too many parts.
@@ -315,6 +318,34 @@ _REQUIRED = {kind: ("ticket", "at") + {"created": ("category",), "transferred": 
                                         }.get(kind, ()) for kind in EVENT_TYPES}
 
 
+def _plain_tags(value: Any) -> bool:
+    """`_tags` accepts `value`, answered without raising (the fast check's form)."""
+    if type(value) is not list or len(value) > MAX_TAGS:
+        return False
+    for tag in value:
+        if type(tag) is not str or not 0 < len(tag) <= MAX_NAME or not (
+                (tag.isascii() and "\x00" not in tag) or tag.isprintable()):
+            return False
+    return True
+
+
+# Each check's yes-or-no form for `event_fast` (true only where the check accepts).
+_PLAIN_TEXT = "((v.isascii() and '\\x00' not in v) or v.isprintable())"
+_FORMS: dict[FieldCheck, str] = {
+    _text: f"type(v) is str and len(v) <= {MAX_TEXT} and {_PLAIN_TEXT}",
+    _maybe_text: f"v is None or (type(v) is str and len(v) <= {MAX_TEXT} and {_PLAIN_TEXT})",
+    _name: f"type(v) is str and 0 < len(v) <= {MAX_NAME} and {_PLAIN_TEXT}",
+    _category: f"type(v) is str and 0 < len(v) <= {MAX_CATEGORY} and v.count('/') < {MAX_SEGMENTS} "
+               f"and {_PLAIN_TEXT}",
+    _maybe_id: f"v is None or (type(v) is str and len(v) <= {MAX_NAME} and id_match(v) is not None)",
+    _maybe_tags: "v is None or plain_tags(v)",
+    _maybe_fields: "v is None or (type(v) is dict and len(v) <= 64 and flat(v))",
+    _maybe_flag: "v is None or type(v) is bool",
+}
+_FAST = fast_checks(_FIELDS, _REQUIRED, _FORMS,
+                    {"id_match": _ID.fullmatch, "plain_tags": _plain_tags, "flat": _flat})
+
+
 def parse_event(raw: Any) -> Event:
     """Check an event's shape; raises EventError naming the first wrong field."""
     if not isinstance(raw, dict):
@@ -323,7 +354,17 @@ def parse_event(raw: Any) -> Event:
     specs = _SPECS.get(kind) if type(kind) is str else None
     if specs is None:
         raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {describe(kind)}", "type")
-    for key in _REQUIRED[kind]:  # type: ignore[index]
+    fast = _FAST.get(kind)  # type: ignore[arg-type]
+    if fast is None or not fast(raw):
+        _check_fields(raw, kind, specs)  # type: ignore[arg-type]
+    at = raw["at"]  # `_instant`'s memo read here: one call less for a known `at`
+    found = _INSTANTS.get(at) if type(at) is str else None
+    return _event(Event, (kind, raw["ticket"], *(found or _instant(at)), raw))
+
+
+def _check_fields(raw: dict[str, Any], kind: str, specs: Mapping[str, tuple[Any, ...]]) -> None:
+    """Every field of the event, in its order: the first wrong one raises."""
+    for key in _REQUIRED[kind]:
         if key not in raw:
             raise EventError("is required", key)
     for key, value in raw.items():
@@ -331,12 +372,9 @@ def parse_event(raw: Any) -> Event:
         if spec is None:
             raise EventError(f"not a field of a {kind!r} event", key)
         kind_of = type(value)
-        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2]
-                                           and value.isascii() and "\x00" not in value):
+        if kind_of not in spec[0] and not (kind_of is str and spec[1] <= len(value) <= spec[2] and (
+                (value.isascii() and "\x00" not in value) or value.isprintable())):
             spec[3](value, key)
-    at = raw["at"]  # `_instant`'s memo read here: one call less for a known `at`
-    found = _INSTANTS.get(at) if type(at) is str else None
-    return _event(Event, (kind, raw["ticket"], *(found or _instant(at)), raw))
 
 
 # Events at peak share their second: each distinct `at` text is parsed once (bounded).

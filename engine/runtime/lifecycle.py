@@ -19,7 +19,6 @@ from engine.runtime.ticket import (
     assign_on_duty,
     attributes,
     format_time,
-    matcher_ticket,
     mode_in_force,
     mode_text,
     retarget,
@@ -33,11 +32,10 @@ from engine.sla import clocks as sla
 def created(compiled: Compiled, event: Event, mode: str | None, explain: list[str] | None
             ) -> tuple[State, list[str], list[Pending]]:
     """A new ticket's state and trace, and its timer plan (worked out with its deadlines)."""
-    attrs = attributes(event.raw)
+    attrs, ticket = attributes(event.raw, event.ts)
     proposed = attrs["proposed"]
     if proposed is not None and proposed not in compiled.router.ranks:
         raise EventError(f"unknown level {proposed!r} (levels: {', '.join(compiled.levels)})", "severity")
-    ticket = matcher_ticket(attrs, proposed, list(attrs["tags"]), event.ts)
     routing = compiled.router.route(ticket, proposed, explain)
     the_mode, window = compiled.modes.placed(event.ts, mode)
     state: State = {

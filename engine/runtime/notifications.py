@@ -14,6 +14,8 @@ from engine.sla.escalation import Timer
 
 # A work notification: how a ticket is handed to someone, and how supervisors are told.
 ASSIGN_CHANNELS = ("dingtalk",)
+_ASSIGN_CHANNEL = ASSIGN_CHANNELS[0]
+_ASSIGN_CONTACT = CHANNEL_CONTACT[_ASSIGN_CHANNEL]
 
 
 def recipients(compiled: Compiled, state: State, timer: Timer, ts: float) -> Iterator[tuple[str, str | None]]:
@@ -94,6 +96,11 @@ def assign_notifications(compiled: Compiled, state: State, at: str, flags: list[
     if person is None:
         _flag(flags, "unreachable")
         return []
+    info = compiled.people.get(person)
+    address = info.contacts.get(_ASSIGN_CONTACT) if info is not None else None
+    if address:  # `to_person`'s first answer, built in place: every new ticket makes one
+        return [{"at": at, "clock": "response", "kind": "assign", "level": 0, "channel": _ASSIGN_CHANNEL,
+                 "to": {"person": person, "address": address}}]
     base = {"at": at, "clock": "response", "kind": "assign", "level": 0}
     return to_person(compiled, base, person, ASSIGN_CHANNELS[0], ASSIGN_CHANNELS, flags)
 

@@ -19,6 +19,11 @@ _CLOCK_KEYS = ("calendar", "budget", "runs", "since", "due", "stopped", "outcome
 _NUMBER = (int, float)
 
 
+_REQUIRED_KEYS = frozenset(_REQUIRED)
+_CLOCK_KEY_SET = frozenset(_CLOCK_KEYS)
+_OPTIONAL_TEXTS = ("policy", "explicit_mode")
+
+
 def _text(value: Any) -> bool:
     return type(value) is str and (("\x00" not in value and value.isascii()) or unicode_text(value))
 
@@ -28,32 +33,52 @@ def _instant(value: Any) -> bool:
 
 
 def _strings(value: Any) -> bool:
-    return type(value) is list and all(type(item) is str for item in value)
+    if type(value) is not list:
+        return False
+    for item in value:  # noqa: SIM110 (a loop: `all()` over a generator costs a frame per list)
+        if type(item) is not str:
+            return False
+    return True
 
 
 def sound(state: dict[str, Any]) -> bool:
     """True only where `state._check_shape(state)` passes (False: let it look)."""
     try:
-        return (all(key in state for key in _REQUIRED) and all(_text(state[key]) for key in _TEXTS)
-                and _instant(state["start"]) and _instant(state["last"])
-                and _instant(state.get("until", state["last"]))
-                and (state.get("steps_from") is None or _instant(state["steps_from"]))
-                and type(state["closed"]) is bool
-                and all(_strings(state.get(key, [])) for key in _LISTS)
-                and len(state.get("supervisors", ())) <= MAX_SUPERVISORS
-                and _sound_resolution(state.get("resolution"))
-                and all(state.get(key) is None or _text(state[key]) for key in ("policy", "explicit_mode"))
-                and _sound_attrs(state["attrs"]) and _sound_parts(state)
-                and _sound_clocks(state["clocks"]))
+        return _sound_top(state) and _sound_attrs(state["attrs"]) and _sound_parts(state) \
+            and _sound_clocks(state["clocks"])
     except Exception:  # anything odd: the reference check says what
         return False
 
 
+def _sound_top(state: dict[str, Any]) -> bool:
+    """The state's own fields: present, texts, instants, lists of strings, the resolution."""
+    if not state.keys() >= _REQUIRED_KEYS:
+        return False
+    for key in _TEXTS:
+        if not _text(state[key]):
+            return False
+    for key in _LISTS:
+        if not _strings(state.get(key, [])):
+            return False
+    for key in _OPTIONAL_TEXTS:
+        if state.get(key) is not None and not _text(state[key]):
+            return False
+    steps_from = state.get("steps_from")
+    return (_instant(state["start"]) and _instant(state["last"])
+            and _instant(state.get("until", state["last"]))
+            and (steps_from is None or _instant(steps_from))
+            and type(state["closed"]) is bool
+            and len(state.get("supervisors", ())) <= MAX_SUPERVISORS
+            and _sound_resolution(state.get("resolution")))
+
+
 def _sound_resolution(resolution: Any) -> bool:
-    return resolution is None or (
-        type(resolution) is dict
-        and all(resolution.get(key) is None or _text(resolution[key]) for key in ("code", "text"))
-        and len(resolution.get("text") or "") <= MAX_TEXT)
+    if resolution is None:
+        return True
+    if type(resolution) is not dict:
+        return False
+    code, text = resolution.get("code"), resolution.get("text")
+    return (code is None or _text(code)) and (text is None or (_text(text) and len(text) <= MAX_TEXT))
 
 
 def _sound_attrs(attrs: Any) -> bool:
@@ -82,21 +107,26 @@ def _sound_parts(state: dict[str, Any]) -> bool:
 def _sound_clocks(clocks: Any) -> bool:
     if type(clocks) is not dict or len(clocks) != 2 or "response" not in clocks or "resolve" not in clocks:
         return False
-    return all(_sound_clock(clock) for clock in clocks.values())
+    return _sound_clock(clocks["response"]) and _sound_clock(clocks["resolve"])
 
 
 def _sound_clock(clock: Any) -> bool:
-    if type(clock) is not dict or not all(key in clock for key in _CLOCK_KEYS):
+    if type(clock) is not dict or not clock.keys() >= _CLOCK_KEY_SET:
         return False
     budget, since, due, stopped = clock["budget"], clock["since"], clock["due"], clock["stopped"]
     if not (_text(clock["calendar"]) and type(budget) in _NUMBER and 0 <= budget <= MAX_DURATION_S):
         return False
-    if not all(value is None or _instant(value) for value in (since, due, stopped, clock.get("floor"))):
-        return False
+    for value in (since, due, stopped, clock.get("floor")):
+        if value is not None and not _instant(value):
+            return False
     if clock["outcome"] not in ((None,) if stopped is None else ("met", "breached")):
         return False
     if ((since is not None or stopped is not None) and due is None) or (since is not None and stopped is not None):
         return False
     runs = clock["runs"]
-    return type(runs) is list and all(type(run) is list and len(run) == 2 and _instant(run[0])
-                                      and _instant(run[1]) and run[1] >= run[0] for run in runs)
+    if type(runs) is not list:
+        return False
+    for run in runs:
+        if not (type(run) is list and len(run) == 2 and _instant(run[0]) and _instant(run[1]) and run[1] >= run[0]):
+            return False
+    return True

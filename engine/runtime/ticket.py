@@ -16,11 +16,16 @@ STATE_VERSION = 2
 State = dict[str, Any]
 
 
-def attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The ticket attributes routing reads, as the host gave them."""
-    return {"category": raw["category"], "title": raw.get("title"), "tags": list(raw.get("tags") or ()),
-            "source": raw.get("source"), "submitter": raw.get("submitter"),
-            "fields": raw.get("fields") or {}, "proposed": raw.get("severity")}
+def attributes(raw: Mapping[str, Any], ts: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new ticket's attributes as the host gave them (kept in its state), and the ticket
+    routing reads (`matcher_ticket` of them at `ts`, built in the same pass)."""
+    get = raw.get
+    category, title, source, submitter = raw["category"], get("title"), get("source"), get("submitter")
+    tags, fields, proposed = get("tags"), get("fields") or {}, get("severity")
+    attrs = {"category": category, "title": title, "tags": list(tags) if tags else [],
+             "source": source, "submitter": submitter, "fields": fields, "proposed": proposed}
+    return attrs, {"category": category, "severity": proposed, "tags": list(tags) if tags else [],
+                   "source": source, "submitter": submitter, "title": title, "fields": fields, "at": ts}
 
 
 def matcher_ticket(attrs: dict[str, Any], severity: str | None, tags: list[str], ts: float

@@ -61,7 +61,7 @@ def pending(compiled: Compiled, state: State) -> list[Pending]:
     for clock, calendar, timers in _unfired(compiled, state):
         floor = _floor(state, clock)
         if not clock["runs"] and clock["since"] is not None:  # never paused: one pass
-            times = calendar.add_many(clock["since"], [t.threshold for t in timers])
+            times = calendar.add_sorted(clock["since"], [t.threshold for t in timers])
             if floor is not None:
                 times = [t if t >= floor else floor for t in times]
             found.extend(zip(times, timers, strict=True))
@@ -86,7 +86,7 @@ def opening(compiled: Compiled, state: State, target: Target, at: float
     layout = compiled.caches.openings.get(key)
     if layout is None:
         layout = compiled.caches.openings.setdefault(key, _opening(compiled, target, levels))
-    times = compiled.calendars[target.calendar].add_many(at, layout.thresholds)
+    times = compiled.calendars[target.calendar].add_sorted(at, layout.thresholds)
     return times[layout.response], times[layout.resolve], [(times[i], t) for i, t in layout.timers]
 
 

@@ -1,13 +1,14 @@
 """Business-time arithmetic on working calendars: openings, deadlines, elapsed working time.
 
 A compiled `Calendar` keeps, lazily per local year, its open intervals as UTC timestamps
-with cumulative working seconds, so every query is a handful of bisects.
+with cumulative working seconds and bucket tables (`engine.timecalc.years`), so every
+query is a table read and a short scan.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from engine.timecalc.intervals import merge
 from engine.timecalc.wallclock import local_instant
+from engine.timecalc.years import Year, index_year
 
 __all__ = ["BUILTIN_CALENDAR", "TWENTY_FOUR_SEVEN", "Calendar", "CalendarSpec", "Window"]
 
@@ -50,29 +52,6 @@ class CalendarSpec:
     workdays: Mapping[date, Sequence[Window]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class _Year:
-    """One local year's open intervals in UTC, half-open [start, end), sorted, disjoint."""
-
-    year: int
-    lo: float  # UTC instant of local 1 January 00:00 of `year`
-    hi: float  # UTC instant of local 1 January 00:00 of `year + 1`
-    starts: tuple[float, ...]
-    ends: tuple[float, ...]
-    cum: tuple[float, ...]  # working seconds of this year before interval i
-    cum_ends: tuple[float, ...]  # working seconds of this year up to the end of interval i
-    total: float
-
-    def position(self, ts: float) -> float:
-        """Working seconds of this year in [lo, ts)."""
-        i = bisect_right(self.starts, ts) - 1
-        if i < 0:
-            return 0.0
-        if ts >= self.ends[i]:
-            return self.cum_ends[i]
-        return self.cum[i] + (ts - self.starts[i])
-
-
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Calendar:
     """A compiled working calendar; build it with `Calendar.compile(spec)`.
@@ -88,7 +67,7 @@ class Calendar:
     _week: tuple[tuple[Window, ...], ...]
     _workdays: Mapping[date, tuple[Window, ...]]
     _always_open: bool
-    _years: dict[int, _Year] = field(default_factory=dict)
+    _years: dict[int, Year] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Calendar({self.id!r}, {self.spec.timezone!r})"
@@ -117,7 +96,7 @@ class Calendar:
         if self._always_open:
             return True
         yr = self._year_at(ts)
-        i = bisect_right(yr.starts, ts) - 1
+        i = yr.last_start(ts)
         return i >= 0 and ts < yr.ends[i]
 
     def next_open(self, ts: float) -> float:
@@ -148,7 +127,7 @@ class Calendar:
             yr, k = self._next_nonempty(yr), 0
         # Search from the opening's interval: a budget lost to rounding must not match
         # the previous interval's equal cumulative end and travel back in time.
-        j = bisect_left(yr.cum_ends, target, k)
+        j = yr.run_out(target, k)
         if yr.cum_ends[j] == target:
             return yr.ends[j]  # runs out exactly at a close: stay, do not jump ahead
         return yr.starts[j] + (target - yr.cum[j])
@@ -161,6 +140,7 @@ class Calendar:
         first, k, opened = self._locate_open(start)
         base = first.cum[k] + (opened - first.starts[k])
         year, lo, cum_ends, total = first, k, first.cum_ends, first.total
+        by_work, width = first.by_work, first.work_width
         passed: list[float] = []  # totals of the years walked past, subtracted as `add` does
         k_start, k_cum, k_cum_end = first.starts[k], first.cum[k], first.cum_ends[k]
         out, last = [], 0.0
@@ -170,6 +150,7 @@ class Calendar:
                 continue
             if budget < last:  # out of order: walk again from the start
                 year, lo, cum_ends, total, passed = first, k, first.cum_ends, first.total, []
+                by_work, width = first.by_work, first.work_width
             last = budget
             target = base + budget
             if target < k_cum_end:  # inside the opening interval: what `add` computes there
@@ -181,10 +162,27 @@ class Calendar:
                 target -= total
                 passed.append(total)
                 year, lo = self._next_nonempty(year), 0
-                cum_ends, total = year.cum_ends, year.total
-            lo = bisect_left(cum_ends, target, lo)
+                cum_ends, total, by_work, width = year.cum_ends, year.total, year.by_work, year.work_width
+            if by_work:  # `year.run_out(target, lo)` inline: a dozen of these a ticket
+                j = by_work[target // width]
+                lo = j if j > lo else lo
+                while cum_ends[lo] < target:
+                    lo += 1
+            else:
+                lo = bisect_left(cum_ends, target, lo)
             out.append(year.ends[lo] if cum_ends[lo] == target else year.starts[lo] + (target - year.cum[lo]))
         return out
+
+    def add_sorted(self, start: float, budgets: Sequence[float]) -> list[float]:
+        """`add_many` for budgets in ascending order (a timer plan's thresholds): when they
+        are positive and all run out in the year the clock starts in, one forward walk."""
+        if self._always_open:
+            return [start + b for b in budgets]
+        first, k, opened = self._locate_open(start)
+        base = first.cum[k] + (opened - first.starts[k])
+        if not budgets or budgets[0] <= 0.0 or base + budgets[-1] > first.total:
+            return self.add_many(start, budgets)
+        return _walk_year(first, k, base, budgets)
 
     def elapsed(self, a: float, b: float) -> float:
         """Working seconds in [a, b); 0.0 if b <= a."""
@@ -220,7 +218,7 @@ class Calendar:
 
     # --- year tables -------------------------------------------------------------------
 
-    def _year(self, year: int) -> _Year:
+    def _year(self, year: int) -> Year:
         found = self._years.get(year)
         if found is None:
             found = _build_year(self, year)
@@ -228,7 +226,7 @@ class Calendar:
             self._years[year] = found
         return found
 
-    def _year_at(self, ts: float) -> _Year:
+    def _year_at(self, ts: float) -> Year:
         yr = self._year(1970 + int(ts // _MEAN_YEAR))
         while ts < yr.lo:
             yr = self._year(yr.year - 1)
@@ -236,7 +234,7 @@ class Calendar:
             yr = self._year(yr.year + 1)
         return yr
 
-    def _next_nonempty(self, yr: _Year) -> _Year:
+    def _next_nonempty(self, yr: Year) -> Year:
         for year in range(yr.year + 1, yr.year + 1 + _SCAN_YEARS):
             found = self._year(year)
             if found.starts:
@@ -246,12 +244,12 @@ class Calendar:
             f"after {yr.year}"
         )
 
-    def _locate_open(self, ts: float) -> tuple[_Year, int, float]:
+    def _locate_open(self, ts: float) -> tuple[Year, int, float]:
         """The year, interval index and instant at which the clock starts for `ts`."""
         yr = self._years.get(1970 + int(ts // _MEAN_YEAR))  # `_year_at`'s first guess, ...
         if yr is None or not yr.lo <= ts < yr.hi:  # ... which is right but near New Year
             yr = self._year_at(ts)
-        i = bisect_right(yr.starts, ts) - 1
+        i = yr.last_start(ts)
         if i >= 0 and ts < yr.ends[i]:
             return yr, i, ts
         if i + 1 < len(yr.starts):
@@ -269,6 +267,36 @@ class Calendar:
         return self._week[day.weekday()]
 
 
+def _walk_year(year: Year, k: int, base: float, budgets: Sequence[float]) -> list[float]:
+    """`add_sorted`'s common case: ascending positive budgets that all run out in `year`,
+    where the clock starts in interval `k`, `base` working seconds into the year. Each
+    interval is what `add` finds: the next one or two by stepping, farther ones through
+    the year's bucket table (a bisect without one)."""
+    cum_ends, cum, starts, ends = year.cum_ends, year.cum, year.starts, year.ends
+    by_work, width = year.by_work, year.work_width
+    k_start, k_cum, k_cum_end = starts[k], cum[k], cum_ends[k]
+    out = []
+    lo = k
+    for budget in budgets:
+        target = base + budget
+        if target < k_cum_end:  # inside the opening interval
+            out.append(k_start + (target - k_cum))
+            continue
+        if cum_ends[lo] < target:
+            lo += 1
+            if cum_ends[lo] < target:
+                if by_work:
+                    j = by_work[target // width]
+                    if j > lo:
+                        lo = j
+                    while cum_ends[lo] < target:
+                        lo += 1
+                else:
+                    lo = bisect_left(cum_ends, target, lo)
+        out.append(ends[lo] if cum_ends[lo] == target else starts[lo] + (target - cum[lo]))
+    return out
+
+
 def _normalise(windows: Iterable[Window]) -> tuple[Window, ...]:
     """Sorted windows with overlapping or touching ones merged."""
     windows = list(windows)
@@ -278,7 +306,7 @@ def _normalise(windows: Iterable[Window]) -> tuple[Window, ...]:
     return tuple(merge(windows))
 
 
-def _build_year(cal: Calendar, year: int) -> _Year:
+def _build_year(cal: Calendar, year: int) -> Year:
     """Convert every window of one local year to UTC and index it."""
     intervals: list[tuple[float, float]] = []
     day = date(year, 1, 1)
@@ -290,7 +318,7 @@ def _build_year(cal: Calendar, year: int) -> _Year:
         if windows:
             intervals += _day_intervals(cal.zone, day, midnight, next_midnight, windows)
         day, midnight = following, next_midnight
-    return _index(year, lo, midnight, merge(intervals))
+    return index_year(year, lo, midnight, merge(intervals))
 
 
 def _day_intervals(
@@ -307,27 +335,6 @@ def _day_intervals(
         if start < end:  # a window wholly inside a DST gap has no real time
             intervals.append((start, end))
     return intervals
-
-
-def _index(year: int, lo: float, hi: float, intervals: list[tuple[float, float]]) -> _Year:
-    """Attach cumulative working seconds to sorted, disjoint intervals."""
-    cum: list[float] = []
-    cum_ends: list[float] = []
-    total = 0.0
-    for start, end in intervals:
-        cum.append(total)
-        total += end - start
-        cum_ends.append(total)
-    return _Year(
-        year=year,
-        lo=lo,
-        hi=hi,
-        starts=tuple(start for start, _ in intervals),
-        ends=tuple(end for _, end in intervals),
-        cum=tuple(cum),
-        cum_ends=tuple(cum_ends),
-        total=total,
-    )
 
 
 def _local_ts(zone: ZoneInfo, day: date, minute: int) -> float:

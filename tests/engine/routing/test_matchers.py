@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.routing.index import anchors_of
+from engine.routing.index import anchors_of, residual, second_anchor
 from engine.routing.matchers import OPERATORS, compile_matcher
 from helpers import REPO, ts
 from routing_reference import OFFICE_CALENDARS
@@ -291,3 +291,26 @@ def test_schema_operators_are_the_registry(kind: str) -> None:
 ])
 def test_anchors_of(when: dict[str, Any], anchors: tuple[Any, ...] | None) -> None:
     assert anchors_of(when) == anchors
+
+
+@pytest.mark.parametrize("when, second, rest", [
+    pytest.param({"category": {"prefix": "trade/"}, "fields.region": "eu-west-1"},
+                 (("eq", "fields.region", "eu-west-1"),), {}, id="prefix-and-field"),
+    pytest.param({"category": {"prefix": "trade/"}, "fields.tier": ["KA", "SMB"], "title": {"regex": "x.*"}},
+                 (("eq", "fields.tier", "KA"), ("eq", "fields.tier", "SMB")), {"title": {"regex": "x.*"}},
+                 id="an-in-list-and-what-is-left"),
+    pytest.param({"source": "web", "submitter": "ceo"}, (("eq", "submitter", "ceo"),), {}, id="two-fixed-attributes"),
+    pytest.param({"category": "trade", "severity": "P1"}, None, {"severity": "P1"}, id="a-level-can-change"),
+    pytest.param({"category": "trade", "tags": "x"}, None, {"tags": "x"}, id="tags-grow"),
+    pytest.param({"tags": "x", "fields.region": "eu"}, None, {"tags": "x"}, id="the-field-first-a-tag-left"),
+    pytest.param({"category": "trade", "fields.n": {"gte": 3}}, None, {"fields.n": {"gte": 3}},
+                 id="a-range-is-no-anchor"),
+])
+def test_second_anchor_and_what_is_left(when: dict[str, Any], second: tuple[Any, ...] | None,
+                                        rest: dict[str, Any]) -> None:
+    """A rule anchored on its category or a fixed attribute gets a second necessary
+    condition when it has an equality on another fixed attribute or field; the candidate
+    then tests neither."""
+    first = anchors_of(when)
+    assert second_anchor(when, first) == second
+    assert residual(when, first, second) == rest

@@ -234,6 +234,11 @@ PACK_WHENS = st.sampled_from([
     {"fields.region": "cn-hangzhou", "category": {"prefix": "shop/order"}},
     {"any": [{"tags": "vip"}, {"source": "web"}]}, {"not": {"tags": "x"}},
     {"fields.order.type": "presale"}, {"fields.order.type": ["presale", "normal"]},
+    # Second anchors: a category or fixed attribute with a field or another fixed attribute.
+    {"category": "shop/order/slow", "source": "web"},
+    {"category": {"prefix": "shop/"}, "fields.region": ["cn-hangzhou", "eu-west-1"], "title": {"exists": True}},
+    {"submitter": "ceo", "fields.order.type": "presale"},
+    {"source": ["web", "app"], "tags": "vip", "fields.region": "cn-hangzhou"},
 ])
 PACK_RULES = st.lists(st.fixed_dictionaries(
     {"when": PACK_WHENS,
@@ -261,3 +266,4 @@ def test_random_rule_packs_agree_with_trying_every_rule(
     for event in batch:
         ts = datetime.fromisoformat(event["at"]).timestamp()
         assert routed(eng, event) == reference.route(event, ts)
+

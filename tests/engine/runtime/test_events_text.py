@@ -1,4 +1,4 @@
-"""The text checks' inline ASCII answer (`_flat`, `_category`, `_text`, `_name`) against
+"""The text checks' inline ASCII (or printable) answer (`_flat`, `_category`, `_text`, `_name`) against
 `unicode_text` read literally: a category, a title, a ticket id and a flat `fields` are
 accepted exactly when every string in them is Unicode text without NUL."""
 from __future__ import annotations
@@ -61,3 +61,14 @@ def test_a_category_is_refused_for_its_parts_at_any_length() -> None:
     assert not _accepted(_created(category="/" * 32))             # 33 parts
     assert _accepted(_created(category="a" * 1024))
     assert not _accepted(_created(category="a" * 1025))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TEXTS)
+def test_a_printable_string_is_always_text(value: str) -> None:
+    """The inline answer also takes a printable string (a Chinese title): `isprintable()`
+    is false for NUL and for half a surrogate pair, so it never takes what the literal
+    reading refuses."""
+    if value.isprintable():
+        assert _is_text(value)
+    assert not "\x00".isprintable() and not "\ud800".isprintable() and "页面打不开".isprintable()

@@ -367,6 +367,26 @@ def test_add_many_equals_add_one_by_one(calendar: Calendar, start: float, budget
     assert calendar.add_many(start, budgets) == [calendar.add(start, b) for b in budgets]
 
 
+@CALENDARS
+@settings(max_examples=300, deadline=None)
+@given(start=STARTS, budgets=st.lists(BUDGETS, min_size=1, max_size=12).map(sorted))
+def test_add_sorted_equals_add_many(calendar: Calendar, start: float, budgets: list[float]) -> None:
+    """The forward walk a timer plan takes (ascending thresholds) gives exactly what
+    `add_many` gives, including a zero budget and budgets that run into the next year."""
+    assert calendar.add_sorted(start, budgets) == calendar.add_many(start, budgets)
+
+
+def test_add_sorted_on_office_hours() -> None:
+    """From 11:00 on a Monday: a budget running out exactly at the 12:00 close stays there,
+    twice (equal budgets); the next ones cross the lunch break, a night, 2,000,000 seconds
+    of office hours (a long walk, through the year's bucket table) and a year end."""
+    start = cn(2026, 3, 2, 11).timestamp()
+    budgets = [3600.0, 3600.0, 7200.0, 28800.0, 2_000_000.0, 9_000_000.0]
+    assert CN_OFFICE.add_sorted(start, budgets) == [CN_OFFICE.add(start, b) for b in budgets] == [
+        t.timestamp() for t in (cn(2026, 3, 2, 12), cn(2026, 3, 2, 12), cn(2026, 3, 2, 14, 30),
+                                cn(2026, 3, 3, 11), cn(2026, 6, 5, 16, 3, 20), cn(2027, 5, 17, 16, 30))]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.floats(min_value=cn(2024, 12, 25).timestamp(), max_value=cn(2027, 1, 8).timestamp()))
 def test_locating_an_opening_from_the_cached_year_is_the_walk(ts: float) -> None:
