@@ -218,7 +218,7 @@ def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
     # The category's rules and those the attributes anchor, less the rules whose second
     # anchor the ticket lacks (`keep`: every rule without one).
     keep = ((1 << index.width) - 1) & ~index.needs
-    answer = f"(mask | found) & ({keep} | also)" if index.second_eq else "mask | found"
+    answer = f"(mask | found) & ({names.bind(keep)} | also)" if index.second_eq else "mask | found"
     probe: Callable[[Ticket, int], int] = names.function("t, mask", [*body, f"return {answer}"], "probe")
     return probe
 
