@@ -354,7 +354,8 @@ def parse_event(raw: Any) -> Event:
     specs = _SPECS.get(kind) if type(kind) is str else None
     if specs is None:
         raise EventError(f"expected one of {', '.join(EVENT_TYPES)}, got {describe(kind)}", "type")
-    fast = _FAST.get(kind)  # type: ignore[arg-type]
+    # The fast answer reads with `get`; a dict subclass could answer it and `items()` apart.
+    fast = _FAST.get(kind) if type(raw) is dict else None  # type: ignore[arg-type]
     if fast is None or not fast(raw):
         _check_fields(raw, kind, specs)  # type: ignore[arg-type]
     at = raw["at"]  # `_instant`'s memo read here: one call less for a known `at`

@@ -85,3 +85,18 @@ def test_a_fast_no_leaves_the_first_wrong_field_to_the_loop(event: dict[str, Any
         parse_event(event)
     assert str(raised.value) == error
 
+
+
+class _Lying(dict):  # type: ignore[type-arg]
+    """A host's mapping whose `get` says one thing and `items()` another."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return "a fine title" if key == "title" else super().get(key, default)
+
+
+def test_a_dict_subclass_goes_to_the_loop() -> None:
+    event = _Lying({"type": "created", "ticket": "T-1", "at": "2026-11-11T00:00:00+08:00", "category": "a",
+                    "title": 5})
+    with pytest.raises(EventError) as raised:
+        parse_event(event)
+    assert str(raised.value) == "title: expected a string, got 5"
