@@ -1,7 +1,8 @@
 """Instruction counts for routing and created decisions: repeatable where wall time drifts.
 
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=consume_iterator \\
-        python benchmarks/instructions.py {dict,route,created,created-dict,due,created-floor,due-floor} [views [N]]
+        python benchmarks/instructions.py {dict,route,created,created-dict,due,created-floor,due-floor} \\
+            [views [N] | scale]
     python benchmarks/instructions.py {replay,replay-render,render,render-sandboxed} [LINES]
 
 divide callgrind's `Collected` by 2,000. Only the `deque(map(...), maxlen=0)` loop is
@@ -13,7 +14,8 @@ templates: 10.3M instructions at f70d108, 16.9M by a4b5e95, whatever the loop co
 generator's at 500 categories (fast to load under valgrind; a route's cost does not
 depend on the category count), with 50 rules; `views` adds its views.yaml (N views in both
 modes, default 6: one of each kind the reference config has) and standard solutions, the
-rest of the config unchanged. `created-dict` is the
+rest of the config unchanged, and `scale` takes run.py's full scale config (5,000
+categories, where fewer tickets reach a rule). `created-dict` is the
 created decision through `to_dict(with_state=False, render=False)`, where a decision's
 views and solution are read; `due` fires each new ticket's first step (`Engine.due` on
 the state as a host passes it, recipients resolved, nothing rendered); `created-floor` and
@@ -107,8 +109,11 @@ def main() -> None:
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 6
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "cfg"
-        write(root, Scale(categories=500, teams=50, people=500, rules=50, views=count if featured else 0,
-                          solutions=featured))
+        if sys.argv[2:3] == ["scale"]:  # the full scale config of run.py (5,000 categories)
+            write(root, Scale())
+        else:
+            write(root, Scale(categories=500, teams=50, people=500, rules=50, views=count if featured else 0,
+                              solutions=featured))
         eng = engine.load(root)
     events = list(created_events(sorted(eng.compiled.categories), N))
     tickets = _tickets(events)

@@ -197,30 +197,43 @@ def _mark(table: dict[Any, int], key: Any, bit: int) -> None:
 def _probe(index: RuleIndex, getters: Mapping[str, Callable[[Ticket], Any]]
            ) -> Callable[[Ticket, int], int]:
     """Rules anchored on a ticket's attributes, tags and fields, as a mask: one generated
-    function reading just the attributes this config's rules are anchored on."""
+    function reading just the attributes this config's rules are anchored on. A second
+    anchor's attribute is read only when a candidate has one."""
     names = Namespace(_hits=_hits)
-    body = ["found = 0", *(["also = 0"] if index.second_eq else [])]
-    if index.has_field or any(key.count(".") == 1 for key in (*index.attribute_eq, *index.second_eq)):
+    body = ["found = 0"]
+    payload = index.has_field or any(key.count(".") == 1 for key in index.attribute_eq)
+    if payload:
         body.append("payload = t['fields']")
-    for tables, into in ((index.attribute_eq, "found"), (index.second_eq, "also")):
-        for key, table in tables.items():
-            body.append(f"v = {_read(names, key, getters)}")
-            hits = names.bind(table)
-            body += ["if v is not None:",
-                     f"    {into} |= {hits}.get(v, 0) if type(v) is str else _hits({hits}, v)"]
+    body += _reads(names, index.attribute_eq, "found", getters)
     if index.tags:
         body += ["for v in t['tags']:",
                  f"    if type(v) is str: found |= {names.bind(index.tags)}.get(v, 0)"]
     if index.has_field:
         body += [f"for v in payload: found |= {names.bind(index.has_field)}.get(v, 0)"]
     for key, bits in index.has_attribute.items():
-        body += [f"if t[{names.bind(key)}] is not None: found |= {bits}"]
-    # The category's rules and those the attributes anchor, less the rules whose second
-    # anchor the ticket lacks (`keep`: every rule without one).
-    keep = ((1 << index.width) - 1) & ~index.needs
-    answer = f"(mask | found) & ({names.bind(keep)} | also)" if index.second_eq else "mask | found"
-    probe: Callable[[Ticket, int], int] = names.function("t, mask", [*body, f"return {answer}"], "probe")
+        body += [f"if t[{names.bind(key)}] is not None: found |= {names.bind(bits)}"]
+    if not index.second_eq:
+        body.append("return mask | found")
+    else:  # less the candidates whose second anchor the ticket lacks (`keep`: rules without one)
+        keep = ((1 << index.width) - 1) & ~index.needs
+        second = [*([] if payload else ["payload = t['fields']"]), "also = 0",
+                  *_reads(names, index.second_eq, "also", getters),
+                  f"return candidates & ({names.bind(keep)} | also)"]
+        body += ["candidates = mask | found", f"if candidates & {names.bind(index.needs)}:",
+                 *(f"    {line}" for line in second), "return candidates"]
+    probe: Callable[[Ticket, int], int] = names.function("t, mask", body, "probe")
     return probe
+
+
+def _reads(names: Namespace, tables: Mapping[str, Mapping[Any, int]], into: str,
+           getters: Mapping[str, Callable[[Ticket], Any]]) -> list[str]:
+    """Each anchored attribute read, and the rules its value anchors ORed into `into`."""
+    lines = []
+    for key, table in tables.items():
+        hits = names.bind(table)
+        lines += [f"v = {_read(names, key, getters)}", "if v is not None:",
+                  f"    {into} |= {hits}.get(v, 0) if type(v) is str else _hits({hits}, v)"]
+    return lines
 
 
 def _read(names: Namespace, key: str, getters: Mapping[str, Callable[[Ticket], Any]]) -> str:
