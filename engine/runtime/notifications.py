@@ -52,7 +52,9 @@ def notifications(compiled: Compiled, state: State, timer: Timer, ts: float, whe
             "step": timer.step.index, "level": timer.level}
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str]] = set()
-    channels = tuple(c for c in timer.step.channels if c != "dingtalk_group")
+    channels = timer.step.channels   # the person channels: the step's but the group robot
+    if "dingtalk_group" in channels:
+        channels = tuple(c for c in channels if c != "dingtalk_group")
     for kind, target in recipients(compiled, state, timer, ts):
         if kind == "group":
             out.extend(_to_group(compiled.teams[state["team"]].group, base, timer.step.channels))
