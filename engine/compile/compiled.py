@@ -30,7 +30,7 @@ class Caches:
 
     plans: dict[tuple[str, str, float, int], list[Timer]] = field(default_factory=dict)
     openings: dict[tuple[str | None, int, int, int], Opening] = field(default_factory=dict)
-    timer_views: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)   # (key, kind) -> a timer's view
+    timer_views: dict[str, dict[str, Any]] = field(default_factory=dict)   # a timer's key -> its view but the time
 
 
 @dataclass(frozen=True, slots=True)

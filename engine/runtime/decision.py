@@ -218,12 +218,12 @@ def timer_views(compiled: Compiled, waiting: list[Pending], tz: Any) -> list[dic
     texts = formatted_in(tz)
     out = []
     for ts, timer in waiting:
-        # (key, kind) names the step within one config: its policy, clock, step and level,
-        # and the kind its threshold has against this budget
-        template = made.get((timer.key, timer.kind))
+        # A key names the step within one config (its policy, clock, step and level); its
+        # kind may differ with the budget (an `after` step), so it is compared
+        template = made.get(timer.key)
         if template is None:
-            template = made.setdefault((timer.key, timer.kind), timer_view(None, timer))
-        view = template.copy()
+            template = made.setdefault(timer.key, timer_view(None, timer))
+        view = template.copy() if template["kind"] == timer.kind else timer_view(None, timer)
         view["at"] = texts.get(ts) or format_ts(ts, tz)
         view["notify"] = [*view["notify"]]   # the template's lists stay its own
         view["channels"] = [*view["channels"]]

@@ -71,7 +71,9 @@ def _sound_top(state: dict[str, Any]) -> bool:
             if type(item) is not str:
                 return False
     for key in _OPTIONAL_TEXTS:
-        if state.get(key) is not None and not _text(state[key]):
+        value = state.get(key)
+        if value is not None and not ((type(value) is str and "\x00" not in value and value.isascii())
+                                      or _text(value)):
             return False
     start, last, steps_from = state["start"], state["last"], state.get("steps_from")
     until = state.get("until", last)
@@ -114,11 +116,16 @@ _NO_FIELDS: dict[str, Any] = {}   # missing `fields` read as this empty object (
 
 def _sound_parts(state: dict[str, Any]) -> bool:
     category, assignee = state["category"], state["assignee"]
-    return (type(category) is dict and _text(category.get("id"))
-            and (category.get("matched") is None or _text(category["matched"]))
-            and type(category.get("fallback")) is bool
-            and type(assignee) is dict and _text(assignee.get("source"))
-            and (assignee.get("person") is None or _text(assignee["person"])))
+    if type(category) is not dict or type(assignee) is not dict or type(category.get("fallback")) is not bool:
+        return False
+    for value in (category.get("id"), assignee.get("source")):
+        if not ((type(value) is str and "\x00" not in value and value.isascii()) or _text(value)):
+            return False
+    for value in (category.get("matched"), assignee.get("person")):
+        if value is not None and not ((type(value) is str and "\x00" not in value and value.isascii())
+                                      or _text(value)):
+            return False
+    return True
 
 
 def _sound_clocks(clocks: Any) -> bool:
@@ -131,7 +138,9 @@ def _sound_clock(clock: Any) -> bool:
     if type(clock) is not dict or not clock.keys() >= _CLOCK_KEY_SET:
         return False
     budget, since, due, stopped = clock["budget"], clock["since"], clock["due"], clock["stopped"]
-    if not (_text(clock["calendar"]) and type(budget) in _NUMBER and 0 <= budget <= MAX_DURATION_S):
+    calendar = clock["calendar"]
+    if not (((type(calendar) is str and "\x00" not in calendar and calendar.isascii()) or _text(calendar))
+            and type(budget) in _NUMBER and 0 <= budget <= MAX_DURATION_S):
         return False
     for value in (since, due, stopped, clock.get("floor")):
         if value is not None and not (type(value) in _NUMBER and EARLIEST_TS <= value < LATEST_TS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC
 from typing import Any
 
 from hypothesis import given
@@ -14,7 +15,8 @@ import engine
 from engine.config.values import format_ts
 from engine.jsonio import dumps_line
 from engine.replay.stream import Replay
-from engine.runtime.decision import Decision, _seconds, timer_view
+from engine.runtime.decision import Decision, _seconds, timer_view, timer_views
+from engine.sla.escalation import Step, Timer
 from helpers import REPO
 
 
@@ -70,3 +72,15 @@ def reference_seconds(value: float) -> float | int:
 def test_whole_seconds_are_the_rounding_rule(value: float) -> None:
     got, want = _seconds(value), reference_seconds(value)
     assert (type(got), got) == (type(want), want)
+
+
+def test_a_step_whose_kind_changes_with_the_budget_keeps_each_kind(reference: engine.Engine) -> None:
+    """An `after` step's kind follows its threshold against the budget: the same key is a
+    remind under one budget and an escalation under a smaller one."""
+    step = Step(index=0, at_pct=None, after_s=600, notify=("assignee",), channels=("dingtalk",), climb=False)
+    early = Timer("response", "test-after", step, 0, 600.0, "remind", "test-after:response:0:0")
+    late = Timer("response", "test-after", step, 0, 600.0, "escalate", "test-after:response:0:0")
+    views = timer_views(reference.compiled, [(0.0, early), (60.0, late), (120.0, early)], UTC)
+    assert views == [timer_view("1970-01-01T00:00:00+00:00", early), timer_view("1970-01-01T00:01:00+00:00", late),
+                     timer_view("1970-01-01T00:02:00+00:00", early)]
+    assert [v["kind"] for v in views] == ["remind", "escalate", "remind"]
