@@ -8,7 +8,7 @@ from typing import Any
 from engine.compile.compiled import Compiled
 from engine.config.values import format_ts, formatted_in
 from engine.runtime.messages import build_context
-from engine.runtime.timers import Pending, next_step, next_wakeup, pending
+from engine.runtime.timers import Pending, next_wakeup, pending
 from engine.runtime.views import ViewReading, next_entering, read_views
 from engine.sla import clocks as sla
 from engine.sla.escalation import Timer
@@ -100,10 +100,10 @@ class Decision:
         return self.wakeup  # a float or None once set
 
     def _next_wakeup_ts(self) -> float | None:
-        if self.known_waiting is not None:
-            first = self.known_waiting[0][0] if self.known_waiting else None
-        else:
-            first = next_step(self.compiled, self.state)
+        # The plan, not `next_step`'s one lookup per clock: whoever asks when to wake (a
+        # replay, the service) writes the decision's timers too, which are the plan
+        waiting = self.waiting
+        first = waiting[0][0] if waiting else None
         wake = next_wakeup(self.compiled, self.state, first)
         if not self.compiled.views.ordered:
             return wake

@@ -145,7 +145,8 @@ def _opening(compiled: Compiled, policy_id: str | None, response: int, resolve: 
 
 
 def next_step(compiled: Compiled, state: State) -> float | None:
-    """The earliest fire time of any pending step: one lookup per clock, not the plan."""
+    """The earliest fire time of any pending step: one lookup per clock, not the plan (the
+    first time of `pending`'s plan, which a decision reads since it writes the plan too)."""
     times = []
     for clock, calendar, timers in _unfired(compiled, state):
         at = reach(clock, timers[0].threshold, calendar)

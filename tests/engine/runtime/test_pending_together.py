@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import engine
 from engine.replay.stream import Replay
 from engine.runtime.state import copy_state
-from engine.runtime.timers import pending, pending_walked
+from engine.runtime.timers import next_step, pending, pending_walked
 from helpers import REPO
 
 
@@ -51,3 +51,18 @@ def test_any_fired_steps_leave_the_walked_plan(reference: engine.Engine, event: 
     state["fired"] = data.draw(st.lists(st.sampled_from(keys), unique=True) if keys else st.just([]))
     assert together(state)
     assert pending(reference.compiled, state) == pending_walked(reference.compiled, state)
+
+
+def test_the_first_step_of_the_plan_is_the_next_step(reference: engine.Engine) -> None:
+    """A decision's `next_wakeup` reads the plan's first time; `next_step` finds it with one
+    lookup per clock: every state of the example stream gives the same instant."""
+    events = [json.loads(line) for line in
+              (REPO / "examples" / "double11-events.jsonl").read_text(encoding="utf-8").splitlines()]
+    replay = Replay(reference)
+    some = 0
+    for event in events:
+        for decision in replay.feed(event):
+            plan = pending(reference.compiled, decision.state)
+            assert next_step(reference.compiled, decision.state) == (plan[0][0] if plan else None)
+            some += bool(plan)
+    assert some == 10485
