@@ -114,7 +114,9 @@ def to_person(compiled: Compiled, base: dict[str, Any], person: str, channel: st
     info = compiled.people.get(person)
     address = info.contacts.get(CHANNEL_CONTACT[channel]) if info else None
     if address:
-        return [{**base, "channel": channel, "to": {"person": person, "address": address}}]
+        message = base.copy()   # the usual answer: a copy and two stores, not a merge into a new dict
+        message["channel"], message["to"] = channel, {"person": person, "address": address}
+        return [message]
     for other in FALLBACK_ORDER:
         other_address = info.contacts.get(CHANNEL_CONTACT[other]) if info else None
         if other not in step_channels and other_address:
