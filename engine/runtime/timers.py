@@ -110,7 +110,9 @@ def opening(compiled: Compiled, state: State, target: Target, at: float
     the calendar: both clocks start at `at` on the target's calendar, so every fire time is
     a budget from the same start (what `pending` gives for the new state)."""
     levels = len(climb_chain(compiled, state)) if target.policy is not None else 0
-    layout = _layout(compiled, target.policy, target.response, target.resolve, levels)
+    layout = compiled.caches.openings.get((target.policy, target.response, target.resolve, levels))
+    if layout is None:   # `_layout`, its lookup inline: every created decision makes one
+        layout = _layout(compiled, target.policy, target.response, target.resolve, levels)
     times = compiled.calendars[target.calendar].add_sorted(at, layout.thresholds)
     return times[layout.response], times[layout.resolve], [(times[i], t) for i, t in layout.timers]
 
