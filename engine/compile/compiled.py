@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.compile.solutions import Solution
 from engine.compile.views import NO_VIEWS, Views
@@ -29,6 +30,7 @@ class Caches:
 
     plans: dict[tuple[str, str, float, int], list[Timer]] = field(default_factory=dict)
     openings: dict[tuple[str | None, int, int, int], Opening] = field(default_factory=dict)
+    timer_views: dict[str, dict[str, Any]] = field(default_factory=dict)   # a timer's key -> its view but the time
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,16 +178,29 @@ def _read_local_datetime(text: str, tz: ZoneInfo) -> datetime:
     return value
 
 
-_FORMATTED: dict[tuple[float, object], str] = {}
+_FORMATTED: dict[tzinfo | None, dict[float, str]] = {}   # zone -> instant -> text
+_FORMATTED_MAX = 200_000   # instants per zone before its memo starts again
+
+
+def formatted_in(tz: tzinfo | None) -> dict[float, str]:
+    """`format_ts`'s memo for one zone, for a caller formatting many instants of it (a
+    decision's timers): `formatted_in(tz).get(ts) or format_ts(ts, tz)` is `format_ts`
+    without a call on a hit. Read only; a miss goes through `format_ts`."""
+    texts = _FORMATTED.get(tz)
+    if texts is None:
+        texts = _FORMATTED.setdefault(tz, {})
+    return texts
 
 
 def format_ts(ts: float, tz: tzinfo | None) -> str:
     """RFC 3339 text of an instant in `tz`; memoised, since a ticket's deadlines and timer
     times repeat in every decision about it (the memo is bounded)."""
-    key = (ts, tz)
-    text = _FORMATTED.get(key)
+    texts = _FORMATTED.get(tz)
+    if texts is None:
+        texts = _FORMATTED.setdefault(tz, {})
+    text = texts.get(ts)
     if text is None:
-        if len(_FORMATTED) > 200_000:
-            _FORMATTED.clear()
-        text = _FORMATTED[key] = datetime.fromtimestamp(ts, tz).isoformat()
+        if len(texts) > _FORMATTED_MAX:
+            texts.clear()
+        text = texts[ts] = datetime.fromtimestamp(ts, tz).isoformat()
     return text

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from engine.compile.compiled import Compiled
-from engine.config.values import format_ts
+from engine.config.values import format_ts, formatted_in
 from engine.runtime.messages import build_context
-from engine.runtime.timers import Pending, next_step, next_wakeup, pending
+from engine.runtime.timers import Pending, next_wakeup, pending
 from engine.runtime.views import ViewReading, next_entering, read_views
 from engine.sla import clocks as sla
+from engine.sla.escalation import Timer
 
 
 @dataclass(slots=True)
@@ -99,10 +100,10 @@ class Decision:
         return self.wakeup  # a float or None once set
 
     def _next_wakeup_ts(self) -> float | None:
-        if self.known_waiting is not None:
-            first = self.known_waiting[0][0] if self.known_waiting else None
-        else:
-            first = next_step(self.compiled, self.state)
+        # The plan, not `next_step`'s one lookup per clock: whoever asks when to wake (a
+        # replay, the service) writes the decision's timers too, which are the plan
+        waiting = self.waiting
+        first = waiting[0][0] if waiting else None
         wake = next_wakeup(self.compiled, self.state, first)
         if not self.compiled.views.ordered:
             return wake
@@ -116,19 +117,11 @@ class Decision:
 
     @property
     def sla(self) -> dict[str, Any]:
-        now, tz = self._now(), self.at_time.tzinfo
-        view: dict[str, Any] = {"profile": self.state["mode"]}
-        for name, clock in self.state["clocks"].items():
-            view[name] = _clock_view(self.compiled, clock, now, tz)
-        return view
+        return sla_view(self.compiled, self.state, self._now(), self.at_time.tzinfo)
 
     @property
     def timers(self) -> list[dict[str, Any]]:
-        tz = self.at_time.tzinfo
-        return [{"at": format_ts(ts, tz), "clock": t.clock, "kind": t.kind, "policy": t.policy,
-                 "step": t.step.index,
-                 "level": t.level, "notify": list(t.step.notify), "channels": list(t.step.channels)}
-                for ts, t in self.waiting]
+        return timer_views(self.compiled, self.waiting, self.at_time.tzinfo)
 
     @property
     def notifications(self) -> list[dict[str, Any]]:
@@ -147,35 +140,95 @@ class Decision:
 
     def to_dict(self, *, with_state: bool = True, render: bool = True) -> dict[str, Any]:
         """JSON-ready, keys in the documented order (docs/api.md). `with_state=False` leaves the state out (a
-        replay's output keeps none); `render=False` the notifications' subject and body."""
+        replay's output keeps none); `render=False` the notifications' subject and body.
+
+        What each property gives, read in place (a host or a replay calls this once per
+        decision; twins: `test_decision_dict.py` holds it to the properties)."""
+        state, compiled, tz = self.state, self.compiled, self.at_time.tzinfo
+        resolution, solution = state.get("resolution"), compiled.solutions.get(state["category"].get("matched") or "")
+        waiting = self.known_waiting
+        timers = timer_views(compiled, self.waiting if waiting is None else waiting, tz)
+        wake = self.wakeup   # after the timers: the first of them, once worked out, is the next step
+        if wake is False:
+            wake = self.wakeup = self._next_wakeup_ts()
         out = {
-            "ticket": self.ticket, "event": self.event, "at": self.at,
-            "config_version": self.config_version, "mode": self.mode, "category": self.category,
-            "severity": self.severity, "team": self.team, "tags": self.tags,
-            "assignee": self.assignee, "supervisors": self.supervisors, "sla": self.sla,
-            "views": self.views, "solution": self.solution, "resolution": self.resolution,
-            "timers": self.timers,
-            "notifications": self.notifications if render else self.sent, "flags": list(self.flags),
-            "next_wakeup": self.next_wakeup, "trace": list(self.trace),
+            "ticket": state["ticket"], "event": self.event, "at": self.at_text or self.at_time.isoformat(),
+            "config_version": compiled.config_version, "mode": state["mode"], "category": state["category"].copy(),
+            "severity": state["severity"], "team": state["team"], "tags": [*state["tags"]],
+            "assignee": state["assignee"].copy(), "supervisors": [*state.get("supervisors", ())],
+            "sla": sla_view(compiled, state, self._now(), tz),
+            "views": [*self._reading().ids] if compiled.views.ordered else [],
+            "solution": None if solution is None else solution.to_dict(),
+            "resolution": None if resolution is None else dict(resolution),
+            "timers": timers,
+            "notifications": self.notifications if render else self.sent, "flags": [*self.flags],
+            "next_wakeup": format_ts(wake, tz) if wake is not None else None, "trace": [*self.trace],
         }
         if with_state:
-            out["state"] = self.state
+            out["state"] = state
         return out
 
 
 def _seconds(value: float) -> float | int:
     """Whole seconds as integers; fractions kept (to the microsecond)."""
+    if type(value) is int:
+        return value
+    if value.is_integer():   # `round` would return it unchanged: skip its decimal conversion
+        return int(value)
     rounded = round(value, 6)
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def _clock_view(compiled: Compiled, clock: sla.Clock, now: float, tz: Any) -> dict[str, Any]:
+def sla_view(compiled: Compiled, state: dict[str, Any], now: float, tz: Any) -> dict[str, Any]:
+    """The decision's `sla`: the profile, and each clock's due time, state and working
+    time used and left at `now`."""
+    view: dict[str, Any] = {"profile": state["mode"]}
+    texts = formatted_in(tz)
+    for name, clock in state["clocks"].items():
+        view[name] = _clock_view(compiled, clock, now, tz, texts)
+    return view
+
+
+def _clock_view(compiled: Compiled, clock: sla.Clock, now: float, tz: Any, texts: dict[float, str]
+                ) -> dict[str, Any]:
     calendar = compiled.calendars[clock["calendar"]]
     spent = sla.used(clock, calendar, now)
     due = clock["due"] if clock["since"] is not None or clock["stopped"] is not None else None
-    return {"due": format_ts(due, tz) if due is not None else None,
+    budget = clock["budget"]
+    return {"due": (texts.get(due) or format_ts(due, tz)) if due is not None else None,
             "calendar": clock["calendar"], "state": sla.state_of(clock, now, calendar),
-            "elapsed_s": _seconds(spent), "remaining_s": _seconds(clock["budget"] - spent)}
+            # nothing used yet (a new ticket): the budget is what is left, to the second
+            "elapsed_s": _seconds(spent) if spent else 0,
+            "remaining_s": _seconds(budget - spent) if spent else _seconds(budget)}
+
+
+def timer_view(at: str | None, timer: Timer) -> dict[str, Any]:
+    """One pending step as `timers` lists it, firing at `at` (RFC 3339 text)."""
+    return {"at": at, "clock": timer.clock, "kind": timer.kind, "policy": timer.policy, "step": timer.step.index,
+            "level": timer.level, "notify": list(timer.step.notify), "channels": list(timer.step.channels)}
+
+
+def timer_views(compiled: Compiled, waiting: list[Pending], tz: Any) -> list[dict[str, Any]]:
+    """`timer_view` of each pending step, copied from the step's view made once (a copy of
+    a dict costs a fraction of building it key by key): only the time and fresh lists
+    differ from one decision to the next."""
+    if not waiting:
+        return []
+    made = compiled.caches.timer_views
+    texts = formatted_in(tz)
+    out = []
+    for ts, timer in waiting:
+        # A key names the step within one config (its policy, clock, step and level); its
+        # kind may differ with the budget (an `after` step), so it is compared
+        template = made.get(timer.key)
+        if template is None:
+            template = made.setdefault(timer.key, timer_view(None, timer))
+        view = template.copy() if template["kind"] == timer.kind else timer_view(None, timer)
+        view["at"] = texts.get(ts) or format_ts(ts, tz)
+        view["notify"] = [*view["notify"]]   # the template's lists stay its own
+        view["channels"] = [*view["channels"]]
+        out.append(view)
+    return out
 
 
 def build_decision(compiled: Compiled, state: dict[str, Any], event: str, at: datetime,

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.compile.compiled import Compiled
 from engine.compile.views import View
-from engine.config.values import RANGE_TEXT, in_range
+from engine.config.values import RANGE_TEXT, in_range, seconds_in_range
 from engine.diagnostics import Diagnostic, suggest
 from engine.duty.reports import DutyReport, duty_report
 from engine.duty.teams import OnCall, Team
@@ -138,8 +138,7 @@ class Engine:
         """Fire every step due by `now` (once: the returned state records it), in time order;
         `trusted` as for `apply`."""
         compiled = self.compiled
-        at = _aware(now, "now")
-        ts = at.timestamp()
+        at, ts = _aware_ts(now, "now")
         current = checked_state(compiled, "due", state, ts, trusted=trusted)
         trace: list[str] = []
         flags: list[str] = []
@@ -170,6 +169,16 @@ def _aware(at: datetime | str, field: str) -> datetime:
         raise EventError("naive datetime (no UTC offset)", field)
     check_instant(at, field)
     return at
+
+
+def _aware_ts(at: datetime | str, field: str) -> tuple[datetime, float]:
+    """`_aware` and its POSIX seconds, the range check's own (one `timestamp()`)."""
+    if type(at) is datetime and at.tzinfo is not None:
+        ts = seconds_in_range(at)
+        if ts is not None and at.utcoffset() is not None:
+            return at, ts
+    checked = _aware(at, field)
+    return checked, checked.timestamp()
 
 
 def _instant(at: datetime | str | float, field: str) -> float:

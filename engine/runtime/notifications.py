@@ -52,7 +52,9 @@ def notifications(compiled: Compiled, state: State, timer: Timer, ts: float, whe
             "step": timer.step.index, "level": timer.level}
     out: list[dict[str, Any]] = []
     seen: set[tuple[str | None, str]] = set()
-    channels = tuple(c for c in timer.step.channels if c != "dingtalk_group")
+    channels = timer.step.channels   # the person channels: the step's but the group robot
+    if "dingtalk_group" in channels:
+        channels = tuple(c for c in channels if c != "dingtalk_group")
     for kind, target in recipients(compiled, state, timer, ts):
         if kind == "group":
             out.extend(_to_group(compiled.teams[state["team"]].group, base, timer.step.channels))
@@ -112,7 +114,9 @@ def to_person(compiled: Compiled, base: dict[str, Any], person: str, channel: st
     info = compiled.people.get(person)
     address = info.contacts.get(CHANNEL_CONTACT[channel]) if info else None
     if address:
-        return [{**base, "channel": channel, "to": {"person": person, "address": address}}]
+        message = base.copy()   # the usual answer: a copy and two stores, not a merge into a new dict
+        message["channel"], message["to"] = channel, {"person": person, "address": address}
+        return [message]
     for other in FALLBACK_ORDER:
         other_address = info.contacts.get(CHANNEL_CONTACT[other]) if info else None
         if other not in step_channels and other_address:

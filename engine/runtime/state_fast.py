@@ -41,6 +41,11 @@ def _strings(value: Any) -> bool:
     return True
 
 
+# The checks below read `_text`, `_instant` and `_strings` inline where a state has many
+# values (its texts, its lists): the usual ASCII text answers without a call.
+_ABSENT: list[str] = []   # a missing list reads as this empty one (never changed)
+
+
 def sound(state: dict[str, Any]) -> bool:
     """True only where `state._check_shape(state)` passes (False: let it look)."""
     try:
@@ -55,21 +60,30 @@ def _sound_top(state: dict[str, Any]) -> bool:
     if not state.keys() >= _REQUIRED_KEYS:
         return False
     for key in _TEXTS:
-        if not _text(state[key]):
+        value = state[key]
+        if (type(value) is not str or "\x00" in value or not value.isascii()) and not _text(value):
             return False
     for key in _LISTS:
-        if not _strings(state.get(key, [])):
+        value = state.get(key, _ABSENT)
+        if type(value) is not list:
             return False
+        for item in value:
+            if type(item) is not str:
+                return False
     for key in _OPTIONAL_TEXTS:
-        if state.get(key) is not None and not _text(state[key]):
+        value = state.get(key)
+        if value is not None and not ((type(value) is str and "\x00" not in value and value.isascii())
+                                      or _text(value)):
             return False
-    steps_from = state.get("steps_from")
-    return (_instant(state["start"]) and _instant(state["last"])
-            and _instant(state.get("until", state["last"]))
+    start, last, steps_from = state["start"], state["last"], state.get("steps_from")
+    until = state.get("until", last)
+    return (type(start) in _NUMBER and EARLIEST_TS <= start < LATEST_TS
+            and type(last) in _NUMBER and EARLIEST_TS <= last < LATEST_TS
+            and type(until) in _NUMBER and EARLIEST_TS <= until < LATEST_TS
             and (steps_from is None or _instant(steps_from))
             and type(state["closed"]) is bool
             and len(state.get("supervisors", ())) <= MAX_SUPERVISORS
-            and _sound_resolution(state.get("resolution")))
+            and (state.get("resolution") is None or _sound_resolution(state["resolution"])))
 
 
 def _sound_resolution(resolution: Any) -> bool:
@@ -86,22 +100,32 @@ def _sound_attrs(attrs: Any) -> bool:
         return False
     for key in _ATTR_TEXTS:
         value = attrs.get(key)
-        if value is not None and not (_text(value) and len(value) <= MAX_TEXT):
+        if value is not None and not (
+                ((type(value) is str and "\x00" not in value and value.isascii()) or _text(value))
+                and len(value) <= MAX_TEXT):
             return False
-    fields = attrs.get("fields", {})
-    if not _strings(attrs.get("tags", [])) or type(fields) is not dict:
+    fields = attrs.get("fields", _NO_FIELDS)
+    if not _strings(attrs.get("tags", _ABSENT)) or type(fields) is not dict:
         return False
     check_json_value(fields, "state.attrs.fields")  # its fast path is the flat object; raises otherwise
     return True
 
 
+_NO_FIELDS: dict[str, Any] = {}   # missing `fields` read as this empty object (never changed)
+
+
 def _sound_parts(state: dict[str, Any]) -> bool:
     category, assignee = state["category"], state["assignee"]
-    return (type(category) is dict and _text(category.get("id"))
-            and (category.get("matched") is None or _text(category["matched"]))
-            and type(category.get("fallback")) is bool
-            and type(assignee) is dict and _text(assignee.get("source"))
-            and (assignee.get("person") is None or _text(assignee["person"])))
+    if type(category) is not dict or type(assignee) is not dict or type(category.get("fallback")) is not bool:
+        return False
+    for value in (category.get("id"), assignee.get("source")):
+        if not ((type(value) is str and "\x00" not in value and value.isascii()) or _text(value)):
+            return False
+    for value in (category.get("matched"), assignee.get("person")):
+        if value is not None and not ((type(value) is str and "\x00" not in value and value.isascii())
+                                      or _text(value)):
+            return False
+    return True
 
 
 def _sound_clocks(clocks: Any) -> bool:
@@ -114,10 +138,12 @@ def _sound_clock(clock: Any) -> bool:
     if type(clock) is not dict or not clock.keys() >= _CLOCK_KEY_SET:
         return False
     budget, since, due, stopped = clock["budget"], clock["since"], clock["due"], clock["stopped"]
-    if not (_text(clock["calendar"]) and type(budget) in _NUMBER and 0 <= budget <= MAX_DURATION_S):
+    calendar = clock["calendar"]
+    if not (((type(calendar) is str and "\x00" not in calendar and calendar.isascii()) or _text(calendar))
+            and type(budget) in _NUMBER and 0 <= budget <= MAX_DURATION_S):
         return False
     for value in (since, due, stopped, clock.get("floor")):
-        if value is not None and not _instant(value):
+        if value is not None and not (type(value) in _NUMBER and EARLIEST_TS <= value < LATEST_TS):
             return False
     if clock["outcome"] not in ((None,) if stopped is None else ("met", "breached")):
         return False

@@ -57,6 +57,34 @@ def _unfired(compiled: Compiled, state: State) -> Iterator[tuple[dict[str, Any],
 
 def pending(compiled: Compiled, state: State) -> list[Pending]:
     """(fire time, timer) of every step not fired yet on a running clock, in time order."""
+    clocks = state["clocks"]
+    response, resolve = clocks["response"], clocks["resolve"]
+    since = response["since"]
+    if (since is not None and since == resolve["since"] and not response["runs"] and not resolve["runs"]
+            and response["calendar"] == resolve["calendar"] and not state["closed"]
+            and state.get("steps_from") is None and "floor" not in response and "floor" not in resolve):
+        return _pending_together(compiled, state, since, response, resolve)
+    return pending_walked(compiled, state)
+
+
+def _pending_together(compiled: Compiled, state: State, since: float, response: dict[str, Any],
+                      resolve: dict[str, Any]) -> list[Pending]:
+    """`pending` for both clocks running since the same instant on one calendar, never
+    paused, with no floor (a ticket as created, its first steps fired): every step's fire
+    time from one walk, in the layout a new ticket's plan has (`opening`)."""
+    policy = compiled.policies.get(state.get("policy") or "")
+    if policy is None:
+        return []
+    layout = _layout(compiled, policy.id, response["budget"], resolve["budget"], len(climb_chain(compiled, state)))
+    times = compiled.calendars[response["calendar"]].add_sorted(since, layout.thresholds)
+    fired = state.get("fired")
+    if not fired:
+        return [(times[i], t) for i, t in layout.timers]
+    return [(times[i], t) for i, t in layout.timers if t.key not in fired]
+
+
+def pending_walked(compiled: Compiled, state: State) -> list[Pending]:
+    """`pending` clock by clock: the reference, and the way for paused or floored clocks."""
     found: list[Pending] = []
     for clock, calendar, timers in _unfired(compiled, state):
         floor = _floor(state, clock)
@@ -82,22 +110,31 @@ def opening(compiled: Compiled, state: State, target: Target, at: float
     the calendar: both clocks start at `at` on the target's calendar, so every fire time is
     a budget from the same start (what `pending` gives for the new state)."""
     levels = len(climb_chain(compiled, state)) if target.policy is not None else 0
-    key = (target.policy, target.response, target.resolve, levels)
-    layout = compiled.caches.openings.get(key)
-    if layout is None:
-        layout = compiled.caches.openings.setdefault(key, _opening(compiled, target, levels))
+    layout = compiled.caches.openings.get((target.policy, target.response, target.resolve, levels))
+    if layout is None:   # `_layout`, its lookup inline: every created decision makes one
+        layout = _layout(compiled, target.policy, target.response, target.resolve, levels)
     times = compiled.calendars[target.calendar].add_sorted(at, layout.thresholds)
     return times[layout.response], times[layout.resolve], [(times[i], t) for i, t in layout.timers]
 
 
-def _opening(compiled: Compiled, target: Target, levels: int) -> Opening:
+def _layout(compiled: Compiled, policy: str | None, response: int, resolve: int, levels: int) -> Opening:
+    """`_opening`, made once per policy, budgets and climb depth."""
+    key = (policy, response, resolve, levels)
+    layout = compiled.caches.openings.get(key)
+    if layout is None:
+        layout = compiled.caches.openings.setdefault(key, _opening(compiled, policy, response, resolve, levels))
+    return layout
+
+
+def _opening(compiled: Compiled, policy_id: str | None, response: int, resolve: int, levels: int) -> Opening:
     """The layout for one policy, pair of budgets and climb depth: both budgets and every
     step's threshold in one ascending list, each step pointing at its place in it."""
-    policy = compiled.policies.get(target.policy or "")
-    entries: list[tuple[float, int, Timer | None]] = [(target.response, 0, None), (target.resolve, 0, None)]
+    policy = compiled.policies.get(policy_id or "")
+    entries: list[tuple[float, int, Timer | None]] = [(response, 0, None), (resolve, 0, None)]
+    budgets: dict[str, float] = {"response": response, "resolve": resolve}
     if policy is not None:
         for order, name in enumerate(CLOCK_ORDER, 1):  # response first at equal thresholds
-            entries += [(t.threshold, order, t) for t in _plan(compiled, policy, name, target.budget(name), levels)]
+            entries += [(t.threshold, order, t) for t in _plan(compiled, policy, name, budgets[name], levels)]
     ranked = sorted(range(len(entries)), key=lambda i: entries[i][:2])  # stable: plans keep their order
     thresholds: list[float] = []
     position = {}
@@ -110,7 +147,8 @@ def _opening(compiled: Compiled, target: Target, levels: int) -> Opening:
 
 
 def next_step(compiled: Compiled, state: State) -> float | None:
-    """The earliest fire time of any pending step: one lookup per clock, not the plan."""
+    """The earliest fire time of any pending step: one lookup per clock, not the plan (the
+    first time of `pending`'s plan, which a decision reads since it writes the plan too)."""
     times = []
     for clock, calendar, timers in _unfired(compiled, state):
         at = reach(clock, timers[0].threshold, calendar)
@@ -153,8 +191,14 @@ def fire_due(compiled: Compiled, state: State, now: float, tz: Any, trace: list[
         fired.append(timer.key)
         sent.extend(batch)
         trace.append(f"{timer.kind} {timer.clock} step {timer.step.index}"
-                     + (f" level {timer.level}" if timer.level else "") + f" at {when}: "
-                     + ", ".join(sorted({who(n) for n in batch})))
+                     + (f" level {timer.level}" if timer.level else "") + f" at {when}: " + _whom(batch))
     return sent, waiting[count:]
 
 
+
+
+def _whom(batch: list[dict[str, Any]]) -> str:
+    """The recipients of a step's notifications, each once, sorted (its trace line)."""
+    if len(batch) == 1:   # one message: no set to build
+        return who(batch[0])
+    return ", ".join(sorted({who(n) for n in batch}))

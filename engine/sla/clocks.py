@@ -30,9 +30,16 @@ def start_clocks(target: Target, at: float, response_due: float, resolve_due: fl
 
 def used(clock: Clock, calendar: Calendar, now: float) -> float:
     """Working seconds consumed by `now` (paused stretches do not count)."""
-    total = sum(calendar.elapsed(a, b) for a, b in clock["runs"])
-    if clock["since"] is not None:
-        total += calendar.elapsed(clock["since"], now)
+    runs = clock["runs"]
+    if not runs:   # what `sum` gives for no runs or one, without a generator's frame
+        total: float = 0
+    elif len(runs) == 1:
+        total = calendar.elapsed(runs[0][0], runs[0][1])
+    else:
+        total = sum(calendar.elapsed(a, b) for a, b in runs)
+    since = clock["since"]
+    if since is not None:
+        total += calendar.elapsed(since, now)
     return total
 
 

@@ -190,10 +190,13 @@ class Calendar:
             return 0.0
         if self._always_open:
             return b - a
-        ya, yb = self._year_at(a), self._year_at(b)
+        ya = self._years.get(1970 + int(a // _MEAN_YEAR))   # `_year_at`'s first guess, right
+        if ya is None or not ya.lo <= a < ya.hi:            # but near New Year (as `_locate_open`)
+            ya = self._year_at(a)
+        if b < ya.hi:   # the usual stretch: within one year
+            return ya.position(b) - ya.position(a)
+        yb = self._year_at(b)
         pa, pb = ya.position(a), yb.position(b)
-        if ya is yb:
-            return pb - pa
         between = sum(self._year(y).total for y in range(ya.year + 1, yb.year))
         return (ya.total - pa) + between + pb
 

@@ -406,3 +406,25 @@ def test_locating_an_opening_from_the_cached_year_is_the_walk(ts: float) -> None
             following = calendar._next_nonempty(walked)
             expected = (following, 0, following.starts[0])
         assert (yr, k, opened) == expected
+
+
+def _elapsed_walked(calendar: Calendar, a: float, b: float) -> float:
+    """`elapsed` as it read before its cached-year fast path: both years from `_year_at`."""
+    if b <= a:
+        return 0.0
+    ya, yb = calendar._year_at(a), calendar._year_at(b)
+    pa, pb = ya.position(a), yb.position(b)
+    if ya is yb:
+        return pb - pa
+    return (ya.total - pa) + sum(calendar._year(y).total for y in range(ya.year + 1, yb.year)) + pb
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=cn(2024, 12, 25).timestamp(), max_value=cn(2027, 1, 8).timestamp()),
+       st.one_of(st.floats(0, 3 * 86400.0), st.floats(0, 800 * 86400.0)))
+def test_elapsed_from_the_cached_year_is_the_walk(a: float, span: float) -> None:
+    """`elapsed` reads the year of `a` from the table `_year_at` starts from and, when `b`
+    lies in it, counts within it: the same seconds as walking both years (stretches drawn
+    around New Year and across years)."""
+    for calendar in (CN_OFFICE, BERLIN_OFFICE):
+        assert calendar.elapsed(a, a + span) == _elapsed_walked(calendar, a, a + span)
