@@ -250,9 +250,9 @@ class Service:
         try:
             outcome = await asyncio.wrap_future(future)
         except Exception:
-            self.metrics.events.labels(kind, "refused").inc()
+            self.metrics.event(kind, "refused")
             raise
-        self.metrics.events.labels(kind, "duplicate" if outcome.duplicate else "applied").inc()
+        self.metrics.event(kind, "duplicate" if outcome.duplicate else "applied")
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self.count_recorded(outcome.recorded)
         return outcome

@@ -146,12 +146,11 @@ class SQLiteStore:
     def _commit_group(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
         """One transaction for the whole group; a failing job rolls back its savepoint only."""
         tx = SQLiteTx(conn)
-        outcomes: list[tuple[bool, Any]] = []
+        outcomes: list[tuple[bool, Any] | None] = []   # None: cancelled before it ran
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job, future in batch:
-                outcomes.append(self._run_job(conn, tx, job) if future.set_running_or_notify_cancel()
-                                else (False, None))
+                outcomes.append(self._run_job(conn, tx, job) if future.set_running_or_notify_cancel() else None)
             conn.execute("COMMIT")
         except Exception as exc:  # the commit itself failed: nothing of the group is stored
             log.exception("store: a group commit failed")
@@ -161,8 +160,9 @@ class SQLiteStore:
                 if future.running():
                     future.set_exception(exc)
             return
-        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-            if future.running():
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if outcome is not None:
+                ok, value = outcome
                 future.set_result(value) if ok else future.set_exception(value)
         self._tell(tx)
 
