@@ -9,6 +9,7 @@ fsync once for every job queued meanwhile, so throughput is not one fsync per ev
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import sqlite3
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
-from engine.serve.store.writer import Job, JobQueue, gather
+from engine.serve.store.writer import Job, JobQueue, LoopFuture, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -86,6 +87,11 @@ class SQLiteStore:
         future: Future[T] = Future()
         self._queue.put((job, future))
         return future
+
+    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
+        reply = LoopFuture(asyncio.get_running_loop())
+        self._queue.put((job, reply))
+        return reply.future
 
     def queued(self) -> int:
         return self._queue.qsize()
