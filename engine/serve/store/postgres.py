@@ -29,7 +29,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS, for_postgres
 from engine.serve.store.postgres_tx import PostgresReader, PostgresTx
-from engine.serve.store.writer import Job, JobQueue, LoopFuture, gather
+from engine.serve.store.writer import Job, JobQueue, LoopFuture, deliver, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -160,7 +160,10 @@ class PostgresStore:
                 if first is None:
                     return
                 batch, stop = gather(self._queue, first, MAX_GROUP)
-                conn = self._commit_group(conn, [j for j in batch if j[1].set_running_or_notify_cancel()])
+                try:
+                    conn = self._commit_group(conn, [j for j in batch if j[1].set_running_or_notify_cancel()])
+                finally:
+                    deliver(batch)
                 if stop:
                     return
         finally:

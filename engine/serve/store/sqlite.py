@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
-from engine.serve.store.writer import Job, JobQueue, LoopFuture, gather
+from engine.serve.store.writer import Job, JobQueue, LoopFuture, deliver, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -129,7 +129,10 @@ class SQLiteStore:
                 if first is None:
                     return
                 batch, stop = gather(self._queue, first, MAX_GROUP)
-                self._commit_group(conn, batch)
+                try:
+                    self._commit_group(conn, batch)
+                finally:
+                    deliver(batch)
                 if stop:
                     return
         finally:
