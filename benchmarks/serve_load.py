@@ -128,8 +128,14 @@ def in_process(events: list[dict[str, Any]]) -> float:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (Linux /proc)."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def serve(folder: Path) -> tuple[subprocess.Popen[str], int]:
@@ -145,9 +151,10 @@ def serve(folder: Path) -> tuple[subprocess.Popen[str], int]:
 async def measure(pid: int, port: int, args: argparse.Namespace) -> dict[str, float]:
     singles_events = created_events(args.events, "S")
     await singles(port, created_events(200, "W"), args.clients)   # warm-up
-    cpu = cpu_seconds(pid)
+    user, system = cpu_split(pid)
     seconds, lat = await singles(port, singles_events, args.clients)
-    single_cpu = cpu_seconds(pid) - cpu
+    user_after, system_after = cpu_split(pid)
+    single_cpu = user_after - user + system_after - system
     lat.sort()
     stream = stream_events(args.events)
     cpu = cpu_seconds(pid)
@@ -155,7 +162,9 @@ async def measure(pid: int, port: int, args: argparse.Namespace) -> dict[str, fl
     batch_cpu = cpu_seconds(pid) - cpu
     return {"single_rps": len(singles_events) / seconds, "p50_ms": statistics.median(lat) * 1000,
             "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000, "batched_eps": len(stream) / batch_seconds,
-            "single_cpu_us": single_cpu / len(singles_events) * 1e6, "batch_cpu_us": batch_cpu / len(stream) * 1e6}
+            "single_cpu_us": single_cpu / len(singles_events) * 1e6,
+            "single_sys_us": (system_after - system) / len(singles_events) * 1e6,
+            "batch_cpu_us": batch_cpu / len(stream) * 1e6}
 
 
 def main() -> None:
@@ -179,7 +188,7 @@ def main() -> None:
     print(f"ratio to in-process: single {figures['single_rps'] / baseline:.3f}, "
           f"batched {figures['batched_eps'] / baseline:.3f}")
     print(f"server CPU per event: single {figures['single_cpu_us']:.0f} us, batched {figures['batch_cpu_us']:.0f} us, "
-          f"in-process {1e6 / baseline:.0f} us")
+          f"in-process {1e6 / baseline:.0f} us (single: system {figures['single_sys_us']:.0f} us of it)")
 
 
 if __name__ == "__main__":

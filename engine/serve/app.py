@@ -15,8 +15,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.serve.api import routes
+from engine.serve.api.events import post_events
 from engine.serve.api.http import problem_response
 from engine.serve.problems import Problem
 from engine.serve.service import Service
@@ -54,6 +56,34 @@ def build_app(service: Service) -> Starlette:
     return app
 
 
+class FastEvents:
+    """`POST /v1/events`, the one hot route, handed to its handler directly; everything else
+    (and every other method on it) goes through the Starlette app. Its middleware and router
+    would only wrap `send` three times and match the path against every route, per event;
+    the handler answers every error it knows as problem+json itself, and the store's
+    unavailability is answered here as the app's handler answers it."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/v1/events" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        scope["app"] = self.app   # what Starlette sets: handlers find the service through it
+        request = Request(scope, receive)
+        try:
+            response = await post_events(request)
+        except StoreUnavailable as exc:
+            response = await _store_unavailable(request, exc)
+        await response(scope, receive, send)
+
+
+def asgi_app(service: Service) -> ASGIApp:
+    """What uvicorn serves: the app with the fast path for events in front."""
+    return FastEvents(build_app(service))
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket (port 0: the system picks one; read it with getsockname())."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -70,7 +100,7 @@ def bind(host: str, port: int) -> socket.socket:
 def server(service: Service, sock: socket.socket, **config: Any) -> uvicorn.Server:
     """A uvicorn server for the service on a bound socket."""
     host, port = sock.getsockname()[:2]
-    cfg = uvicorn.Config(build_app(service), host=host, port=port, log_level=config.pop("log_level", "warning"),
+    cfg = uvicorn.Config(asgi_app(service), host=host, port=port, log_level=config.pop("log_level", "warning"),
                          lifespan="on", access_log=False, **config)
     return uvicorn.Server(cfg)
 

@@ -22,6 +22,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.constant_labels: dict[str, str] = {}   # on every sample exported (replica=...)
+        self._events: dict[tuple[str, str], Counter] = {}
         self.registry = CollectorRegistry()
         r = self.registry
         self.events = Counter("gongdan_events_total", "Ticket events received, by type and result "
@@ -46,6 +47,13 @@ class Metrics:
                                "succeeded", registry=r)
         self.reload_time = Gauge("gongdan_config_last_reload_success_timestamp_seconds", "When the config "
                                  "last loaded successfully", registry=r)
+
+    def event(self, kind: str, result: str) -> None:
+        """Count one event (the labelled child looked up once per label pair, not per event)."""
+        child = self._events.get((kind, result))
+        if child is None:
+            child = self._events[(kind, result)] = self.events.labels(kind, result)
+        child.inc()
 
     def render(self) -> bytes:
         """The text exposition format, each sample with the constant labels."""

@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -214,7 +213,7 @@ class Service:
 
     async def write(self, job: Callable[[Tx], T]) -> T:
         """Run a job in the writer and await its durable result."""
-        return await asyncio.wrap_future(self.store.submit(job))
+        return await self.store.submit_here(job)
 
     async def read(self, query: Callable[[Any], T]) -> T:
         return await asyncio.to_thread(self.store.read, query)
@@ -239,20 +238,20 @@ class Service:
         """Queue every event at once, in order (the writer applies them in that order and
         commits them together); one awaitable outcome each."""
         started = time.perf_counter()
-        futures = [self.store.submit(self._apply(event)) for event in events]
+        futures = [self.store.submit_here(self._apply(event)) for event in events]
         return [self._outcome(event, future, started) for event, future in zip(events, futures, strict=True)]
 
     def _apply(self, event: Any) -> Callable[[Tx], Outcome]:
         return lambda tx: apply_event(tx, self.ctx, event)
 
-    async def _outcome(self, event: Any, future: Future[Outcome], started: float) -> Outcome:
+    async def _outcome(self, event: Any, future: asyncio.Future[Outcome], started: float) -> Outcome:
         kind = event_type_label(event)
         try:
-            outcome = await asyncio.wrap_future(future)
+            outcome = await future
         except Exception:
-            self.metrics.events.labels(kind, "refused").inc()
+            self.metrics.event(kind, "refused")
             raise
-        self.metrics.events.labels(kind, "duplicate" if outcome.duplicate else "applied").inc()
+        self.metrics.event(kind, "duplicate" if outcome.duplicate else "applied")
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self.count_recorded(outcome.recorded)
         return outcome

@@ -2,6 +2,7 @@
 bearer-token auth (or loopback only when no token is configured)."""
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import math
@@ -99,12 +100,7 @@ def finite(value: Any) -> bool:
 def authorize(request: Request, tokens: Mapping[str, str]) -> str:
     """The calling host's name: the token's owner, or `loopback` when no token is configured."""
     if not tokens:
-        host = request.client.host if request.client else ""
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
+        if not _loopback(request.client.host if request.client else ""):
             raise Problem(403, "forbidden", "no tokens are configured (GONGDAN_TOKENS), so only loopback "
                           "clients may call")
         return "loopback"
@@ -114,6 +110,15 @@ def authorize(request: Request, tokens: Mapping[str, str]) -> str:
             if hmac.compare_digest(given.encode(), token.encode()):
                 return host
     raise Problem(401, "unauthorized", "send Authorization: Bearer <token> with a configured token")
+
+
+@functools.lru_cache(maxsize=1024)
+def _loopback(host: str) -> bool:
+    """Whether a client address is a loopback one (parsed once per address, not per request)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_tokens(text: str | None) -> dict[str, str]:

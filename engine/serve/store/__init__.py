@@ -9,6 +9,7 @@ implementation; this module imports none of them.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -195,6 +196,11 @@ class Store(Protocol):
 
     def submit(self, job: Callable[[Tx], T]) -> Future[T]:
         """Run `job` in a write transaction; the Future is answered after the commit."""
+        ...
+
+    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
+        """`submit` for a caller on the running event loop: the answer comes to the loop's
+        own future (no concurrent Future to wrap)."""
         ...
 
     def queued(self) -> int:

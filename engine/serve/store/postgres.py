@@ -11,6 +11,7 @@ stored; the API answers 503) and the next group connects again.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -28,7 +29,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS, for_postgres
 from engine.serve.store.postgres_tx import PostgresReader, PostgresTx
-from engine.serve.store.writer import Job, JobQueue, gather
+from engine.serve.store.writer import Job, JobQueue, LoopFuture, deliver, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -120,6 +121,11 @@ class PostgresStore:
         self._queue.put((job, future))
         return future
 
+    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
+        reply = LoopFuture(asyncio.get_running_loop())
+        self._queue.put((job, reply))
+        return reply.future
+
     def queued(self) -> int:
         return self._queue.qsize()
 
@@ -154,7 +160,10 @@ class PostgresStore:
                 if first is None:
                     return
                 batch, stop = gather(self._queue, first, MAX_GROUP)
-                conn = self._commit_group(conn, [j for j in batch if j[1].set_running_or_notify_cancel()])
+                try:
+                    conn = self._commit_group(conn, [j for j in batch if j[1].set_running_or_notify_cancel()])
+                finally:
+                    deliver(batch)
                 if stop:
                     return
         finally:

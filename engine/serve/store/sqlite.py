@@ -9,6 +9,7 @@ fsync once for every job queued meanwhile, so throughput is not one fsync per ev
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import sqlite3
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
-from engine.serve.store.writer import Job, JobQueue, gather
+from engine.serve.store.writer import Job, JobQueue, LoopFuture, deliver, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -87,6 +88,11 @@ class SQLiteStore:
         self._queue.put((job, future))
         return future
 
+    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
+        reply = LoopFuture(asyncio.get_running_loop())
+        self._queue.put((job, reply))
+        return reply.future
+
     def queued(self) -> int:
         return self._queue.qsize()
 
@@ -123,7 +129,10 @@ class SQLiteStore:
                 if first is None:
                     return
                 batch, stop = gather(self._queue, first, MAX_GROUP)
-                self._commit_group(conn, batch)
+                try:
+                    self._commit_group(conn, batch)
+                finally:
+                    deliver(batch)
                 if stop:
                     return
         finally:
@@ -146,12 +155,11 @@ class SQLiteStore:
     def _commit_group(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
         """One transaction for the whole group; a failing job rolls back its savepoint only."""
         tx = SQLiteTx(conn)
-        outcomes: list[tuple[bool, Any]] = []
+        outcomes: list[tuple[bool, Any] | None] = []   # None: cancelled before it ran
         try:
             conn.execute("BEGIN IMMEDIATE")
             for job, future in batch:
-                outcomes.append(self._run_job(conn, tx, job) if future.set_running_or_notify_cancel()
-                                else (False, None))
+                outcomes.append(self._run_job(conn, tx, job) if future.set_running_or_notify_cancel() else None)
             conn.execute("COMMIT")
         except Exception as exc:  # the commit itself failed: nothing of the group is stored
             log.exception("store: a group commit failed")
@@ -161,8 +169,9 @@ class SQLiteStore:
                 if future.running():
                     future.set_exception(exc)
             return
-        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-            if future.running():
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if outcome is not None:
+                ok, value = outcome
                 future.set_result(value) if ok else future.set_exception(value)
         self._tell(tx)
 

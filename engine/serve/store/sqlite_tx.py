@@ -118,12 +118,13 @@ class SQLiteTx(SQLiteReader):
 
     def append_decision(self, ticket: str, event: str, at: str, body: dict[str, Any],
                         source: dict[str, Any] | None, body_json: str | None = None) -> int:
-        r = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM decisions WHERE ticket = ?", (ticket,)).fetchone()
-        seq = int(r[0]) + 1
-        self.conn.execute("INSERT INTO decisions (ticket, seq, event, at, body, source) VALUES (?, ?, ?, ?, ?, ?)",
-                          (ticket, seq, event, at, body_json or dumps_text(body),
-                           dumps_text(source) if source is not None else None))
-        return seq
+        # one statement (as on PostgreSQL): the next seq is read and written together
+        r = self.conn.execute("INSERT INTO decisions (ticket, seq, event, at, body, source) "
+                              "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM decisions WHERE ticket = ? "
+                              "RETURNING seq", (ticket, event, at, body_json or dumps_text(body),
+                                                dumps_text(source) if source is not None else None,
+                                                ticket)).fetchone()
+        return int(r[0])
 
     def decision(self, ticket: str, seq: int) -> DecisionRow | None:
         r = self.conn.execute("SELECT ticket, seq, event, at, body, source FROM decisions "

@@ -1,16 +1,95 @@
-"""What every store's writer thread shares: the job a write is, and how a group of queued
-jobs is gathered for one transaction (group commit)."""
+"""What every store's writer thread shares: the job a write is, how a group of queued
+jobs is gathered for one transaction (group commit), and the answer a job submitted from
+the event loop is given through (`LoopFuture`)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 from collections.abc import Callable
-from concurrent.futures import Future
-from typing import Any
+from typing import Any, Protocol
 
 from engine.serve.store import Tx
 
-Job = tuple[Callable[[Tx], Any], "Future[Any]"]
+
+class Completion(Protocol):
+    """How the writer answers a job: the part of `concurrent.futures.Future` it uses."""
+
+    def set_running_or_notify_cancel(self) -> bool: ...
+
+    def running(self) -> bool: ...
+
+    def done(self) -> bool: ...
+
+    def set_result(self, result: Any) -> None: ...
+
+    def set_exception(self, exception: BaseException | None) -> None: ...
+
+
+Job = tuple[Callable[[Tx], Any], Completion]
 JobQueue = queue.SimpleQueue[Job | None]   # None: the writer is to stop
+
+
+class LoopFuture:
+    """A job's answer for a caller on an event loop: the writer sets it as it sets a
+    `concurrent.futures.Future`, and `deliver` hands the answers of a whole group to the
+    loop in one `call_soon_threadsafe`. What it saves, per event: the concurrent Future's
+    condition (a lock taken at each of its calls), `asyncio.wrap_future`'s callbacks both
+    ways, and a wake-up of the loop per job. A loop future cancelled before the writer takes
+    the job (its request went away) is not run, as `wrap_future` cancels the concurrent
+    Future; one cancelled later is run and its answer dropped."""
+
+    __slots__ = ("_state", "_value", "future", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[Any] = loop.create_future()
+        self._state = "pending"      # pending | running | cancelled | result | exception (the writer's view)
+        self._value: Any = None
+
+    def set_running_or_notify_cancel(self) -> bool:
+        # reading the loop future's state from the writer thread: one attribute, under the GIL
+        self._state = "cancelled" if self.future.done() else "running"
+        return self._state == "running"
+
+    def running(self) -> bool:
+        return self._state == "running"
+
+    def done(self) -> bool:
+        return self._state in ("cancelled", "result", "exception")
+
+    def set_result(self, result: Any) -> None:
+        self._state, self._value = "result", result
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        self._state, self._value = "exception", exception
+
+    def settle(self) -> None:
+        """On the loop: the answer to the loop's future (unless it was cancelled meanwhile)."""
+        if self.future.done():
+            return
+        if self._state == "result":
+            self.future.set_result(self._value)
+        else:
+            self.future.set_exception(self._value)
+
+
+def deliver(batch: list[Job]) -> None:
+    """The answers of a group's jobs submitted from event loops, to each loop in one call
+    (after the group's commit, or its failure: every store's writer calls it once per group,
+    in a `finally`)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[LoopFuture]] = {}
+    for _, reply in batch:
+        if isinstance(reply, LoopFuture) and reply._state in ("result", "exception"):
+            by_loop.setdefault(reply.loop, []).append(reply)
+    for loop, replies in by_loop.items():
+        with contextlib.suppress(RuntimeError):   # the loop is closed: nobody waits for the answers
+            loop.call_soon_threadsafe(_settle, replies)
+
+
+def _settle(replies: list[LoopFuture]) -> None:
+    for reply in replies:
+        reply.settle()
 
 
 def gather(jobs: JobQueue, first: Job, limit: int) -> tuple[list[Job], bool]:
