@@ -11,7 +11,6 @@ stored; the API answers 503) and the next group connects again.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
@@ -20,7 +19,6 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import psycopg
@@ -29,7 +27,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS, for_postgres
 from engine.serve.store.postgres_tx import PostgresReader, PostgresTx
-from engine.serve.store.writer import Job, JobQueue, LoopFuture, deliver, gather
+from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -86,7 +84,7 @@ def _conflict(exc: BaseException) -> bool:
     return isinstance(exc, psycopg.Error) and (state.startswith("40") or state == "55P03")
 
 
-class PostgresStore:
+class PostgresStore(Queued):
     """The `Store` on one PostgreSQL database, shared by every replica."""
 
     shared = True
@@ -115,19 +113,6 @@ class PostgresStore:
         self._listener = threading.Thread(target=self._listen, name="gongdan-listen", daemon=True)
         self._writer.start()
         self._listener.start()
-
-    def submit(self, job: Callable[[Tx], T]) -> Future[T]:
-        future: Future[T] = Future()
-        self._queue.put((job, future))
-        return future
-
-    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
-        reply = LoopFuture(asyncio.get_running_loop())
-        self._queue.put((job, reply))
-        return reply.future
-
-    def queued(self) -> int:
-        return self._queue.qsize()
 
     def read(self, query: Callable[[Reader], T]) -> T:
         try:

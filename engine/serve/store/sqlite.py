@@ -9,20 +9,18 @@ fsync once for every job queued meanwhile, so throughput is not one fsync per ev
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
-from engine.serve.store.writer import Job, JobQueue, LoopFuture, deliver, gather
+from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -62,7 +60,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     return LATEST
 
 
-class SQLiteStore:
+class SQLiteStore(Queued):
     """The `Store` on one SQLite file, for one service at a time."""
 
     shared = False
@@ -82,19 +80,6 @@ class SQLiteStore:
         self._stopping = threading.Event()
         self._checkpointer = threading.Thread(target=self._checkpoints, name="gongdan-checkpointer", daemon=True)
         self._checkpointer.start()
-
-    def submit(self, job: Callable[[Tx], T]) -> Future[T]:
-        future: Future[T] = Future()
-        self._queue.put((job, future))
-        return future
-
-    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
-        reply = LoopFuture(asyncio.get_running_loop())
-        self._queue.put((job, reply))
-        return reply.future
-
-    def queued(self) -> int:
-        return self._queue.qsize()
 
     def read(self, query: Callable[[Reader], T]) -> T:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -7,7 +7,8 @@ import asyncio
 import contextlib
 import queue
 from collections.abc import Callable
-from typing import Any, Protocol
+from concurrent.futures import Future
+from typing import Any, Protocol, TypeVar
 
 from engine.serve.store import Tx
 
@@ -28,6 +29,27 @@ class Completion(Protocol):
 
 Job = tuple[Callable[[Tx], Any], Completion]
 JobQueue = queue.SimpleQueue[Job | None]   # None: the writer is to stop
+T = TypeVar("T")
+
+
+class Queued:
+    """How a store hands jobs to its writer thread, the same for every store: the queue
+    is `_queue`, which the store creates."""
+
+    _queue: JobQueue
+
+    def submit(self, job: Callable[[Tx], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._queue.put((job, future))
+        return future
+
+    def submit_here(self, job: Callable[[Tx], T]) -> asyncio.Future[T]:
+        reply = LoopFuture(asyncio.get_running_loop())
+        self._queue.put((job, reply))
+        return reply.future
+
+    def queued(self) -> int:
+        return self._queue.qsize()
 
 
 class LoopFuture:
