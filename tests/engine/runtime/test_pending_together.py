@@ -5,6 +5,7 @@ of fired steps give the same plan, in the same order."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import given, settings
@@ -24,16 +25,19 @@ def together(state: dict[str, Any]) -> bool:
             and "floor" not in r and "floor" not in q)
 
 
-def test_every_state_of_the_example_stream_has_the_walked_plan(reference: engine.Engine) -> None:
-    events = [json.loads(line) for line in
-              (REPO / "examples" / "double11-events.jsonl").read_text(encoding="utf-8").splitlines()]
+def example_states(reference: engine.Engine) -> Iterator[dict[str, Any]]:
+    """The state of every decision of the example stream, replayed in order."""
     replay = Replay(reference)
+    for line in (REPO / "examples" / "double11-events.jsonl").read_text(encoding="utf-8").splitlines():
+        for decision in replay.feed(json.loads(line)):
+            yield decision.state
+
+
+def test_every_state_of_the_example_stream_has_the_walked_plan(reference: engine.Engine) -> None:
     fast = 0
-    for event in events:
-        for decision in replay.feed(event):
-            state = decision.state
-            assert pending(reference.compiled, state) == pending_walked(reference.compiled, state)
-            fast += together(state)
+    for state in example_states(reference):
+        assert pending(reference.compiled, state) == pending_walked(reference.compiled, state)
+        fast += together(state)
     assert fast == 5163
 
 
@@ -56,13 +60,9 @@ def test_any_fired_steps_leave_the_walked_plan(reference: engine.Engine, event: 
 def test_the_first_step_of_the_plan_is_the_next_step(reference: engine.Engine) -> None:
     """A decision's `next_wakeup` reads the plan's first time; `next_step` finds it with one
     lookup per clock: every state of the example stream gives the same instant."""
-    events = [json.loads(line) for line in
-              (REPO / "examples" / "double11-events.jsonl").read_text(encoding="utf-8").splitlines()]
-    replay = Replay(reference)
     some = 0
-    for event in events:
-        for decision in replay.feed(event):
-            plan = pending(reference.compiled, decision.state)
-            assert next_step(reference.compiled, decision.state) == (plan[0][0] if plan else None)
-            some += bool(plan)
+    for state in example_states(reference):
+        plan = pending(reference.compiled, state)
+        assert next_step(reference.compiled, state) == (plan[0][0] if plan else None)
+        some += bool(plan)
     assert some == 10485
