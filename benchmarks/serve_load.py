@@ -19,11 +19,14 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -105,14 +108,22 @@ async def singles(port: int, events: list[dict[str, Any]], clients: int) -> tupl
     return time.perf_counter() - start, latencies
 
 
-async def batches(port: int, events: list[dict[str, Any]], size: int) -> float:
-    """The stream in order, `size` events a request, one connection: seconds."""
-    conn = await Connection.open(port)
+async def batches(port: int, events: list[dict[str, Any]], size: int, connections: int = 1) -> float:
+    """The stream in order, `size` events a request: seconds. With several connections,
+    each sends the events of its share of the tickets (by a hash of the ticket id), in the
+    stream's order, as a host partitioning its tickets would."""
+    shares: list[list[dict[str, Any]]] = [[] for _ in range(connections)]
+    for event in events:
+        shares[zlib.crc32(event["ticket"].encode()) % connections].append(event)
+
+    async def send(share: list[dict[str, Any]]) -> None:
+        conn = await Connection.open(port)
+        for i in range(0, len(share), size):
+            status, body = await conn.post("/v1/events", json.dumps(share[i:i + size], ensure_ascii=False).encode())
+            assert status == 200 and all(r["status"] == 200 for r in json.loads(body)["results"])
+        conn.close()
     start = time.perf_counter()
-    for i in range(0, len(events), size):
-        status, body = await conn.post("/v1/events", json.dumps(events[i:i + size], ensure_ascii=False).encode())
-        assert status == 200 and all(r["status"] == 200 for r in json.loads(body)["results"])
-    conn.close()
+    await asyncio.gather(*(send(share) for share in shares))
     return time.perf_counter() - start
 
 
@@ -132,20 +143,43 @@ def cpu_seconds(pid: int) -> float:
 
 
 def cpu_split(pid: int) -> tuple[float, float]:
-    """(user, system) CPU seconds of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """(user, system) CPU seconds so far of a process and of every process under it (the
+    workers of `--workers N`), from Linux /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:   # gone meanwhile
+                continue
+    tree, user, system = {pid}, 0.0, 0.0
+    for p in sorted(stats):   # a child's pid is above its parent's, short of pid wrap-around
+        if p in tree or int(stats[p][1]) in tree:
+            tree.add(p)
+            user, system = user + int(stats[p][11]) / tick, system + int(stats[p][12]) / tick
+    return user, system
 
 
-def serve(folder: Path) -> tuple[subprocess.Popen[str], int]:
+def serve(folder: Path, workers: int) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--config", str(REPO),
                              "--store", f"sqlite:///{folder}/bench.db", "--listen", "127.0.0.1:0",
-                             "--outbox-workers", "0"],
+                             "--outbox-workers", "0", "--workers", str(workers)],
                             cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert proc.stderr is not None
     line = proc.stderr.readline()
-    return proc, int(line.rsplit(":", 1)[1])
+    found = re.search(r"listening on http://[^ ]+:(\d+)", line)
+    assert found, line
+    # the rest of its log is drained (a full pipe would block the server), kept for a failure
+    threading.Thread(target=_drain, args=(proc.stderr, folder / "serve.log"), daemon=True).start()
+    return proc, int(found.group(1))
+
+
+def _drain(stream: Any, path: Path) -> None:
+    with path.open("w") as out:
+        for line in stream:
+            out.write(line)
+            out.flush()
 
 
 async def measure(pid: int, port: int, args: argparse.Namespace) -> dict[str, float]:
@@ -158,7 +192,7 @@ async def measure(pid: int, port: int, args: argparse.Namespace) -> dict[str, fl
     lat.sort()
     stream = stream_events(args.events)
     cpu = cpu_seconds(pid)
-    batch_seconds = await batches(port, stream, args.batch)
+    batch_seconds = await batches(port, stream, args.batch, args.batch_clients)
     batch_cpu = cpu_seconds(pid) - cpu
     return {"single_rps": len(singles_events) / seconds, "p50_ms": statistics.median(lat) * 1000,
             "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000, "batched_eps": len(stream) / batch_seconds,
@@ -172,11 +206,17 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch-clients", type=int, default=1,
+                        help="connections sending batches at once, each its share of the tickets in order")
+    parser.add_argument("--workers", type=int, default=1, help="gongdan serve --workers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, port = serve(Path(tmp))
+        proc, port = serve(Path(tmp), args.workers)
         try:
             figures = asyncio.run(asyncio.wait_for(measure(proc.pid, port, args), DEADLINE))
+        except BaseException:
+            print((Path(tmp) / "serve.log").read_text()[-4000:], file=sys.stderr)
+            raise
         finally:
             proc.terminate()
             proc.wait(30)

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.cli.common import config_option
+
+if TYPE_CHECKING:
+    from engine.serve.service import Options
 
 
 @click.command()
@@ -21,7 +25,11 @@ from engine.cli.common import config_option
 @click.option("--clock", type=click.Choice(["wall", "replay"]), default="wall", show_default=True,
               help="replay: time is the latest event's `at`, so a recorded stream fires its due steps")
 @click.option("--watch", is_flag=True, help="reload the config when a file in it changes")
-@click.option("--outbox-workers", type=click.IntRange(min=0, max=64), default=2, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="service processes on this machine sharing the address and the store (each decides, "
+                   "stores and delivers; SO_REUSEPORT spreads connections across them)")
+@click.option("--outbox-workers", type=click.IntRange(min=0, max=64), default=2, show_default=True,
+              help="delivery threads per service process")
 @click.option("--max-queue", type=click.IntRange(min=1), default=2000, show_default=True,
               help="write jobs queued for the store's writer past which events are answered 503 with Retry-After")
 @click.option("--retention-days", type=click.FloatRange(min=0), default=90.0, show_default=True,
@@ -30,7 +38,7 @@ from engine.cli.common import config_option
 @click.option("--replica", default=None, help="this process's name among replicas (default: host-pid-random)")
 @click.option("--migrate", is_flag=True, help="apply the store's migrations, print the schema version and exit")
 def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | None, clock: str, watch: bool,
-          outbox_workers: int, max_queue: int, retention_days: float, replica: str | None,
+          workers: int, outbox_workers: int, max_queue: int, retention_days: float, replica: str | None,
           migrate: bool) -> None:
     """Serve the engine over HTTP: store tickets, fire due steps, deliver notifications.
 
@@ -50,11 +58,29 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
         tokens = parse_tokens(os.environ.get("GONGDAN_TOKENS"))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if workers > 1 and clock == "replay":
+        raise click.UsageError("--clock replay takes its time from the events one process sees: use --workers 1")
     options = Options(config_dir=config_dir, store_url=store_url, clock=clock, watch=watch, tokens=tokens,
                       outbox_workers=outbox_workers, max_queue=max_queue, retention=retention_days * 86400.0,
-                      replica=replica)
-    service = Service(options, dict(load_channels(channels_file).by_name))
+                      replica=replica, workers=workers)
+    channels = dict(load_channels(channels_file).by_name)   # a bad channels file stops the start here
+    if workers > 1:
+        _supervise(options, channels_file, listen)
+        return
+    service = Service(options, channels)
     run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))
+
+
+def _supervise(options: Options, channels_file: Path | None, listen: str) -> None:
+    """--workers N: the supervisor, until SIGTERM or SIGINT."""
+    from engine.serve.workers import Supervisor
+    host, _, port = listen.rpartition(":")
+    shown = listen.rpartition(":")[0] or "127.0.0.1"
+    supervisor = Supervisor(options, channels_file, host.strip("[]") or "127.0.0.1", int(port))
+    code = supervisor.run(lambda bound: click.echo(f"gongdan serve: listening on http://{shown}:{bound} "
+                                                   f"({options.workers} workers)", err=True))
+    if code:
+        raise SystemExit(code)
 
 
 def _migrate(store_url: str) -> None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import engine
 from engine.serve.broadcasts import send_due
@@ -18,6 +18,9 @@ from engine.serve.keys import event_natural_key
 from engine.serve.openapi import load_schema
 from engine.serve.problems import Problem
 from engine.serve.store import NewDelivery, TicketRow, Tx
+
+if TYPE_CHECKING:
+    from engine.serve.prepare import Prepared
 
 # the event schema's own datetime pattern (schemas/event.schema.json, $defs.datetime): an
 # event whose `at` passes it is one the engine reads the same way
@@ -56,9 +59,10 @@ class Outcome:
     recorded: list[Recorded]
     state: dict[str, Any] | None     # the ticket's state after the event (now, for a duplicate)
     encoded: Encoded | None = None   # the new decision's encoding (not for a duplicate)
+    held: bool | None = None         # decided beforehand: stored as prepared (True) or decided again
 
 
-def _basics(event: Any) -> tuple[str, str, datetime] | None:
+def event_basics(event: Any) -> tuple[str, str, datetime] | None:
     """(ticket, type, at) when the event's identifying fields are well formed."""
     if not isinstance(event, dict):
         return None
@@ -94,20 +98,22 @@ def _refusal(ctx: Context, event: Any) -> Problem:
     return Problem(422, "invalid-event", "not a well-formed event", None)
 
 
-def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
-    """Apply one event; raises Problem (and stores nothing) when it is refused."""
-    basics = _basics(event)
+def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = None) -> Outcome:
+    """Apply one event; raises Problem (and stores nothing) when it is refused. `prepared`:
+    the event decided beforehand, outside the write lock (`prepare.py`), which is stored only
+    when the row found here is the one it was decided on."""
+    basics = event_basics(event)
     if basics is None:
         raise _refusal(ctx, event)
     ticket, kind, at = basics
     tx.lock_ticket(ticket)   # replicas: the same event sent to two of them is applied once
-    natural = event_natural_key(event)
+    natural = prepared.natural if prepared is not None else event_natural_key(event)
     seen = tx.seen_event(natural)
     if seen is not None:
         logged = tx.decision(*seen)
         assert logged is not None  # written in the same transaction as events_seen
         row = tx.ticket(seen[0])
-        return Outcome(logged.body, True, [], row.state if row else None)
+        return Outcome(logged.body, True, [], row.state if row else None, None, False if prepared else None)
     recorded: list[Recorded] = []
     if ctx.clock.replay:
         recorded += fire_until(tx, ctx, at.timestamp())
@@ -117,16 +123,17 @@ def apply_event(tx: Tx, ctx: Context, event: Any) -> Outcome:
         fired = fire_ticket(tx, ctx, row, at.timestamp(), None)
         recorded += fired
         row = tx.ticket(ticket)
-    encoded = encode(_evaluate(ctx, event, row))
-    stored = record(tx, ctx, encoded, row, _offset(at), event)
+    held = prepared is not None and prepared.holds(ctx, row)
+    encoded = prepared.encoded if held and prepared is not None else encode(_evaluate(ctx, event, row))
+    stored = record(tx, ctx, encoded, row, utc_offset(at), event)
     tx.remember_event(natural, stored.seq)
     recorded.append(stored)
     if ctx.clock.replay:
         tx.put_setting("replay_now", repr(ctx.clock.advance(at.timestamp())))
-    return Outcome(stored.body, False, recorded, encoded.decision.state, encoded)
+    return Outcome(stored.body, False, recorded, encoded.decision.state, encoded, None if prepared is None else held)
 
 
-def _offset(at: datetime) -> int:
+def utc_offset(at: datetime) -> int:
     return int((at.utcoffset() or timedelta()).total_seconds())
 
 

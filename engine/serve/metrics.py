@@ -1,7 +1,11 @@
 """The service's Prometheus metrics, on a registry of its own (two services in one process,
-as tests run them, never share counters)."""
+as tests run them, never share counters). Under `gongdan serve --workers N` every worker
+writes prometheus_client's multiprocess files (PROMETHEUS_MULTIPROC_DIR, set by the
+supervisor) and a scrape of any of them aggregates all: counters and histograms summed, each
+gauge as its `multiprocess_mode` says."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 
 from prometheus_client import (
@@ -12,6 +16,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.metrics_core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)
@@ -29,24 +34,32 @@ class Metrics:
                               "(applied, duplicate, refused)", ["type", "result"], registry=r)
         self.decision_seconds = Histogram("gongdan_decision_seconds", "Time from receiving an event to "
                                           "its decision being durably stored", buckets=LATENCY_BUCKETS, registry=r)
+        self.prepared = Counter("gongdan_events_prepared_total", "Events decided before the write lock "
+                                "(worker processes): stored as prepared (held), or decided again under the "
+                                "lock because the ticket's row, the config or the mode had moved", ["result"],
+                                registry=r)
         self.timer_lag = Histogram("gongdan_timer_lag_seconds", "How late due steps fired: clock minus "
                                    "the ticket's wake-up", buckets=LAG_BUCKETS, registry=r)
         self.notifications = Counter("gongdan_notifications_total", "Delivery attempts by channel and result "
                                      "(sent, retry, failed, unconfigured; stale: sent after the lease was taken over, "
                                      "so sent again)", ["channel", "result"], registry=r)
-        self.backlog = Gauge("gongdan_outbox_backlog", "Deliveries pending or leased", registry=r)
+        # the store's figures, read at the scrape: the latest of any worker's
+        self.backlog = Gauge("gongdan_outbox_backlog", "Deliveries pending or leased", registry=r,
+                             multiprocess_mode="livemostrecent")
         self.oldest_age = Gauge("gongdan_outbox_oldest_age_seconds", "Age of the oldest undelivered "
-                                "delivery (0 when none)", registry=r)
+                                "delivery (0 when none)", registry=r, multiprocess_mode="livemostrecent")
         self.writer_queue = Gauge("gongdan_writer_queue", "Write jobs queued for the store's writer "
-                                  "(as last seen by an event request or a scrape)", registry=r)
+                                  "(as last seen by an event request or a scrape)", registry=r,
+                                  multiprocess_mode="livesum")
         self.overloaded = Counter("gongdan_overloaded_total", "Event requests refused with 503 and "
                                   "Retry-After because the writer's queue was past its bound", registry=r)
         self.pruned = Counter("gongdan_pruned_total", "Rows deleted by retention: closed tickets (with "
                               "their log), sent deliveries, answered Idempotency-Keys", ["kind"], registry=r)
+        # workers: 0 if any worker's last (re)load failed; the oldest of their last successes
         self.reload_ok = Gauge("gongdan_config_last_reload_successful", "1 if the last config (re)load "
-                               "succeeded", registry=r)
+                               "succeeded", registry=r, multiprocess_mode="livemin")
         self.reload_time = Gauge("gongdan_config_last_reload_success_timestamp_seconds", "When the config "
-                                 "last loaded successfully", registry=r)
+                                 "last loaded successfully", registry=r, multiprocess_mode="livemin")
 
     def event(self, kind: str, result: str) -> None:
         """Count one event (the labelled child looked up once per label pair, not per event)."""
@@ -57,9 +70,14 @@ class Metrics:
 
     def render(self) -> bytes:
         """The text exposition format, each sample with the constant labels."""
+        registry = self.registry
+        folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if folder:   # a worker: every worker's samples, aggregated
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, folder)  # type: ignore[no-untyped-call]
         if not self.constant_labels:
-            return generate_latest(self.registry)
-        return generate_latest(_Labelled(self.registry, self.constant_labels))
+            return generate_latest(registry)
+        return generate_latest(_Labelled(registry, self.constant_labels))
 
 
 class _Labelled:

@@ -4,6 +4,7 @@ background parts (scheduler, outbox dispatcher, config watcher)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -22,10 +23,11 @@ from engine.serve import retention
 from engine.serve.broadcasts import run_timer
 from engine.serve.channels.base import Channel
 from engine.serve.clock import Clock, DatabaseClock, ReplayClock, WallClock
-from engine.serve.ingest import Context, Outcome, Recorded, apply_event
+from engine.serve.ingest import Context, Outcome, Recorded
 from engine.serve.metrics import Metrics
 from engine.serve.openapi import load_schema
 from engine.serve.outbox import Dispatcher, RetryPolicy, full_jitter
+from engine.serve.prepare import EventJob
 from engine.serve.problems import Problem
 from engine.serve.reload import Reloader
 from engine.serve.scheduler import IDLE, Scheduler, advance_job
@@ -59,6 +61,9 @@ class Options:
     replica: str | None = None               # this process's name among the replicas (default host-pid-random)
     heartbeat: float = 5.0                   # seconds between heartbeats (replicas row, clock offset, mode)
     poll: float = 5.0                        # a shared store: the scheduler's longest sleep, should NOTIFY be lost
+    workers: int = 1                         # processes serving together (gongdan serve --workers)
+    worker: int | None = None                # this process's index among them (None: no supervisor)
+    supervisor: int | None = None            # the supervisor's pid, told of reloads and mode changes
 
 
 EVENT_TYPES = frozenset(load_schema("event.schema.json")["properties"]["type"]["enum"])
@@ -95,11 +100,13 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()
         self._mode_changes = 0      # PUT /v1/mode on this replica, counted
-        self.replica = options.replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        base = options.replica or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.replica = base if options.worker is None else f"{base}-w{options.worker}"
+        self._series = base     # the `replica` label of the metrics (the workers of one service share it)
 
     async def start(self) -> None:
         """Open the store (migrating it), load the engine, start the background parts."""
-        self.store: Store = await asyncio.to_thread(open_store, self.options.store_url)
+        self.store: Store = await asyncio.to_thread(open_store, self.options.store_url, self.options.workers > 1)
         self.clock: Clock = self._clock if self._clock is not None else await asyncio.to_thread(self._make_clock)
         self.reloader = Reloader(self.options.config_dir, self._install, self.metrics, self.clock)
         loaded = await asyncio.to_thread(self.reloader.load_first)
@@ -116,8 +123,10 @@ class Service:
             released = await self.write(lambda tx: tx.release_leases())
             if released:
                 log.warning("outbox: %d deliveries leased by a previous process are sent again", released)
-        if self.store.shared:   # replicas scraped through one address keep their series apart
-            self.metrics.constant_labels["replica"] = self.replica
+        if self.store.shared and (self.options.worker is None or self.clock.database):
+            # replicas scraped through one address keep their series apart (the worker
+            # processes of one service on a SQLite file are one service)
+            self.metrics.constant_labels["replica"] = self._series
         self.started_at = self.clock.wall()
         await self._heartbeat()
         self._tasks.append(asyncio.create_task(self._beat()))
@@ -141,7 +150,9 @@ class Service:
         if self.options.clock == "replay":
             saved = self.store.read(lambda r: r.setting("replay_now"))
             return ReplayClock(float(saved) if saved else 0.0)
-        if self.store.shared:
+        if self.store.shared and self.store.read(lambda r: r.database_now()) is not None:
+            # replicas on several machines: the database's clock (worker processes on one
+            # machine, sharing a SQLite file, share its clock already)
             clock = DatabaseClock()
             clock.sync(lambda: self.store.read(lambda r: r.database_now()))
             return clock
@@ -190,6 +201,15 @@ class Service:
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, lambda: self._tasks.append(
                 asyncio.create_task(self._reload_quietly())))
+            if self.options.supervisor is not None:   # another worker's PUT /v1/mode
+                loop.add_signal_handler(signal.SIGUSR1, lambda: self._spawn(self._refresh_mode()))
+
+    def tell_workers(self, what: str) -> None:
+        """Under a supervisor: have the other workers reload (`reload`) or read the mode
+        override again (`mode`), as this one just did."""
+        if self.options.supervisor is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.options.supervisor, signal.SIGUSR2 if what == "reload" else signal.SIGUSR1)
 
     async def _reload_quietly(self) -> None:
         await self.reloader.reload()
@@ -238,11 +258,11 @@ class Service:
         """Queue every event at once, in order (the writer applies them in that order and
         commits them together); one awaitable outcome each."""
         started = time.perf_counter()
-        futures = [self.store.submit_here(self._apply(event)) for event in events]
+        futures = [self.store.submit_here(EventJob(self._context, event)) for event in events]
         return [self._outcome(event, future, started) for event, future in zip(events, futures, strict=True)]
 
-    def _apply(self, event: Any) -> Callable[[Tx], Outcome]:
-        return lambda tx: apply_event(tx, self.ctx, event)
+    def _context(self) -> Context:
+        return self.ctx
 
     async def _outcome(self, event: Any, future: asyncio.Future[Outcome], started: float) -> Outcome:
         kind = event_type_label(event)
@@ -252,6 +272,8 @@ class Service:
             self.metrics.event(kind, "refused")
             raise
         self.metrics.event(kind, "duplicate" if outcome.duplicate else "applied")
+        if outcome.held is not None:
+            self.metrics.prepared.labels("held" if outcome.held else "decided_again").inc()
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self.count_recorded(outcome.recorded)
         return outcome
@@ -293,4 +315,5 @@ class Service:
         self._mode_changes += 1
         await self.write(lambda tx: tx.put_setting("mode", mode or ""))
         self.ctx = replace(self.ctx, mode=mode)
+        self.tell_workers("mode")
 

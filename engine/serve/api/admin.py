@@ -146,6 +146,7 @@ async def reload(request: Request) -> Response:
     except Problem as p:
         return problem_response(p)
     result = await service.reloader.reload()
+    service.tell_workers("reload")
     return json_response(result.to_dict(), 200 if result.ok else 500)
 
 

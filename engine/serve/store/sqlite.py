@@ -3,13 +3,21 @@ group-committing queued jobs (each in a savepoint of its own), reads on per-thre
 connections, and a checkpointer thread that copies the WAL back into the database file, so
 the writer's commits never pay for it.
 
+Shared by the worker processes of one `gongdan serve --workers N` (`shared=True`): each
+process's writer takes an exclusive `flock` on `<file>-gongdan.lock` for its group's
+transaction (the kernel queues the waiters and wakes the next at once, where SQLite's own
+busy handler would poll with sleeps), and decides the group's events beforehand, outside
+the lock, on the committed rows (`prepare.py`), so that what is held is mostly SQL.
+
 synchronous=FULL because a 200 promises the event is durable: in WAL mode NORMAL may lose
 the last transactions on power loss (not on a process crash). Group commit pays that
 fsync once for every job queued meanwhile, so throughput is not one fsync per event.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -20,7 +28,7 @@ from typing import Any, TypeVar
 from engine.serve.store import CommitListener, Reader, SettingListener, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
-from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather
+from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather, prepare_group
 
 T = TypeVar("T")
 log = logging.getLogger("gongdan.serve.store")
@@ -61,13 +69,14 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 class SQLiteStore(Queued):
-    """The `Store` on one SQLite file, for one service at a time."""
+    """The `Store` on one SQLite file, for one service, or for the worker processes of one
+    service (`shared`)."""
 
-    shared = False
-
-    def __init__(self, path: str, url: str | None = None) -> None:
+    def __init__(self, path: str, url: str | None = None, shared: bool = False) -> None:
         self.path = str(Path(path))
         self.url = url or f"sqlite:///{path}"
+        self.shared = shared
+        self._lock_fd = os.open(self.path + "-gongdan.lock", os.O_RDWR | os.O_CREAT, 0o600) if shared else -1
         self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []
         self._local = threading.local()
@@ -106,6 +115,9 @@ class SQLiteStore(Queued):
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
 
     def _run(self, conn: sqlite3.Connection) -> None:
         try:
@@ -138,6 +150,19 @@ class SQLiteStore(Queued):
             conn.close()
 
     def _commit_group(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
+        """One transaction for the whole group (under the file lock when shared, its jobs
+        prepared before it is taken)."""
+        if self._lock_fd < 0:
+            self._transaction(conn, batch)
+            return
+        prepare_group(SQLiteReader(conn), batch)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            self._transaction(conn, batch)
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _transaction(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
         """One transaction for the whole group; a failing job rolls back its savepoint only."""
         tx = SQLiteTx(conn)
         outcomes: list[tuple[bool, Any] | None] = []   # None: cancelled before it ran

@@ -38,7 +38,7 @@ class SQLiteReader:
     def ticket(self, ticket_id: str) -> TicketRow | None:
         r = self.conn.execute("SELECT id, state, version, next_wakeup, utc_offset, closed FROM tickets "
                               "WHERE id = ?", (ticket_id,)).fetchone()
-        return TicketRow(r[0], loads(r[1]), r[2], r[3], r[4], bool(r[5])) if r else None
+        return TicketRow(r[0], loads(r[1]), r[2], r[3], r[4], bool(r[5]), state_json=r[1]) if r else None
 
     def decisions(self, ticket_id: str) -> list[DecisionRow]:
         rows = self.conn.execute("SELECT ticket, seq, event, at, body, source FROM decisions "

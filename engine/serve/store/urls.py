@@ -8,10 +8,12 @@ PREFIX = "sqlite:///"
 POSTGRES = ("postgresql://", "postgres://")
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, workers: bool = False) -> Store:
     """A store from its URL (migrated to the latest schema): `sqlite:///relative.db`,
     `sqlite:////absolute.db`, or `postgresql://user@host/db`
-    (`postgresql:///db?host=/socket/dir` for a Unix socket), psycopg's URI syntax."""
+    (`postgresql:///db?host=/socket/dir` for a Unix socket), psycopg's URI syntax.
+    `workers`: the service's worker processes share it (a SQLite file then takes a lock
+    around each write; PostgreSQL is shared anyway)."""
     if url.startswith(POSTGRES):
         try:
             from engine.serve.store.postgres import PostgresStore
@@ -21,4 +23,4 @@ def open_store(url: str) -> Store:
         return PostgresStore(url)
     if not url.startswith(PREFIX):
         raise ValueError(f"unsupported store URL {url!r} (expected sqlite:///PATH or postgresql://...)")
-    return SQLiteStore(url[len(PREFIX):], url)
+    return SQLiteStore(url[len(PREFIX):], url, shared=workers)

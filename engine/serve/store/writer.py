@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Protocol, TypeVar
 
-from engine.serve.store import Tx
+from engine.serve.store import Reader, Tx
+
+log = logging.getLogger("gongdan.serve.store")
 
 
 class Completion(Protocol):
@@ -112,6 +115,27 @@ def deliver(batch: list[Job]) -> None:
 def _settle(replies: list[LoopFuture]) -> None:
     for reply in replies:
         reply.settle()
+
+
+class Preparable(Protocol):
+    """A job that can do part of its work before the store takes its write lock, on what
+    is committed (`prepare.EventJob`); `scratch` is shared by the jobs of one group."""
+
+    def prepare(self, reader: Reader, scratch: dict[str, Any]) -> None: ...
+
+
+def prepare_group(reader: Reader, batch: list[Job]) -> None:
+    """Let each job of a group that can prepare do so, in the group's order. A failure
+    only loses the head start: the job then does all its work under the lock."""
+    scratch: dict[str, Any] = {}
+    for job, _ in batch:
+        prepare = getattr(job, "prepare", None)
+        if prepare is None:
+            continue
+        try:
+            prepare(reader, scratch)
+        except Exception:
+            log.exception("store: preparing a job failed; it runs unprepared")
 
 
 def gather(jobs: JobQueue, first: Job, limit: int) -> tuple[list[Job], bool]:
