@@ -12,14 +12,15 @@ Signals: SIGTERM or SIGINT stops every worker (each finishes its requests and qu
 and then the supervisor; SIGHUP reloads the config in every worker. A worker whose
 POST /-/reload or PUT /v1/mode succeeded tells the supervisor (SIGUSR2, SIGUSR1), which
 passes the reload or the mode to the other workers. A worker that dies is started again
-(after 1 s, doubling up to 30 s while it keeps dying young); one that dies before it was
-ever ready (a broken config, a store it cannot open) stops the whole service.
+(after 1 s, doubling up to 30 s while it keeps dying young); one that fails before any
+worker was ever ready (a broken config, a store it cannot open) stops the whole service.
 
 Metrics: the workers write prometheus_client's multiprocess files into a folder of the
 supervisor's, and whichever worker answers /metrics aggregates all of them.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -29,12 +30,13 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from engine.serve.channels.base import Channel
 from engine.serve.service import Options
 
 log = logging.getLogger("gongdan.serve.workers")
@@ -43,6 +45,10 @@ SUPERVISOR = "GONGDAN_SUPERVISOR"        # in a worker's environment: the superv
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 FIRST_BACKOFF, MAX_BACKOFF, YOUNG = 1.0, 30.0, 10.0   # seconds
 STOP_GRACE = 30.0                         # seconds a worker has to stop before it is killed
+ORPHAN_CHECK = 0.5                        # seconds between a worker's looks at its parent
+
+
+ChannelsFactory = Callable[[], Mapping[str, Channel]]
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class WorkerSpec:
     channels_file: Path | None
     sock: socket.socket
     ready: Connection
+    channels: ChannelsFactory | None = None   # instead of the channels file (a picklable callable)
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
@@ -72,20 +79,30 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 
 
 def run_worker(spec: WorkerSpec) -> None:
-    """A worker process: one service on its socket until SIGTERM."""
+    """A worker process: one service on its socket until SIGTERM, or until its supervisor
+    is gone (killed with SIGKILL, it cannot stop its workers: they stop themselves)."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)   # the supervisor's mask is inherited
     from engine.serve.app import server
     from engine.serve.channels.config import load_channels
     from engine.serve.service import Service
 
     logging.basicConfig(level=logging.INFO, format=f"%(levelname)s: [worker {spec.index}] %(message)s")
-    service = Service(spec.options, dict(load_channels(spec.channels_file).by_name))
+    channels = spec.channels() if spec.channels is not None else load_channels(spec.channels_file).by_name
+    service = Service(spec.options, dict(channels))
+    uvicorn_server = server(service, spec.sock, log_level="info")
 
     def tell_ready() -> None:
         if service.ready.wait(600):
             spec.ready.send(True)
+
+    def orphaned() -> None:
+        while os.getppid() == spec.options.supervisor:
+            time.sleep(ORPHAN_CHECK)
+        log.error("worker %d: the supervisor is gone; stopping", spec.index)
+        uvicorn_server.should_exit = True
     threading.Thread(target=tell_ready, name="gongdan-ready", daemon=True).start()
-    server(service, spec.sock, log_level="info").run(sockets=[spec.sock])
+    threading.Thread(target=orphaned, name="gongdan-orphaned", daemon=True).start()
+    uvicorn_server.run(sockets=[spec.sock])
 
 
 @dataclass
@@ -94,7 +111,6 @@ class _Worker:
     process: BaseProcess
     started: float
     ready: Connection
-    first: bool = True            # of the first generation: failing before ready stops the service
     was_ready: bool = False
     backoff: float = FIRST_BACKOFF
     restart_at: float | None = None
@@ -103,17 +119,20 @@ class _Worker:
 class Supervisor:
     """Starts, watches and stops the workers; see the module's docstring."""
 
-    def __init__(self, options: Options, channels_file: Path | None, host: str, port: int) -> None:
-        self.options, self.channels_file = options, channels_file
+    def __init__(self, options: Options, channels_file: Path | None, host: str, port: int,
+                 channels: ChannelsFactory | None = None) -> None:
+        self.options, self.channels_file, self.channels = options, channels_file, channels
         self.socks = listening_sockets(host, port, options.workers)
         self.port: int = self.socks[0].getsockname()[1]
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
         self._stopping = False
+        self._served = False      # some worker got ready: later failures are retried, not fatal
         self.exit_code = 0
 
     def run(self, announce: Callable[[int], None] | None = None) -> int:
         """Serve until SIGTERM/SIGINT (or a worker that never got ready); the exit code."""
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s: [supervisor] %(message)s")
         metrics_dir = tempfile.mkdtemp(prefix="gongdan-metrics-")
         os.environ[METRICS_DIR] = metrics_dir
         os.environ[SUPERVISOR] = str(os.getpid())
@@ -137,9 +156,12 @@ class Supervisor:
         name = self.options.replica or f"{socket.gethostname()}-{os.getpid()}"
         receive, send = self._context.Pipe(duplex=False)
         options = replace(self.options, replica=name, worker=index, supervisor=os.getpid())
-        spec = WorkerSpec(index, options, self.channels_file, self.socks[index], send)
+        spec = WorkerSpec(index, options, self.channels_file, self.socks[index], send, self.channels)
         process = self._context.Process(target=run_worker, args=(spec,), name=f"gongdan-worker-{index}")
         process.start()
+        # multiprocessing's resource tracker, started with the first worker, unblocks
+        # SIGINT and SIGTERM once it is up: block them again, for sigtimedwait
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         send.close()
         return _Worker(spec, process, time.monotonic(), receive)
 
@@ -183,10 +205,11 @@ class Supervisor:
         now = time.monotonic()
         for i, worker in enumerate(self._workers):
             if not worker.was_ready and worker.ready.poll():
-                worker.was_ready = bool(worker.ready.recv())
+                with contextlib.suppress(EOFError):   # it exited before it was ready: seen below
+                    worker.was_ready = self._served = bool(worker.ready.recv())
             if worker.restart_at is not None:
                 if now >= worker.restart_at:
-                    self._workers[i] = replace(self._start(worker.spec.index), backoff=worker.backoff, first=False)
+                    self._workers[i] = replace(self._start(worker.spec.index), backoff=worker.backoff)
                 continue
             if worker.process.is_alive():
                 continue
@@ -200,7 +223,9 @@ class Supervisor:
         if worker.process.pid is not None:
             multiprocess.mark_process_dead(worker.process.pid, os.environ[METRICS_DIR])  # type: ignore[no-untyped-call]
         worker.ready.close()
-        if worker.first and not worker.was_ready:
+        if not self._served and code is not None and code > 0:
+            # its own failure before any worker ever served (a broken config, a store it
+            # cannot open): the others will fail the same way
             log.error("worker %d exited with %s before it was ready: stopping", worker.spec.index, code)
             self.exit_code = 1
             self._stop()

@@ -2,6 +2,7 @@
 answers, for audit trails and for tests that read what would have been sent."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -22,7 +23,8 @@ def line(delivery: Delivery) -> bytes:
 
 
 class FileSink:
-    """The `file` channel. Threads append one at a time; one process owns the file."""
+    """The `file` channel. Threads and processes (the workers of `serve --workers N`)
+    append one at a time: a thread lock, and an flock on the file."""
 
     name = "file"
     __slots__ = ("_lock", "_path")
@@ -58,6 +60,7 @@ def _append(path: Path, data: bytes) -> None:
     was, so a retry does not follow half a line. Opened per line, so log rotation just works."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)   # released with the close; another process's line waits
         start = os.fstat(fd).st_size
         try:
             _write_all(fd, data)
