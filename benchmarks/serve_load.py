@@ -182,23 +182,40 @@ def _drain(stream: Any, path: Path) -> None:
             out.flush()
 
 
+async def lock_seconds(port: int) -> float:
+    """gongdan_store_lock_held_seconds_total from /metrics (0 without workers)."""
+    conn = await Connection.open(port)
+    conn.writer.write(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    head = await conn.reader.readuntil(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))  # type: ignore[union-attr]
+    text = (await conn.reader.readexactly(length)).decode()
+    conn.close()
+    found = re.search(r"^gongdan_store_lock_held_seconds_total (\S+)$", text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
 async def measure(pid: int, port: int, args: argparse.Namespace) -> dict[str, float]:
     singles_events = created_events(args.events, "S")
     await singles(port, created_events(200, "W"), args.clients)   # warm-up
     user, system = cpu_split(pid)
+    held = await lock_seconds(port)
     seconds, lat = await singles(port, singles_events, args.clients)
+    held_single = await lock_seconds(port) - held
     user_after, system_after = cpu_split(pid)
     single_cpu = user_after - user + system_after - system
     lat.sort()
     stream = stream_events(args.events)
     cpu = cpu_seconds(pid)
+    held = await lock_seconds(port)
     batch_seconds = await batches(port, stream, args.batch, args.batch_clients)
     batch_cpu = cpu_seconds(pid) - cpu
+    held_batch = await lock_seconds(port) - held
     return {"single_rps": len(singles_events) / seconds, "p50_ms": statistics.median(lat) * 1000,
             "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000, "batched_eps": len(stream) / batch_seconds,
             "single_cpu_us": single_cpu / len(singles_events) * 1e6,
             "single_sys_us": (system_after - system) / len(singles_events) * 1e6,
-            "batch_cpu_us": batch_cpu / len(stream) * 1e6}
+            "batch_cpu_us": batch_cpu / len(stream) * 1e6,
+            "single_lock_us": held_single / len(singles_events) * 1e6, "batch_lock_us": held_batch / len(stream) * 1e6}
 
 
 def main() -> None:
@@ -229,6 +246,9 @@ def main() -> None:
           f"batched {figures['batched_eps'] / baseline:.3f}")
     print(f"server CPU per event: single {figures['single_cpu_us']:.0f} us, batched {figures['batch_cpu_us']:.0f} us, "
           f"in-process {1e6 / baseline:.0f} us (single: system {figures['single_sys_us']:.0f} us of it)")
+    if args.workers > 1:   # the part of each event no second worker can take on
+        print(f"write lock held per event: single {figures['single_lock_us']:.0f} us, "
+              f"batched {figures['batch_lock_us']:.0f} us")
 
 
 if __name__ == "__main__":

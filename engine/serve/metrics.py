@@ -38,6 +38,9 @@ class Metrics:
                                 "(worker processes): stored as prepared (held), or decided again under the "
                                 "lock because the ticket's row, the config or the mode had moved", ["result"],
                                 registry=r)
+        self.lock_held = Counter("gongdan_store_lock_held_seconds", "Seconds the worker processes held "
+                                 "the SQLite file's write lock (its rate is the share of time one writer "
+                                 "is writing: near 1, more workers add no throughput)", registry=r)
         self.timer_lag = Histogram("gongdan_timer_lag_seconds", "How late due steps fired: clock minus "
                                    "the ticket's wake-up", buckets=LAG_BUCKETS, registry=r)
         self.notifications = Counter("gongdan_notifications_total", "Delivery attempts by channel and result "

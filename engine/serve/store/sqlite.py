@@ -21,6 +21,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,6 +69,10 @@ def migrate(conn: sqlite3.Connection) -> int:
     return LATEST
 
 
+def _ignore(_: float) -> None:
+    """No one listens."""
+
+
 class SQLiteStore(Queued):
     """The `Store` on one SQLite file, for one service, or for the worker processes of one
     service (`shared`)."""
@@ -76,6 +81,7 @@ class SQLiteStore(Queued):
         self.path = str(Path(path))
         self.url = url or f"sqlite:///{path}"
         self.shared = shared
+        self.lock_held: Callable[[float], None] = _ignore   # told how long each hold of the file lock took
         self._lock_fd = os.open(self.path + "-gongdan.lock", os.O_RDWR | os.O_CREAT, 0o600) if shared else -1
         self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []
@@ -157,10 +163,12 @@ class SQLiteStore(Queued):
             return
         prepare_group(SQLiteReader(conn), batch)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        taken = time.perf_counter()
         try:
             self._transaction(conn, batch)
         finally:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            self.lock_held(time.perf_counter() - taken)
 
     def _transaction(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
         """One transaction for the whole group; a failing job rolls back its savepoint only."""
