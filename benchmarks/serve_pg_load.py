@@ -6,6 +6,7 @@ themselves.
 
     .venv/bin/python benchmarks/serve_pg_load.py [--tickets 100000] [--replicas 1,2,3]
         [--duration 40] [--clients 16] [--horizon 600] [--fsync on|off] [--store postgresql|sqlite]
+        [--workers N]
 
 A throwaway PostgreSQL server (tests/serving.py's `PgCluster`: Debian's server programs
 run as the `postgres` user, a Unix socket, no TCP port; fsync on by default). The tickets
@@ -30,11 +31,13 @@ import argparse
 import asyncio
 import itertools
 import json
+import re
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -113,14 +116,17 @@ def _wakeup(eng: engine.Engine, event: dict[str, Any]) -> float:
     return decision.next_wakeup_ts
 
 
-def start_replica(url: str, name: str) -> tuple[subprocess.Popen[str], int]:
+def start_replica(url: str, name: str, workers: int = 1) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--config", str(REPO), "--store", url,
-                             "--listen", "127.0.0.1:0", "--outbox-workers", "0", "--replica", name],
+                             "--listen", "127.0.0.1:0", "--outbox-workers", "0", "--replica", name,
+                             "--workers", str(workers)],
                             cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert proc.stderr is not None
-    line = proc.stderr.readline()
-    assert "listening on" in line, line
-    return proc, int(line.rsplit(":", 1)[1])
+    found = re.search(r"listening on http://[^ ]+:(\d+)", proc.stderr.readline())
+    assert found
+    # the rest of its log is read and dropped (a full pipe would block the server)
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    return proc, int(found.group(1))
 
 
 async def load(ports: list[int], clients: int, duration: float, tag: str) -> tuple[int, list[float]]:
@@ -174,7 +180,7 @@ def quantile(q: float, buckets: dict[float, float]) -> float:
 
 
 def phase(url: str, replicas: int, args: argparse.Namespace) -> dict[str, Any]:
-    started = [start_replica(url, f"r{replicas}-{k}") for k in range(replicas)]
+    started = [start_replica(url, f"r{replicas}-{k}", args.workers) for k in range(replicas)]
     ports = [port for _, port in started]
     try:
         time.sleep(SETTLE)
@@ -206,6 +212,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=float, default=600.0,
                         help="seconds over which the tickets' first wake-ups are spread (the phases see the start)")
     parser.add_argument("--fsync", choices=("on", "off"), default="on")
+    parser.add_argument("--workers", type=int, default=1, help="gongdan serve --workers for each replica")
     parser.add_argument("--store", choices=("postgresql", "sqlite"), default="postgresql",
                         help="sqlite: the same with one service on a SQLite file (--replicas is 1)")
     args = parser.parse_args()
@@ -246,7 +253,7 @@ def run(url: str, counts: list[int], args: argparse.Namespace) -> None:
             print("deadline reached: remaining phases skipped")
             break
         r = phase(url, n, args)
-        print(f"{n} replica(s): {r['events_per_s']:,.0f} events/s ({args.clients} clients, single-event "
+        print(f"{n} replica(s) of {args.workers} worker(s): {r['events_per_s']:,.0f} events/s ({args.clients} clients, single-event "
               f"requests), p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; timers fired "
               f"{r['fired']:,.0f} ({r['fired_per_s']:,.0f}/s), lag p99 {r['lag_p99_s']:.2f} s, "
               f"{r['late_over_1s']:.1%} later than 1 s")

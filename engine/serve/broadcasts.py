@@ -172,6 +172,9 @@ async def run_timer(store: Store, context: Callable[[], Host], clock: Clock, idl
     `idle`, so a reload that adds a broadcast is seen). On the replay clock events and
     POST /v1/clock send them instead (ingest, scheduler)."""
     while True:
+        if not store.leads():   # another worker sends them: take over if it goes
+            await asyncio.sleep(0.5)
+            continue
         ctx = context()
         try:
             # composed on a read connection (it reads the whole log): the writer only inserts

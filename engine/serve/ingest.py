@@ -20,7 +20,7 @@ from engine.serve.problems import Problem
 from engine.serve.store import NewDelivery, TicketRow, Tx
 
 if TYPE_CHECKING:
-    from engine.serve.prepare import Prepared
+    from engine.serve.prepare import Prepared, PreparedFire
 
 # the event schema's own datetime pattern (schemas/event.schema.json, $defs.datetime): an
 # event whose `at` passes it is one the engine reads the same way
@@ -177,10 +177,18 @@ def fire_until(tx: Tx, ctx: Context, until: float) -> list[Recorded]:
             out += fire_ticket(tx, ctx, row, until, None)
 
 
-def fire_ticket(tx: Tx, ctx: Context, row: TicketRow, until: float, now: float | None) -> list[Recorded]:
+def fire_ticket(tx: Tx, ctx: Context, row: TicketRow, until: float, now: float | None,
+                prepared: PreparedFire | None = None) -> list[Recorded]:
     """due() at each of the ticket's wake-ups up to `until` (the ticket's clock moves to its
-    own wake-up, not to the caller's now, so scheduler lag never changes a decision)."""
+    own wake-up, not to the caller's now, so scheduler lag never changes a decision); the
+    `prepared` decisions when they were made on this row."""
     out: list[Recorded] = []
+    if prepared is not None and prepared.holds(ctx, row):
+        for encoded, before in prepared.steps:
+            stored = record(tx, ctx, encoded, before, before.utc_offset, None)
+            stored.lag = None if now is None or before.next_wakeup is None else now - before.next_wakeup
+            out.append(stored)
+        return out
     current: TicketRow | None = row
     for _ in range(MAX_FIRES):
         if current is None or current.next_wakeup is None or current.next_wakeup > until:

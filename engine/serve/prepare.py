@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import engine
 from engine.jsonio import loads
 from engine.serve.encoded import Encoded, encode
-from engine.serve.ingest import Context, Outcome, apply_event, event_basics, utc_offset
+from engine.serve.ingest import MAX_FIRES, Context, Outcome, apply_event, event_basics, utc_offset
 from engine.serve.keys import event_natural_key
 from engine.serve.store import NaturalKey, Reader, TicketRow, Tx
 
@@ -43,18 +43,55 @@ class Prepared:
 
     def holds(self, ctx: Context, row: TicketRow | None) -> bool:
         """Whether the writer would decide the same: the same engine and mode, and the row
-        it found is the one this was decided on (version and state: retention may delete a
-        closed ticket and a `created` start another at version 1)."""
+        it found is the one this was decided on."""
         if self.engine is not ctx.engine or self.mode != ctx.mode:
             return False
-        base = self.base
-        if row is None or base is None:
-            return row is None and base is None
-        if row.version != base.version:
-            return False
-        if row.state_json is not None and base.state_json is not None:
-            return row.state_json == base.state_json
-        return row.state == base.state
+        if row is None or self.base is None:
+            return row is None and self.base is None
+        return same_row(row, self.base)
+
+
+def same_row(row: TicketRow, base: TicketRow) -> bool:
+    """The same version and state (the version alone is not enough: retention may delete
+    a closed ticket and a `created` start another under its id at version 1)."""
+    if row.version != base.version:
+        return False
+    if row.state_json is not None and base.state_json is not None:
+        return row.state_json == base.state_json
+    return row.state == base.state
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFire:
+    """A ticket's due steps up to the job's instant, decided on `base` by `engine`: each
+    step's decision with the row it is stored over."""
+
+    engine: engine.Engine
+    base: TicketRow
+    steps: tuple[tuple[Encoded, TicketRow], ...]
+
+    def holds(self, ctx: Context, row: TicketRow | None) -> bool:
+        return self.engine is ctx.engine and row is not None and same_row(row, self.base)
+
+
+def prepare_fire(ctx: Context, row: TicketRow, until: float) -> PreparedFire | None:
+    """`ingest.fire_ticket`'s decisions, made without storing them (None: nothing due, or
+    a step the engine refuses, which the writer then meets itself)."""
+    steps: list[tuple[Encoded, TicketRow]] = []
+    current = row
+    for _ in range(MAX_FIRES):
+        wake = current.next_wakeup
+        if wake is None or wake > until:
+            break
+        tz = timezone(timedelta(seconds=current.utc_offset))
+        try:
+            encoded = encode(ctx.engine.due(current.state, datetime.fromtimestamp(wake, tz)))
+        except engine.EventError:
+            return None
+        steps.append((encoded, current))
+        after = encoded.row(current, current.utc_offset)
+        current = replace(after, state=loads(encoded.state_json))
+    return PreparedFire(ctx.engine, row, tuple(steps)) if steps else None
 
 
 def prepare_event(ctx: Context, event: Any, basics: tuple[str, str, datetime],

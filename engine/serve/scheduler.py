@@ -9,34 +9,56 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import engine
 from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
 from engine.serve.ingest import Context, Recorded, fire_ticket, fire_until
-from engine.serve.store import Store, Tx
+from engine.serve.prepare import PreparedFire, prepare_fire
+from engine.serve.store import Reader, Store, Tx
 
 log = logging.getLogger("gongdan.serve.scheduler")
 BATCH = 128
 PARK = 300.0       # seconds before a ticket whose due() was refused is tried again
 IDLE = 60.0        # seconds to sleep with nothing scheduled (a write wakes it anyway)
+LEAD_POLL = 0.5    # seconds between a worker's asks whether it is to run the timers
 
 
-def fire_due_job(ctx: Context, at: float | None, batch: int = BATCH) -> Callable[[Tx], list[Recorded]]:
+class FireDueJob:
     """The writer job: claim up to `batch` tickets due by `at` (None: the database's clock,
     read in the claim's own transaction) and fire each. On SQLite the one writer makes
     claiming a read; on PostgreSQL the claim locks the rows, skipping those another replica
-    holds, until the new states and their outbox rows are committed."""
-    def job(tx: Tx) -> list[Recorded]:
-        now = at if at is not None else tx.database_now()
+    holds, until the new states and their outbox rows are committed. On a SQLite file the
+    workers share, the store has it `prepare` the steps first, outside the write lock."""
+
+    __slots__ = ("at", "batch", "ctx", "prepared")
+
+    def __init__(self, ctx: Context, at: float | None, batch: int = BATCH) -> None:
+        self.ctx, self.at, self.batch = ctx, at, batch
+        self.prepared: dict[str, PreparedFire] = {}
+
+    def prepare(self, reader: Reader, _scratch: dict[str, Any]) -> None:
+        """Decide the due steps of the tickets due now on their committed rows."""
+        if self.at is None:
+            return
+        for ticket, _wake in reader.due_tickets(self.at, self.batch):
+            row = reader.ticket(ticket)
+            prepared = None if row is None else prepare_fire(self.ctx, row, self.at)
+            if prepared is not None:
+                self.prepared[ticket] = prepared
+
+    def __call__(self, tx: Tx) -> list[Recorded]:
+        ctx = self.ctx
+        now = self.at if self.at is not None else tx.database_now()
         assert now is not None, "a store without a clock of its own is given the time"
         out: list[Recorded] = []
-        for ticket, _wake in tx.due_tickets(now, batch):
+        for ticket, _wake in tx.due_tickets(now, self.batch):
             row = tx.ticket(ticket)
             if row is None:
                 continue
             try:
-                out += fire_ticket(tx, ctx, row, now, now)
+                out += fire_ticket(tx, ctx, row, now, now, self.prepared.get(ticket))
             except engine.EventError as exc:
                 # e.g. a state the reloaded config cannot continue: park the ticket and try
                 # again later (a reload may bring its team back) instead of blocking the rest
@@ -44,7 +66,6 @@ def fire_due_job(ctx: Context, at: float | None, batch: int = BATCH) -> Callable
                 current = tx.ticket(ticket) or row
                 tx.save_ticket(replace(current, next_wakeup=now + PARK), ctx.clock.wall())
         return out
-    return job
 
 
 def advance_job(ctx: Context, until: float) -> Callable[[Tx], list[Recorded]]:
@@ -76,9 +97,12 @@ class Scheduler:
 
     async def run(self) -> None:
         while True:
+            if not self.store.leads():   # another worker fires: take over if it goes
+                await asyncio.sleep(LEAD_POLL)
+                continue
             at = None if self.clock.database else self.clock.now()
             try:
-                fired = await asyncio.wrap_future(self.store.submit(fire_due_job(self.context(), at)))
+                fired = await asyncio.wrap_future(self.store.submit(FireDueJob(self.context(), at)))
             except Exception:
                 log.exception("scheduler: firing due steps failed")
                 await asyncio.sleep(1.0)  # a store fault: retry soon, without spinning

@@ -121,6 +121,10 @@ class PostgresStore(Queued):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreUnavailable(f"{self.url}: {exc}") from exc
 
+    def leads(self) -> bool:
+        """Every replica runs the timers: their claims skip each other's rows."""
+        return True
+
     def on_commit(self, listener: CommitListener) -> None:
         self._listeners.append(listener)
 

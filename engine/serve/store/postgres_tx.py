@@ -53,6 +53,11 @@ class PostgresReader:
     def ticket(self, ticket_id: str) -> TicketRow | None:
         return _ticket_row(self._one(_TICKET, ticket_id))
 
+    def due_tickets(self, until: float, limit: int) -> list[tuple[str, float]]:
+        rows = self.conn.execute("SELECT id, next_wakeup FROM tickets WHERE next_wakeup <= %s "
+                                 "ORDER BY next_wakeup, id LIMIT %s", (until, limit))
+        return [(str(r[0]), float(r[1])) for r in rows]
+
     def decisions(self, ticket_id: str) -> list[DecisionRow]:
         rows = self.conn.execute(f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE ticket = %s ORDER BY seq",
                                  (ticket_id,))

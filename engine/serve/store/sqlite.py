@@ -83,6 +83,8 @@ class SQLiteStore(Queued):
         self.shared = shared
         self.lock_held: Callable[[float], None] = _ignore   # told how long each hold of the file lock took
         self._lock_fd = os.open(self.path + "-gongdan.lock", os.O_RDWR | os.O_CREAT, 0o600) if shared else -1
+        self._lead_fd = os.open(self.path + "-gongdan.lead", os.O_RDWR | os.O_CREAT, 0o600) if shared else -1
+        self._leading = not shared
         self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []
         self._local = threading.local()
@@ -104,6 +106,19 @@ class SQLiteStore(Queued):
                 self._readers.append(conn)
         return query(SQLiteReader(conn))
 
+    def leads(self) -> bool:
+        """Whether this process runs the timers (scheduler, broadcasts). Alone on the file,
+        always; among workers, the one holding an flock on `<file>-gongdan.lead`, taken
+        without waiting and kept for the process's life: the kernel frees it when its holder
+        dies, and the next worker to ask takes it over."""
+        if not self._leading and self._lead_fd >= 0:
+            try:
+                fcntl.flock(self._lead_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            self._leading = True
+        return self._leading
+
     def on_commit(self, listener: CommitListener) -> None:
         self._listeners.append(listener)
 
@@ -121,9 +136,10 @@ class SQLiteStore(Queued):
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
-        if self._lock_fd >= 0:
-            os.close(self._lock_fd)
-            self._lock_fd = -1
+        for fd in (self._lock_fd, self._lead_fd):
+            if fd >= 0:
+                os.close(fd)
+        self._lock_fd = self._lead_fd = -1
 
     def _run(self, conn: sqlite3.Connection) -> None:
         try:

@@ -60,6 +60,11 @@ class SQLiteReader:
         r = self.conn.execute("SELECT MIN(next_wakeup) FROM tickets WHERE next_wakeup IS NOT NULL").fetchone()
         return float(r[0]) if r and r[0] is not None else None
 
+    def due_tickets(self, until: float, limit: int) -> list[tuple[str, float]]:
+        rows = self.conn.execute("SELECT id, next_wakeup FROM tickets WHERE next_wakeup IS NOT NULL "
+                                 "AND next_wakeup <= ? ORDER BY next_wakeup, id LIMIT ?", (until, limit))
+        return [(str(r[0]), float(r[1])) for r in rows]
+
     def earliest_attempt(self) -> float | None:
         r = self.conn.execute("SELECT MIN(COALESCE(lease_until, next_attempt_at)) FROM outbox "
                               "WHERE status IN ('pending', 'leased')").fetchone()
@@ -139,11 +144,6 @@ class SQLiteTx(SQLiteReader):
     def remember_event(self, key: NaturalKey, seq: int) -> None:
         self.conn.execute("INSERT INTO events_seen (ticket, type, at, body_sha256, seq) VALUES (?, ?, ?, ?, ?)",
                           (*key, seq))
-
-    def due_tickets(self, until: float, limit: int) -> list[tuple[str, float]]:
-        rows = self.conn.execute("SELECT id, next_wakeup FROM tickets WHERE next_wakeup IS NOT NULL "
-                                 "AND next_wakeup <= ? ORDER BY next_wakeup, id LIMIT ?", (until, limit))
-        return [(str(r[0]), float(r[1])) for r in rows]
 
     def add_deliveries(self, rows: list[NewDelivery], first_attempt: float) -> int:
         before = self.conn.total_changes
