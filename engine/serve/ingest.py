@@ -113,7 +113,8 @@ def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = No
         logged = tx.decision(*seen)
         assert logged is not None  # written in the same transaction as events_seen
         row = tx.ticket(seen[0])
-        return Outcome(logged.body, True, [], row.state if row else None, None, False if prepared else None)
+        # a duplicate stores nothing and decides nothing: not counted as held nor decided again
+        return Outcome(logged.body, True, [], row.state if row else None)
     recorded: list[Recorded] = []
     if ctx.clock.replay:
         recorded += fire_until(tx, ctx, at.timestamp())
