@@ -70,7 +70,7 @@ def _prepared(s: Running) -> dict[str, float | None]:
 def test_a_shared_store_stores_and_answers_what_a_plain_one_does(start: Start, tmp_path: Path, batch: int,
                                                                  counts: dict[str, float | None]) -> None:
     events = ahead(stream(300))
-    # a `created` sent again; an event older than its ticket's last; the last event sent
+    # a `created` sent again; an event older than its ticket's last; a ticket's last event sent
     # again (a client's retry: prepared, its ticket's row allowing it, then a duplicate)
     events += [events[5], {**events[7], "at": events[0]["at"]}, events[295]]
     shared = start(clock=WallClock(), db=tmp_path / "shared.db", processes=2)
