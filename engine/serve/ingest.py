@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import engine
 from engine.serve.broadcasts import send_due
@@ -17,10 +17,7 @@ from engine.serve.encoded import Encoded, Notice, encode
 from engine.serve.keys import event_natural_key
 from engine.serve.openapi import load_schema
 from engine.serve.problems import Problem
-from engine.serve.store import NewDelivery, TicketRow, Tx
-
-if TYPE_CHECKING:
-    from engine.serve.prepare import Prepared
+from engine.serve.store import NaturalKey, NewDelivery, TicketRow, Tx
 
 # the event schema's own datetime pattern (schemas/event.schema.json, $defs.datetime): an
 # event whose `at` passes it is one the engine reads the same way
@@ -62,6 +59,19 @@ class Outcome:
     held: bool | None = None         # decided beforehand: stored as prepared (True) or decided again
 
 
+class Preparation(Protocol):
+    """An event decided before its write lock (`prepare.Prepared`), as `apply_event` uses it
+    (a protocol, so that this module does not import the one that imports it)."""
+
+    @property
+    def natural(self) -> NaturalKey: ...
+
+    @property
+    def encoded(self) -> Encoded: ...
+
+    def holds(self, ctx: Context, row: TicketRow | None) -> bool: ...
+
+
 def event_basics(event: Any) -> tuple[str, str, datetime] | None:
     """(ticket, type, at) when the event's identifying fields are well formed."""
     if not isinstance(event, dict):
@@ -98,7 +108,7 @@ def _refusal(ctx: Context, event: Any) -> Problem:
     return Problem(422, "invalid-event", "not a well-formed event", None)
 
 
-def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = None) -> Outcome:
+def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Preparation | None = None) -> Outcome:
     """Apply one event; raises Problem (and stores nothing) when it is refused. `prepared`:
     the event decided beforehand, outside the write lock (`prepare.py`), which is stored only
     when the row found here is the one it was decided on."""
