@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import engine
 from engine.serve.broadcasts import send_due
@@ -17,10 +17,7 @@ from engine.serve.encoded import Encoded, Notice, encode
 from engine.serve.keys import event_natural_key
 from engine.serve.openapi import load_schema
 from engine.serve.problems import Problem
-from engine.serve.store import NewDelivery, TicketRow, Tx
-
-if TYPE_CHECKING:
-    from engine.serve.prepare import Prepared, PreparedFire
+from engine.serve.store import NaturalKey, NewDelivery, TicketRow, Tx
 
 # the event schema's own datetime pattern (schemas/event.schema.json, $defs.datetime): an
 # event whose `at` passes it is one the engine reads the same way
@@ -62,6 +59,29 @@ class Outcome:
     held: bool | None = None         # decided beforehand: stored as prepared (True) or decided again
 
 
+class Preparation(Protocol):
+    """An event decided before its write lock (`prepare.Prepared`), as `apply_event` uses it
+    (a protocol, so that this module does not import the one that imports it)."""
+
+    @property
+    def natural(self) -> NaturalKey: ...
+
+    @property
+    def encoded(self) -> Encoded: ...
+
+    def holds(self, ctx: Context, row: TicketRow | None) -> bool: ...
+
+
+class FirePreparation(Protocol):
+    """A ticket's due steps decided before the write lock (`prepare.PreparedFire`): each
+    step's decision with the row it is stored over."""
+
+    @property
+    def steps(self) -> tuple[tuple[Encoded, TicketRow], ...]: ...
+
+    def holds(self, ctx: Context, row: TicketRow | None) -> bool: ...
+
+
 def event_basics(event: Any) -> tuple[str, str, datetime] | None:
     """(ticket, type, at) when the event's identifying fields are well formed."""
     if not isinstance(event, dict):
@@ -98,7 +118,7 @@ def _refusal(ctx: Context, event: Any) -> Problem:
     return Problem(422, "invalid-event", "not a well-formed event", None)
 
 
-def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = None) -> Outcome:
+def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Preparation | None = None) -> Outcome:
     """Apply one event; raises Problem (and stores nothing) when it is refused. `prepared`:
     the event decided beforehand, outside the write lock (`prepare.py`), which is stored only
     when the row found here is the one it was decided on."""
@@ -113,7 +133,8 @@ def apply_event(tx: Tx, ctx: Context, event: Any, prepared: Prepared | None = No
         logged = tx.decision(*seen)
         assert logged is not None  # written in the same transaction as events_seen
         row = tx.ticket(seen[0])
-        return Outcome(logged.body, True, [], row.state if row else None, None, False if prepared else None)
+        # a duplicate stores nothing and decides nothing: not counted as held nor decided again
+        return Outcome(logged.body, True, [], row.state if row else None)
     recorded: list[Recorded] = []
     if ctx.clock.replay:
         recorded += fire_until(tx, ctx, at.timestamp())
@@ -178,7 +199,7 @@ def fire_until(tx: Tx, ctx: Context, until: float) -> list[Recorded]:
 
 
 def fire_ticket(tx: Tx, ctx: Context, row: TicketRow, until: float, now: float | None,
-                prepared: PreparedFire | None = None) -> list[Recorded]:
+                prepared: FirePreparation | None = None) -> list[Recorded]:
     """due() at each of the ticket's wake-ups up to `until` (the ticket's clock moves to its
     own wake-up, not to the caller's now, so scheduler lag never changes a decision); the
     `prepared` decisions when they were made on this row."""

@@ -69,17 +69,20 @@ def store_url(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path) -
 @pytest.fixture
 def start(tmp_path: Path, store_url: Any) -> Iterator[Start]:
     """Start services (stopped at the end); by default on a manual replay clock with no
-    outbox workers, so nothing happens that a test does not ask for."""
+    outbox workers, so nothing happens that a test does not ask for. `workers` is the
+    outbox's; `processes` is Options.workers: above 1 the store is opened shared (file lock,
+    events prepared before it), as each process of `gongdan serve --workers N` opens it."""
     running: list[Running] = []
 
     def make(*, clock: Clock | str = "manual", config: Path = REPO, workers: int = 0,
              channels: dict[str, MemoryChannel] | None = None, retry: RetryPolicy | None = None,
-             db: Path | None = None, **options: Any) -> Running:
+             db: Path | None = None, processes: int = 1, **options: Any) -> Running:
         db = db or tmp_path / "gongdan.db"
         chans = memory_channels() if channels is None else channels
         url = store_url(db)
         opts = Options(config_dir=config, store_url=url, outbox_workers=workers,
-                       retry=retry or RetryPolicy(), clock="replay" if clock == "replay" else "wall", **options)
+                       retry=retry or RetryPolicy(), clock="replay" if clock == "replay" else "wall", workers=processes,
+                       **options)
         chosen = ManualClock(START) if clock == "manual" else None if isinstance(clock, str) else clock
         service = Service(opts, chans, chosen, jitter=lambda hi: hi)
         r = Running(ServerThread(service).start(), db, chans, url)
