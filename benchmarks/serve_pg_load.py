@@ -254,7 +254,8 @@ def run(url: str, counts: list[int], args: argparse.Namespace) -> None:
             break
         r = phase(url, n, args)
         print(f"{n} replica(s) of {args.workers} worker(s): {r['events_per_s']:,.0f} events/s "
-              f"({args.clients} clients, single-event requests), p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms; timers fired "
+              f"({args.clients} clients, single-event requests), p50 {r['p50_ms']:.1f} ms, "
+              f"p99 {r['p99_ms']:.1f} ms; timers fired "
               f"{r['fired']:,.0f} ({r['fired_per_s']:,.0f}/s), lag p99 {r['lag_p99_s']:.2f} s, "
               f"{r['late_over_1s']:.1%} later than 1 s")
 
