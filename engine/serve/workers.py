@@ -81,6 +81,10 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 def run_worker(spec: WorkerSpec) -> None:
     """A worker process: one service on its socket until SIGTERM, or until its supervisor
     is gone (killed with SIGKILL, it cannot stop its workers: they stop themselves)."""
+    # until the service handles them (at the end of its start), a reload or a mode change
+    # passed on is not for it: it reads both as it starts (by default they would kill it)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)   # the supervisor's mask is inherited
     from engine.serve.app import server
     from engine.serve.channels.config import load_channels
@@ -204,13 +208,13 @@ class Supervisor:
         """Note readiness; restart a worker that died (or stop all if it never got ready)."""
         now = time.monotonic()
         for i, worker in enumerate(self._workers):
-            if not worker.was_ready and worker.ready.poll():
-                with contextlib.suppress(EOFError):   # it exited before it was ready: seen below
-                    worker.was_ready = self._served = bool(worker.ready.recv())
-            if worker.restart_at is not None:
+            if worker.restart_at is not None:   # dead, its pipe closed: started again when due
                 if now >= worker.restart_at:
                     self._workers[i] = replace(self._start(worker.spec.index), backoff=worker.backoff)
                 continue
+            if not worker.was_ready and worker.ready.poll():
+                with contextlib.suppress(EOFError):   # it exited before it was ready: seen below
+                    worker.was_ready = self._served = bool(worker.ready.recv())
             if worker.process.is_alive():
                 continue
             self._died(worker, now)

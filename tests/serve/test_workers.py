@@ -325,6 +325,25 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def test_a_worker_killed_again_before_it_is_ready_is_started_again(tmp_path: Path, groups: list[Group]) -> None:
+    group = Group.cli(tmp_path, tmp_path / "again.db", 2, "--outbox-workers", "0")
+    groups.append(group)
+    wait_until(lambda: len(group.workers()) == 2, "two workers")
+    first = group.workers()
+    os.kill(first[0], signal.SIGKILL)
+    wait_until(lambda: len(set(group.workers()) - set(first)) == 1, "a replacement started")
+    (replacement,) = set(group.workers()) - set(first)
+    os.kill(replacement, signal.SIGKILL)     # long before it has loaded the config
+    wait_until(lambda: len(group.workers()) == 2 and not set(group.workers()) & {first[0], replacement},
+               "a third one started")
+    for answer in every_worker(group.url, "/v1/status", 8):
+        assert answer["last_reload"]["ok"] is True
+    assert group.proc.poll() is None and group.stop() == 0
+    log = group.path.read_text(encoding="utf-8")
+    assert "worker 0 exited with -9; starting it again in 2s" in log
+    assert "worker 0 exited with -9; starting it again in 4s" in log
+
+
 def test_a_broken_config_or_the_replay_clock_stops_the_start(tmp_path: Path) -> None:
     config = tmp_path / "broken"
     shutil.copytree(REPO, config, ignore=shutil.ignore_patterns(".git", "tests", "docs", "engine", "benchmarks",
