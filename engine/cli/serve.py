@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,8 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
         raise click.UsageError(str(exc)) from None
     if workers > 1 and clock == "replay":
         raise click.UsageError("--clock replay takes its time from the events one process sees: use --workers 1")
+    if workers > 1 and not hasattr(signal, "sigtimedwait"):
+        raise click.UsageError("--workers needs Linux (SO_REUSEPORT spreading connections, sigtimedwait)")
     options = Options(config_dir=config_dir, store_url=store_url, clock=clock, watch=watch, tokens=tokens,
                       outbox_workers=outbox_workers, max_queue=max_queue, retention=retention_days * 86400.0,
                       replica=replica, workers=workers)
@@ -68,15 +71,24 @@ def serve(config_dir: Path, store_url: str, listen: str, channels_file: Path | N
         _supervise(options, channels_file, listen)
         return
     service = Service(options, channels)
-    run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))
+    try:
+        run(service, listen, lambda url: click.echo(f"gongdan serve: listening on {url}", err=True))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _supervise(options: Options, channels_file: Path | None, listen: str) -> None:
     """--workers N: the supervisor, until SIGTERM or SIGINT."""
+    from engine.serve.app import listen_address
     from engine.serve.workers import Supervisor
-    host, _, port = listen.rpartition(":")
     shown = listen.rpartition(":")[0] or "127.0.0.1"
-    supervisor = Supervisor(options, channels_file, host.strip("[]") or "127.0.0.1", int(port))
+    try:
+        host, port = listen_address(listen)
+        supervisor = Supervisor(options, channels_file, host, port)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {listen}: {exc.strerror or exc}") from None
     code = supervisor.run(lambda bound: click.echo(f"gongdan serve: listening on http://{shown}:{bound} "
                                                    f"({options.workers} workers)", err=True))
     if code:

@@ -146,10 +146,22 @@ class ServerThread:
         self.stop()
 
 
-def run(service: Service, listen: str, announce: Any = None) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM; `announce(url)` is told the bound address."""
+def listen_address(listen: str) -> tuple[str, int]:
+    """HOST:PORT (an IPv6 host in brackets) as (host, port); ValueError naming what is wrong."""
     host, _, port = listen.rpartition(":")
-    sock = bind(host.strip("[]") or "127.0.0.1", int(port))
+    if not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"--listen {listen!r}: expected HOST:PORT with a port from 0 to 65535")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def run(service: Service, listen: str, announce: Any = None) -> None:
+    """Serve in the foreground until SIGINT/SIGTERM; `announce(url)` is told the bound
+    address. ValueError when the address cannot be listened on."""
+    host, port = listen_address(listen)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise ValueError(f"cannot listen on {listen}: {exc.strerror or exc}") from None
     bound = sock.getsockname()[1]
     if announce is not None:
         announce(f"http://{listen.rpartition(':')[0] or '127.0.0.1'}:{bound}")

@@ -49,3 +49,29 @@ def test_serve_on_port_0_announces_its_address_and_stops_on_sigterm(tmp_path: Pa
 def test_bounds_out_of_range_are_usage_errors(args: tuple[str, ...], error: str) -> None:
     code, _, err = run_cli("serve", "--listen", "127.0.0.1:0", *args)
     assert (code, err.splitlines()[-1]) == (2, error)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_address_that_cannot_be_listened_on_is_a_clear_error(tmp_path: Path, workers: str) -> None:
+    import socket
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        db = f"sqlite:///{tmp_path / 'x.db'}"
+        code, _, err = run_cli("serve", "--store", db, "--listen", f"127.0.0.1:{port}", "--workers", workers)
+        assert (code, err.splitlines()[-1]) == (1, f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")
+        code, _, err = run_cli("serve", "--store", db, "--listen", "127.0.0.1:http", "--workers", workers)
+        assert (code, err.splitlines()[-1]) == (
+            1, "Error: --listen '127.0.0.1:http': expected HOST:PORT with a port from 0 to 65535")
+    finally:
+        taken.close()
+
+
+def test_workers_are_bounded_and_refuse_the_replay_clock() -> None:
+    code, _, err = run_cli("serve", "--listen", "127.0.0.1:0", "--workers", "0")
+    assert (code, err.splitlines()[-1]) == (2, "Error: Invalid value for '--workers': 0 is not in the range 1<=x<=64.")
+    code, _, err = run_cli("serve", "--listen", "127.0.0.1:0", "--workers", "2", "--clock", "replay")
+    assert (code, err.splitlines()[-1]) == (
+        2, "Error: --clock replay takes its time from the events one process sees: use --workers 1")

@@ -29,7 +29,7 @@ import pytest
 
 import engine
 from helpers import REPO
-from serving import CRASH_SERVER, chain, past_created, stream
+from serving import CRASH_SERVER, PgCluster, chain, past_created, rows, stream
 
 TABLES = ["SELECT id, state, version, next_wakeup, closed FROM tickets ORDER BY id",
           "SELECT ticket, seq, event, at, body FROM decisions ORDER BY ticket, seq",
@@ -67,11 +67,13 @@ class Group:
         self._drain.start()
 
     @classmethod
-    def cli(cls, tmp_path: Path, db: Path, workers: int, *extra: str, config: Path = REPO) -> Group:
-        """`gongdan serve` itself."""
-        argv = [sys.executable, "-m", "engine", "serve", "--config", str(config), "--store", f"sqlite:///{db}",
+    def cli(cls, tmp_path: Path, db: Path | str, workers: int, *extra: str, config: Path = REPO) -> Group:
+        """`gongdan serve` itself, on a SQLite file or a store URL."""
+        url = db if isinstance(db, str) else f"sqlite:///{db}"
+        argv = [sys.executable, "-m", "engine", "serve", "--config", str(config), "--store", url,
                 "--listen", "127.0.0.1:0", "--workers", str(workers), *extra]
-        return cls(argv, tmp_path / f"serve-{db.stem}-{workers}.log")
+        name = db.rsplit("/", 1)[-1] if isinstance(db, str) else db.stem
+        return cls(argv, tmp_path / f"serve-{name}-{workers}.log")
 
     @classmethod
     def crash(cls, tmp_path: Path, db: Path, out: Path, workers: int) -> Group:
@@ -213,6 +215,25 @@ def test_two_workers_store_what_one_process_stores(tmp_path: Path, groups: list[
     assert {r["id"] for s in statuses for r in s["replicas"]} == {"svc-w0", "svc-w1"}
     assert two.stop() == 0   # the supervisor, its workers stopped (one process exits as uvicorn does)
     assert two.workers() == []
+
+
+def test_two_workers_on_postgresql_store_what_one_process_stores(tmp_path: Path, groups: list[Group],
+                                                                pg: PgCluster) -> None:
+    events = ahead(stream(300))
+    one_url, two_url = pg.fresh_database(), pg.fresh_database()
+    try:
+        one = Group.cli(tmp_path, one_url, 1, "--outbox-workers", "0")
+        groups.append(one)
+        send_partitioned(one.url, events, 1, 25)
+        two = Group.cli(tmp_path, two_url, 2, "--outbox-workers", "0")
+        groups.append(two)
+        send_partitioned(two.url, events, 4, 10)
+        assert two.stop() == 0
+        one.stop()
+        assert [rows(two_url, sql) for sql in TABLES] == [rows(one_url, sql) for sql in TABLES]
+    finally:
+        pg.drop(one_url)
+        pg.drop(two_url)
 
 
 def test_both_schedulers_fire_every_due_step_once(tmp_path: Path, groups: list[Group],
