@@ -31,6 +31,25 @@ UNTIL = "2026-11-11T06:00:00+08:00"   # where the replay tests drain the tail to
 CRASH_SERVER = REPO / "tests" / "serve" / "crash_server.py"
 
 
+class StillClock:
+    """A wall clock stopped at START, before the example stream: events at their own times
+    are in its future, so nothing falls due by the clock while a test runs (due steps fire
+    only before a ticket's later event), whenever the test runs. Not a replay clock: the
+    service decides as on the wall clock (events are prepared before a shared store's lock)."""
+
+    replay = False
+    database = False
+
+    def now(self) -> float:
+        return START
+
+    def wall(self) -> float:
+        return START
+
+    def advance(self, ts: float) -> float:
+        return START
+
+
 def stream(n: int) -> list[dict[str, Any]]:
     """The first n events of the Double 11 example stream."""
     with EVENTS.open(encoding="utf-8") as f:
