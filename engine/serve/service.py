@@ -131,6 +131,13 @@ class Service:
             self.metrics.constant_labels["replica"] = self._series
         self.started_at = self.clock.wall()
         await self._heartbeat()
+        self._start_background()
+        self._install_sighup()
+        self.ready.set()
+
+    def _start_background(self) -> None:
+        """The heartbeat, the outbox senders, the timers (on the wall clock), the config
+        watcher and retention."""
         self._tasks.append(asyncio.create_task(self._beat()))
         self._listen_for_mode()
         if self.options.outbox_workers:
@@ -145,8 +152,6 @@ class Service:
             self._tasks.append(asyncio.create_task(self.reloader.watch(self.options.watch_interval)))
         if self.options.retention > 0:
             self._tasks.append(asyncio.create_task(self._prune_periodically()))
-        self._install_sighup()
-        self.ready.set()
 
     def _make_clock(self) -> Clock:
         if self.options.clock == "replay":
