@@ -67,14 +67,19 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     """`count` sockets listening on one port (the first picks it when `port` is 0)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     socks: list[socket.socket] = []
-    for _ in range(count):
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-        port = sock.getsockname()[1]
-        socks.append(sock)
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+            sock.listen(2048)
+            port = sock.getsockname()[1]
+    except OSError:   # none is kept: the caller reports the address
+        for sock in socks:
+            sock.close()
+        raise
     return socks
 
 
@@ -111,6 +116,8 @@ def run_worker(spec: WorkerSpec) -> None:
 
 @dataclass
 class _Worker:
+    """The supervisor's view of one worker process."""
+
     spec: WorkerSpec
     process: BaseProcess
     started: float
