@@ -236,11 +236,29 @@ def test_two_workers_on_postgresql_store_what_one_process_stores(tmp_path: Path,
         pg.drop(two_url)
 
 
-def test_both_schedulers_fire_every_due_step_once(tmp_path: Path, groups: list[Group],
-                                                  reference: engine.Engine) -> None:
+def timer_runner(db: Path) -> int | None:
+    """The pid holding the flock on `<db>-gongdan.lead` (from /proc/locks), if any."""
+    try:
+        inode = os.stat(f"{db}-gongdan.lead").st_ino
+    except FileNotFoundError:   # no worker has opened the store yet
+        return None
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
+            return int(fields[4])
+    return None
+
+
+def test_due_steps_fire_once_after_the_timer_runner_is_killed(tmp_path: Path, groups: list[Group],
+                                                              reference: engine.Engine) -> None:
     created = past_created(40, "SCHED", days=2.0)   # every step of theirs is due at once
-    group = Group.cli(tmp_path, tmp_path / "sched.db", 2, "--outbox-workers", "0")
+    db = tmp_path / "sched.db"
+    group = Group.cli(tmp_path, db, 2, "--outbox-workers", "0")
     groups.append(group)
+    wait_until(lambda: len(group.workers()) == 2 and timer_runner(db) in group.workers(), "a timer runner")
+    runner = timer_runner(db)
+    assert runner is not None
+    os.kill(runner, signal.SIGKILL)   # the other worker (or the runner's replacement) takes over
     send_partitioned(group.url, created, 4, 5)
     want = {c["ticket"]: chain(reference, c) for c in created}
     total = sum(len(d) for d in want.values())
@@ -249,6 +267,7 @@ def test_both_schedulers_fire_every_due_step_once(tmp_path: Path, groups: list[G
         with sqlite3.connect(tmp_path / "sched.db") as conn:
             return int(conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]) >= total
     wait_until(fired, f"{total} decisions stored")
+    assert timer_runner(db) not in (None, runner)
     group.stop()
     with sqlite3.connect(tmp_path / "sched.db") as conn:
         logged = [(t, json.loads(b)) for t, b in conn.execute("SELECT ticket, body FROM decisions ORDER BY ticket, seq")]
