@@ -28,6 +28,7 @@ class Metrics:
     def __init__(self) -> None:
         self.constant_labels: dict[str, str] = {}   # on every sample exported (replica=...)
         self._events: dict[tuple[str, str], Counter] = {}
+        self._prepared: dict[bool, Counter] = {}
         self.registry = CollectorRegistry()
         r = self.registry
         self.events = Counter("gongdan_events_total", "Ticket events received, by type and result "
@@ -69,6 +70,13 @@ class Metrics:
         child = self._events.get((kind, result))
         if child is None:
             child = self._events[(kind, result)] = self.events.labels(kind, result)
+        child.inc()
+
+    def prepared_result(self, held: bool) -> None:
+        """Count one event decided before the write lock (children looked up once)."""
+        child = self._prepared.get(held)
+        if child is None:
+            child = self._prepared[held] = self.prepared.labels("held" if held else "decided_again")
         child.inc()
 
     def render(self) -> bytes:

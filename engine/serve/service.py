@@ -280,7 +280,7 @@ class Service:
             raise
         self.metrics.event(kind, "duplicate" if outcome.duplicate else "applied")
         if outcome.held is not None:
-            self.metrics.prepared.labels("held" if outcome.held else "decided_again").inc()
+            self.metrics.prepared_result(outcome.held)
         self.metrics.decision_seconds.observe(time.perf_counter() - started)
         self.count_recorded(outcome.recorded)
         return outcome
