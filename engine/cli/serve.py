@@ -82,10 +82,11 @@ def _supervise(options: Options, channels_file: Path | None, listen: str) -> Non
     from engine.serve.app import listen_address
     from engine.serve.workers import Supervisor
     shown = listen.rpartition(":")[0] or "127.0.0.1"
+    from engine.serve.store import StoreUnavailable
     try:
         host, port = listen_address(listen)
         supervisor = Supervisor(options, channels_file, host, port)
-    except ValueError as exc:
+    except (ValueError, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {listen}: {exc.strerror or exc}") from None

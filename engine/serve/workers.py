@@ -38,6 +38,7 @@ from pathlib import Path
 
 from engine.serve.channels.base import Channel
 from engine.serve.service import Options
+from engine.serve.store.urls import open_store
 
 log = logging.getLogger("gongdan.serve.workers")
 SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2}
@@ -133,6 +134,9 @@ class Supervisor:
     def __init__(self, options: Options, channels_file: Path | None, host: str, port: int,
                  channels: ChannelsFactory | None = None) -> None:
         self.options, self.channels_file, self.channels = options, channels_file, channels
+        # created and migrated once, here: workers opening a new SQLite file at once race
+        # to switch it to WAL, which SQLite refuses to one of them without waiting
+        open_store(options.store_url).close()
         self.socks = listening_sockets(host, port, options.workers)
         self.port: int = self.socks[0].getsockname()[1]
         self._context = multiprocessing.get_context("spawn")

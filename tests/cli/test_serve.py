@@ -75,3 +75,9 @@ def test_workers_are_bounded_and_refuse_the_replay_clock() -> None:
     code, _, err = run_cli("serve", "--listen", "127.0.0.1:0", "--workers", "2", "--clock", "replay")
     assert (code, err.splitlines()[-1]) == (
         2, "Error: --clock replay takes its time from the events one process sees: use --workers 1")
+
+
+def test_workers_on_a_store_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing' / 'x.db'}"
+    code, _, err = run_cli("serve", "--store", url, "--listen", "127.0.0.1:0", "--workers", "2")
+    assert (code, err.splitlines()[-1]) == (1, f"Error: {url}: unable to open database file")

@@ -7,7 +7,10 @@ Shared by the worker processes of one `gongdan serve --workers N` (`shared=True`
 process's writer takes an exclusive `flock` on `<file>-gongdan.lock` for its group's
 transaction (the kernel queues the waiters and wakes the next at once, where SQLite's own
 busy handler would poll with sleeps), and decides the group's events beforehand, outside
-the lock, on the committed rows (`prepare.py`), so that what is held is mostly SQL.
+the lock, on the committed rows (`prepare.py`), so that what is held is mostly SQL. Its
+connection commits with synchronous=NORMAL (the WAL written, not synced) and, the lock
+released, fsyncs the WAL itself before any job of the group is answered: a 200 still means
+on disk, and the workers' fsyncs overlap instead of queuing behind the lock.
 
 synchronous=FULL because a 200 promises the event is durable: in WAL mode NORMAL may lose
 the last transactions on power loss (not on a process crash). Group commit pays that
@@ -26,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.serve.store import CommitListener, Reader, SettingListener, Tx
+from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
 from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather, prepare_group
@@ -37,13 +40,14 @@ MAX_GROUP = 256          # jobs per transaction at most
 CHECKPOINT_EVERY = 0.5   # seconds between the checkpointer's passes
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, synchronous=FULL,
-    no automatic checkpoint (the checkpointer thread does them: a commit that crossed the
-    1,000-page mark would otherwise copy the WAL back and fsync twice before answering)."""
+def connect(path: str, synchronous: str = "FULL") -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, synchronous=FULL
+    (NORMAL for the writer of workers, which syncs the WAL itself), no automatic checkpoint
+    (the checkpointer thread does them: a commit that crossed the 1,000-page mark would
+    otherwise copy the WAL back and fsync twice before answering)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.execute("PRAGMA wal_autocheckpoint=0")
     return conn
@@ -82,16 +86,22 @@ class SQLiteStore(Queued):
         self.url = url or f"sqlite:///{path}"
         self.shared = shared
         self.lock_held: Callable[[float], None] = _ignore   # told how long each hold of the file lock took
-        self._lock_fd = os.open(self.path + "-gongdan.lock", os.O_RDWR | os.O_CREAT, 0o600) if shared else -1
-        self._lead_fd = os.open(self.path + "-gongdan.lead", os.O_RDWR | os.O_CREAT, 0o600) if shared else -1
+        self._lock_fd = self._lead_fd = -1
         self._leading = not shared
         self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
-        conn = connect(self.path)
-        self.schema_version = migrate(conn)
+        self._wal_fd = -1        # the WAL, opened once written: the workers' writer syncs it after the lock
+        try:
+            if shared:
+                self._lock_fd = os.open(self.path + "-gongdan.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                self._lead_fd = os.open(self.path + "-gongdan.lead", os.O_RDWR | os.O_CREAT, 0o600)
+            conn = connect(self.path, "NORMAL" if shared else "FULL")
+            self.schema_version = migrate(conn)
+        except (sqlite3.Error, OSError) as exc:   # no such folder, not a database, no permission
+            raise StoreUnavailable(f"{self.url}: {exc}") from None
         self._thread = threading.Thread(target=self._run, args=(conn,), name="gongdan-writer", daemon=True)
         self._thread.start()
         self._stopping = threading.Event()
@@ -136,10 +146,10 @@ class SQLiteStore(Queued):
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
-        for fd in (self._lock_fd, self._lead_fd):
+        for fd in (self._lock_fd, self._lead_fd, self._wal_fd):
             if fd >= 0:
                 os.close(fd)
-        self._lock_fd = self._lead_fd = -1
+        self._lock_fd = self._lead_fd = self._wal_fd = -1
 
     def _run(self, conn: sqlite3.Connection) -> None:
         try:
@@ -180,14 +190,35 @@ class SQLiteStore(Queued):
         prepare_group(SQLiteReader(conn), batch)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         taken = time.perf_counter()
-        try:
-            self._transaction(conn, batch)
-        finally:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            self.lock_held(time.perf_counter() - taken)
+        held = True
 
-    def _transaction(self, conn: sqlite3.Connection, batch: list[Job]) -> None:
-        """One transaction for the whole group; a failing job rolls back its savepoint only."""
+        def unlock_then_sync() -> None:
+            nonlocal held
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            held = False
+            self.lock_held(time.perf_counter() - taken)
+            self._sync_wal()
+        try:
+            self._transaction(conn, batch, unlock_then_sync)
+        finally:
+            if held:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                self.lock_held(time.perf_counter() - taken)
+
+    def _sync_wal(self) -> None:
+        """fsync the WAL: every frame committed to it so far, this group's and any other
+        worker's before it, is on disk when this returns (while this process's connection
+        is open the WAL is never deleted, only restarted after a checkpoint has synced the
+        database file)."""
+        if self._wal_fd < 0:
+            self._wal_fd = os.open(self.path + "-wal", os.O_RDONLY)
+        os.fsync(self._wal_fd)
+
+    def _transaction(self, conn: sqlite3.Connection, batch: list[Job],
+                     committed: Callable[[], None] | None = None) -> None:
+        """One transaction for the whole group; a failing job rolls back its savepoint only.
+        `committed` runs after the COMMIT and before any job is answered (the workers' writer
+        releases its lock and syncs the WAL there)."""
         tx = SQLiteTx(conn)
         outcomes: list[tuple[bool, Any] | None] = []   # None: cancelled before it ran
         try:
@@ -199,15 +230,27 @@ class SQLiteStore(Queued):
             log.exception("store: a group commit failed")
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for _, future in batch:
-                if future.running():
-                    future.set_exception(exc)
+            self._fail(batch, exc)
             return
+        if committed is not None:
+            try:
+                committed()
+            except OSError as exc:   # stored, but not known durable: answered as a failure,
+                log.exception("store: syncing the WAL failed")   # a retry is recognised
+                self._fail(batch, StoreUnavailable(f"{self.url}: the write was not confirmed on disk: {exc}"))
+                self._tell(tx)
+                return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if outcome is not None:
                 ok, value = outcome
                 future.set_result(value) if ok else future.set_exception(value)
         self._tell(tx)
+
+    @staticmethod
+    def _fail(batch: list[Job], exc: Exception) -> None:
+        for _, future in batch:
+            if future.running():
+                future.set_exception(exc)
 
     @staticmethod
     def _run_job(conn: sqlite3.Connection, tx: SQLiteTx, job: Callable[[Tx], Any]) -> tuple[bool, Any]:
