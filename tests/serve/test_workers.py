@@ -76,10 +76,12 @@ class Group:
         return cls(argv, tmp_path / f"serve-{name}-{workers}.log")
 
     @classmethod
-    def crash(cls, tmp_path: Path, db: Path, out: Path, workers: int) -> Group:
-        """The crash harness: recorders appending each delivery to `out`, the wall clock."""
-        argv = [sys.executable, str(CRASH_SERVER), str(REPO), str(db), str(out), "30", "", "0", "wall", str(workers)]
-        return cls(argv, tmp_path / f"crash-{db.stem}.log")
+    def crash(cls, tmp_path: Path, db: Path, out: Path, workers: int, lease: float = 30.0) -> Group:
+        """The crash harness: recorders appending each delivery to `out`, the wall clock,
+        deliveries leased for `lease` seconds."""
+        argv = [sys.executable, str(CRASH_SERVER), str(REPO), str(db), str(out), str(lease), "", "0", "wall",
+                str(workers)]
+        return cls(argv, tmp_path / f"crash-{db.stem}-{time.monotonic_ns()}.log")
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=DEADLINE)
@@ -308,15 +310,16 @@ def test_mode_and_reload_reach_every_worker(tmp_path: Path, groups: list[Group])
     assert group.stop() == 0
 
 
-def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(tmp_path: Path, groups: list[Group]) -> None:
+def test_killed_workers_and_a_killed_service_lose_nothing_and_apply_nothing_twice(tmp_path: Path,
+                                                                                   groups: list[Group]) -> None:
     events = ahead(stream(600))
     straight = Group.crash(tmp_path, tmp_path / "straight.db", tmp_path / "straight.jsonl", 1)
     groups.append(straight)
     send_partitioned(straight.url, events, 1, 25)
     straight.stop()
 
-    out = tmp_path / "delivered.jsonl"
-    group = Group.crash(tmp_path, tmp_path / "killed.db", out, 2)
+    db, out = tmp_path / "killed.db", tmp_path / "delivered.jsonl"
+    group = Group.crash(tmp_path, db, out, 2, lease=2.0)
     groups.append(group)
     rng = random.Random(int(os.environ.get("GONGDAN_CRASH_SEED", "20261202")))
     kill_at = set(rng.sample(range(1, 10), 3))
@@ -328,22 +331,38 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled(tmp_path: Pa
             victim = rng.choice(group.workers())
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
-    send_partitioned(group.url, events, 3, 10, maybe_kill)
+    send_partitioned(group.url, events[:400], 3, 10, maybe_kill)   # three workers killed on the way
     assert len(killed) == 3
     wait_until(lambda: len(group.workers()) == 2 and not set(group.workers()) & set(killed),
                "the killed workers replaced")
 
+    # then the whole service, supervisor and workers at once, in the middle of a request
+    cut = threading.Thread(target=_cut_short, args=(group.url, events[400:450]))
+    cut.start()
+    time.sleep(rng.uniform(0.0, 0.05))
+    group.kill_all()
+    cut.join(DEADLINE)
+    group = Group.crash(tmp_path, db, out, 2, lease=2.0)
+    groups.append(group)
+    send_partitioned(group.url, events[400:], 3, 10)   # what was stored before the kill is recognised
+
     def drained() -> bool:
-        with sqlite3.connect(tmp_path / "killed.db") as conn:
+        with sqlite3.connect(db) as conn:
             return conn.execute("SELECT COUNT(*) FROM outbox WHERE status != 'sent'").fetchone()[0] == 0
-    wait_until(drained, "every delivery sent")
+    wait_until(drained, "every delivery sent (the dead service's leases expire after 2 s)")
     assert group.stop() == 0
-    assert tables(tmp_path / "killed.db") == tables(tmp_path / "straight.db")
-    with sqlite3.connect(tmp_path / "killed.db") as conn:
+    assert tables(db) == tables(tmp_path / "straight.db")
+    with sqlite3.connect(db) as conn:
         ids = {i for (i,) in conn.execute("SELECT id FROM outbox")}
     delivered = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
     assert set(delivered) == ids and len(ids) > 100   # none lost; a resend only for a send cut short
-    assert len(delivered) - len(ids) <= 3 * 2 * 64
+    assert len(delivered) - len(ids) <= 4 * 2 * 64
+
+
+def _cut_short(url: str, events: list[dict[str, Any]]) -> None:
+    """A request the service dies in the middle of (its connection fails: sent again later)."""
+    with contextlib.suppress(httpx.HTTPError), httpx.Client(base_url=url, timeout=DEADLINE) as c:
+        c.post("/v1/events", json=events)
 
 
 def test_the_supervisor_stops_its_workers_and_they_stop_without_it(tmp_path: Path, groups: list[Group]) -> None:
