@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import engine
 from engine.serve.clock import Clock
 from engine.serve.keys import delivery_id
-from engine.serve.store import NewDelivery, Reader, Store, Tx
+from engine.serve.store import LEAD_POLL, NewDelivery, Reader, Store, Tx
 
 log = logging.getLogger("gongdan.serve.broadcasts")
 MAX_INSTANTS = 1000  # instants one call sends at most: a clock moved years on skips the rest
@@ -173,7 +173,7 @@ async def run_timer(store: Store, context: Callable[[], Host], clock: Clock, idl
     POST /v1/clock send them instead (ingest, scheduler)."""
     while True:
         if not store.leads():   # another worker sends them: take over if it goes
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(LEAD_POLL)
             continue
         ctx = context()
         try:

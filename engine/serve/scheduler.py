@@ -16,13 +16,12 @@ from engine.serve.broadcasts import send_due
 from engine.serve.clock import Clock
 from engine.serve.ingest import Context, Recorded, fire_ticket, fire_until
 from engine.serve.prepare import PreparedFire, prepare_fire
-from engine.serve.store import Reader, Store, Tx
+from engine.serve.store import LEAD_POLL, Reader, Store, Tx
 
 log = logging.getLogger("gongdan.serve.scheduler")
 BATCH = 128
 PARK = 300.0       # seconds before a ticket whose due() was refused is tried again
 IDLE = 60.0        # seconds to sleep with nothing scheduled (a write wakes it anyway)
-LEAD_POLL = 0.5    # seconds between a worker's asks whether it is to run the timers
 
 
 class FireDueJob:

@@ -113,8 +113,7 @@ class Service:
         mode = await asyncio.to_thread(self.store.read, lambda r: r.setting("mode"))
         self.ctx = Context(loaded, self.clock, frozenset(self.channels), mode if mode in loaded.modes else None)
         settle_heap()
-        if hasattr(self.store, "lock_held"):   # a SQLite file shared by workers: its lock's time
-            self.store.lock_held = self.metrics.lock_held.inc
+        self.store.lock_held = self.metrics.lock_held.inc
         self.dispatcher = Dispatcher(self.store, self.channels, self.options.retry, self.clock, self.metrics,
                                      self.options.outbox_workers, self._jitter)
         self.store.on_commit(self.dispatcher.poke)

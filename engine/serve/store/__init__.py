@@ -190,12 +190,22 @@ SettingListener = Callable[[str], None]
 """Called when another replica changed a setting (its name)."""
 
 
+LEAD_POLL = 0.5    # seconds between a worker's asks whether it is to run the timers (`Store.leads`)
+
+
+def not_listening(_: float) -> None:
+    """A `Store.lock_held` no one listens to."""
+
+
 class Store(Protocol):
     """Durable state of the service."""
 
     url: str
     shared: bool            # several services may use the store at once (PostgreSQL)
     schema_version: int
+    # told the seconds of each hold of a lock all writers share (a SQLite file's, under
+    # workers); PostgreSQL's writers lock rows, so it is never called there
+    lock_held: Callable[[float], None]
 
     def submit(self, job: Callable[[Tx], T]) -> Future[T]:
         """Run `job` in a write transaction; the Future is answered after the commit."""

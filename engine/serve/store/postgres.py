@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
+from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx, not_listening
 from engine.serve.store.migrations import LATEST, MIGRATIONS, for_postgres
 from engine.serve.store.postgres_tx import PostgresReader, PostgresTx
 from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather
@@ -92,6 +92,7 @@ class PostgresStore(Queued):
     def __init__(self, conninfo: str, pool_size: int = 8) -> None:
         self.url = redact(conninfo)
         self.id = uuid.uuid4().hex          # tells this store's notifications from the others'
+        self.lock_held: Callable[[float], None] = not_listening
         self._conninfo = conninfo
         self._queue: JobQueue = queue.SimpleQueue()
         self._listeners: list[CommitListener] = []

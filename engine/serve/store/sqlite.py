@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx
+from engine.serve.store import CommitListener, Reader, SettingListener, StoreUnavailable, Tx, not_listening
 from engine.serve.store.migrations import LATEST, MIGRATIONS
 from engine.serve.store.sqlite_tx import SQLiteReader, SQLiteTx
 from engine.serve.store.writer import Job, JobQueue, Queued, deliver, gather, prepare_group
@@ -73,10 +73,6 @@ def migrate(conn: sqlite3.Connection) -> int:
     return LATEST
 
 
-def _ignore(_: float) -> None:
-    """No one listens."""
-
-
 class SQLiteStore(Queued):
     """The `Store` on one SQLite file, for one service, or for the worker processes of one
     service (`shared`)."""
@@ -85,7 +81,7 @@ class SQLiteStore(Queued):
         self.path = str(Path(path))
         self.url = url or f"sqlite:///{path}"
         self.shared = shared
-        self.lock_held: Callable[[float], None] = _ignore   # told how long each hold of the file lock took
+        self.lock_held: Callable[[float], None] = not_listening   # told how long each hold of the file lock took
         self._lock_fd = self._lead_fd = -1
         self._leading = not shared
         self._queue: JobQueue = queue.SimpleQueue()
